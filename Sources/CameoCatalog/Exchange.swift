@@ -1,0 +1,362 @@
+import Foundation
+import GRDB
+
+/// A character as JSON: what `show --json` and `list --json` print, and what
+/// `export` writes and `import` reads back.
+public struct CharacterDocument: Codable, Equatable, Sendable {
+    public var alias: String
+    public var sourceURL: String
+    public var window: Window
+    /// The active username; derived from `usernames`, ignored on import.
+    public var username: String?
+    public var usernames: [IdentityDocument]
+    public var notes: String
+    public var tags: [String]
+    public var clip: ClipDocument?
+    public var sourceCheck: SourceCheck
+    /// What probing the source URL found (as `cameo probe --json` prints it).
+    public var sourceProbe: JSONValue?
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+
+    public struct Window: Codable, Equatable, Sendable {
+        public var start: Double
+        public var end: Double
+
+        public init(start: Double, end: Double) {
+            self.start = start
+            self.end = end
+        }
+    }
+
+    public struct ClipDocument: Codable, Equatable, Sendable {
+        public var path: String
+        public var sha256: String?
+        public var duration: Double?
+        public var probe: JSONValue?
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(path, forKey: .path)
+            try c.encode(sha256, forKey: .sha256)
+            try c.encode(duration, forKey: .duration)
+            try c.encode(probe, forKey: .probe)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case alias, window, username, usernames, notes, tags, clip
+        case sourceURL = "source_url", sourceCheck = "source_check", sourceProbe = "source_probe"
+        case createdAt = "created_at", updatedAt = "updated_at"
+    }
+
+    public init(_ character: CameoCharacter) {
+        alias = character.alias
+        sourceURL = character.sourceURL
+        window = Window(start: character.window.start, end: character.window.end)
+        username = character.activeIdentity?.username
+        usernames = character.identities.map(IdentityDocument.init)
+        notes = character.notes
+        tags = character.tags
+        clip = character.clip.map {
+            ClipDocument(path: $0.path, sha256: $0.sha256, duration: $0.duration,
+                         probe: $0.probeJSON.flatMap { try? JSONValue(parsing: $0) })
+        }
+        sourceCheck = character.sourceCheck
+        sourceProbe = character.sourceFacts.flatMap { try? JSONValue(parsing: $0.json) }
+        createdAt = character.createdAt
+        updatedAt = character.updatedAt
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        alias = try c.decode(String.self, forKey: .alias)
+        sourceURL = try c.decode(String.self, forKey: .sourceURL)
+        window = try c.decode(Window.self, forKey: .window)
+        username = try c.decodeIfPresent(String.self, forKey: .username)
+        usernames = try c.decodeIfPresent([IdentityDocument].self, forKey: .usernames) ?? []
+        notes = try c.decodeIfPresent(String.self, forKey: .notes) ?? ""
+        tags = try c.decodeIfPresent([String].self, forKey: .tags) ?? []
+        clip = try c.decodeIfPresent(ClipDocument.self, forKey: .clip)
+        sourceCheck = try c.decodeIfPresent(SourceCheck.self, forKey: .sourceCheck) ?? .notProbed
+        sourceProbe = try c.decodeIfPresent(JSONValue.self, forKey: .sourceProbe)
+        let now = Timestamp.now
+        createdAt = try c.decodeIfPresent(Timestamp.self, forKey: .createdAt) ?? now
+        updatedAt = try c.decodeIfPresent(Timestamp.self, forKey: .updatedAt) ?? createdAt
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        // Absent values print as null: scripts can rely on every key being there.
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(alias, forKey: .alias)
+        try c.encode(sourceURL, forKey: .sourceURL)
+        try c.encode(window, forKey: .window)
+        try c.encode(username, forKey: .username)
+        try c.encode(usernames, forKey: .usernames)
+        try c.encode(notes, forKey: .notes)
+        try c.encode(tags, forKey: .tags)
+        try c.encode(clip, forKey: .clip)
+        try c.encode(sourceCheck, forKey: .sourceCheck)
+        try c.encode(sourceProbe, forKey: .sourceProbe)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(updatedAt, forKey: .updatedAt)
+    }
+}
+
+public struct IdentityDocument: Codable, Equatable, Sendable {
+    public var username: String
+    public var platformCharacterId: String?
+    public var displayName: String?
+    public var avatarURL: String?
+    public var origin: Identity.Origin
+    public var taskId: String?
+    public var provider: String?
+    public var state: Identity.State
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+
+    enum CodingKeys: String, CodingKey {
+        case username, origin, provider, state
+        case platformCharacterId = "platform_character_id", displayName = "display_name"
+        case avatarURL = "avatar_url", taskId = "task_id"
+        case createdAt = "created_at", updatedAt = "updated_at"
+    }
+
+    init(_ identity: Identity) {
+        username = identity.username
+        platformCharacterId = identity.platformCharacterId
+        displayName = identity.displayName
+        avatarURL = identity.avatarURL
+        origin = identity.origin
+        taskId = identity.taskId
+        provider = identity.provider
+        state = identity.state
+        createdAt = identity.createdAt
+        updatedAt = identity.updatedAt
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        username = try c.decode(String.self, forKey: .username)
+        platformCharacterId = try c.decodeIfPresent(String.self, forKey: .platformCharacterId)
+        displayName = try c.decodeIfPresent(String.self, forKey: .displayName)
+        avatarURL = try c.decodeIfPresent(String.self, forKey: .avatarURL)
+        origin = try c.decodeIfPresent(Identity.Origin.self, forKey: .origin) ?? .manual
+        taskId = try c.decodeIfPresent(String.self, forKey: .taskId)
+        provider = try c.decodeIfPresent(String.self, forKey: .provider)
+        state = try c.decode(Identity.State.self, forKey: .state)
+        let now = Timestamp.now
+        createdAt = try c.decodeIfPresent(Timestamp.self, forKey: .createdAt) ?? now
+        updatedAt = try c.decodeIfPresent(Timestamp.self, forKey: .updatedAt) ?? createdAt
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(username, forKey: .username)
+        try c.encode(platformCharacterId, forKey: .platformCharacterId)
+        try c.encode(displayName, forKey: .displayName)
+        try c.encode(avatarURL, forKey: .avatarURL)
+        try c.encode(origin, forKey: .origin)
+        try c.encode(taskId, forKey: .taskId)
+        try c.encode(provider, forKey: .provider)
+        try c.encode(state, forKey: .state)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(updatedAt, forKey: .updatedAt)
+    }
+}
+
+/// The whole catalog's characters in one document.
+public struct CatalogDocument: Codable, Equatable, Sendable {
+    public static let currentVersion = 1
+    public var version: Int
+    public var characters: [CharacterDocument]
+
+    public init(version: Int = currentVersion, characters: [CharacterDocument]) {
+        self.version = version
+        self.characters = characters
+    }
+}
+
+/// JSON as cameo writes and reads it.
+public enum CatalogJSON {
+    public static func encoder(pretty: Bool = true) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        // Sorted keys: the same catalog always prints the same bytes, so exports diff cleanly.
+        encoder.outputFormatting = pretty
+            ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    public static func decoder() -> JSONDecoder {
+        JSONDecoder()
+    }
+}
+
+/// What `import` does with a character whose alias the catalog already has.
+public enum ImportConflictPolicy: String, CaseIterable, Sendable {
+    case skip, replace, fail
+}
+
+public struct ImportSummary: Equatable, Sendable {
+    public var added = 0
+    public var replaced = 0
+    public var skipped = 0
+
+    public init(added: Int = 0, replaced: Int = 0, skipped: Int = 0) {
+        self.added = added
+        self.replaced = replaced
+        self.skipped = skipped
+    }
+}
+
+extension Catalog {
+    public func exportDocument() throws(CatalogError) -> CatalogDocument {
+        CatalogDocument(characters: try characters().map(CharacterDocument.init))
+    }
+
+    /// Parses an export file; every problem is reported with where it is.
+    public static func parseDocument(_ data: Data, source: String) throws(CatalogError) -> CatalogDocument {
+        let document: CatalogDocument
+        do {
+            document = try CatalogJSON.decoder().decode(CatalogDocument.self, from: data)
+        } catch let error as DecodingError {
+            throw .malformedImport(source: source, detail: describe(error))
+        } catch {
+            throw .malformedImport(source: source, detail: "\(error)")
+        }
+        guard document.version <= CatalogDocument.currentVersion, document.version >= 1 else {
+            throw .malformedImport(source: source, detail: "it is format version \(document.version); this cameo reads version \(CatalogDocument.currentVersion)")
+        }
+        return document
+    }
+
+    /// Adds every character of `document` in one transaction: all of it, or
+    /// (on any error, or if the process dies) none of it.
+    @discardableResult
+    public func importDocument(_ document: CatalogDocument, source: String,
+                               onConflict policy: ImportConflictPolicy) throws(CatalogError) -> ImportSummary {
+        let incoming = try Self.validate(document, source: source)
+        return try write { db in
+            var summary = ImportSummary()
+            let existing = Set(try String.fetchAll(db, sql: "SELECT aliasKey FROM character"))
+            let clashes = incoming.filter { existing.contains($0.character.alias.key) }
+            if policy == .fail, !clashes.isEmpty {
+                throw CatalogError.importConflict(aliases: clashes.map(\.character.alias.text))
+            }
+            for item in incoming {
+                if existing.contains(item.character.alias.key) {
+                    if policy == .skip { summary.skipped += 1; continue }
+                    try db.execute(sql: "DELETE FROM character WHERE aliasKey = ?", arguments: [item.character.alias.key])
+                    summary.replaced += 1
+                } else {
+                    summary.added += 1
+                }
+                let id = try Self.insert(item.character, createdAt: item.createdAt, updatedAt: item.updatedAt, db)
+                for var identity in item.identities {
+                    identity.characterId = id
+                    do {
+                        try identity.insert(db)
+                    } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                        let owner = try String.fetchOne(db, sql: """
+                            SELECT character.alias FROM identity JOIN character ON character.id = identity.characterId
+                            WHERE identity.usernameKey = ?
+                            """, arguments: [identity.usernameKey])
+                        throw CatalogError.usernameTaken(identity.username, owner: owner ?? "another character")
+                    }
+                }
+            }
+            return summary
+        }
+    }
+
+    struct IncomingCharacter {
+        var character: NewCharacter
+        var identities: [Identity]
+        var createdAt: Timestamp
+        var updatedAt: Timestamp
+    }
+
+    static func validate(_ document: CatalogDocument, source: String) throws(CatalogError) -> [IncomingCharacter] {
+        var aliases: [String: Int] = [:]
+        var usernames: [String: String] = [:]
+        var result: [IncomingCharacter] = []
+        for (index, entry) in document.characters.enumerated() {
+            let place = "characters[\(index)]"
+            do throws(CatalogError) {
+                let alias = try Alias(entry.alias)
+                if let first = aliases[alias.key] {
+                    throw CatalogError.malformedImport(source: source, detail: "\(place): alias \(quoted(entry.alias)) repeats characters[\(first)]")
+                }
+                aliases[alias.key] = index
+                let new = NewCharacter(
+                    alias: alias, sourceURL: try SourceURL(entry.sourceURL),
+                    window: try CharacterWindow(start: entry.window.start, end: entry.window.end),
+                    notes: entry.notes, tags: try entry.tags.map { raw throws(CatalogError) in try Tag(raw) },
+                    clip: entry.clip.map { clip in
+                        CameoCharacter.Clip(path: clip.path, sha256: clip.sha256, duration: clip.duration,
+                                            probeJSON: clip.probe.flatMap { try? $0.serialized() })
+                    },
+                    sourceCheck: entry.sourceCheck,
+                    sourceFacts: entry.sourceProbe.flatMap { probe in
+                        guard let duration = probe["duration"]?.doubleValue, let json = try? probe.serialized() else { return nil }
+                        return ProbeFacts(duration: duration, json: json)
+                    })
+                var identities: [Identity] = []
+                for identity in entry.usernames {
+                    let username = try Username(identity.username)
+                    if let owner = usernames[username.key] {
+                        throw CatalogError.malformedImport(source: source, detail: "\(place): username \(quoted(username.text)) also belongs to \(quoted(owner))")
+                    }
+                    usernames[username.key] = entry.alias
+                    identities.append(Identity(
+                        characterId: 0, username: username.text, usernameKey: username.key,
+                        platformCharacterId: identity.platformCharacterId, displayName: identity.displayName,
+                        avatarURL: identity.avatarURL, origin: identity.origin, taskId: identity.taskId,
+                        provider: identity.provider, state: identity.state,
+                        createdAt: identity.createdAt, updatedAt: identity.updatedAt))
+                }
+                guard identities.filter({ $0.state == .active }).count <= 1 else {
+                    throw CatalogError.malformedImport(source: source, detail: "\(place): more than one active username")
+                }
+                result.append(IncomingCharacter(character: new, identities: identities,
+                                                createdAt: entry.createdAt, updatedAt: entry.updatedAt))
+            } catch .malformedImport(let source, let detail) {
+                throw .malformedImport(source: source, detail: detail)
+            } catch {
+                throw .malformedImport(source: source, detail: "\(place): \(error.description)")
+            }
+        }
+        return result
+    }
+}
+
+private func describe(_ error: DecodingError) -> String {
+    func path(_ context: DecodingError.Context) -> String {
+        let parts = context.codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }
+        let joined = parts.joined().drop { $0 == "." }
+        return joined.isEmpty ? "the document" : String(joined)
+    }
+    switch error {
+    case .dataCorrupted(let context):
+        if context.codingPath.isEmpty { return "it is not valid JSON" }
+        return "\(path(context)): \(context.debugDescription)"
+    case .keyNotFound(let key, let context):
+        return "\(path(context)) lacks \(quoted(key.stringValue))"
+    case .typeMismatch(let type, let context):
+        return "\(path(context)) is not \(typeName(type))"
+    case .valueNotFound(let type, let context):
+        return "\(path(context)) is null where \(typeName(type)) is needed"
+    @unknown default:
+        return "\(error)"
+    }
+}
+
+private func typeName(_ type: Any.Type) -> String {
+    switch type {
+    case is String.Type: "a string"
+    case is Double.Type, is Int.Type: "a number"
+    case is Bool.Type: "true or false"
+    case is [Any].Type: "an array"
+    default: "the expected kind of value"
+    }
+}

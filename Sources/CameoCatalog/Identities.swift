@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+
+/// A username the platform gave a character, with what else it said about it.
+public struct NewIdentity: Sendable {
+    public var username: Username
+    public var platformCharacterId: String?
+    public var displayName: String?
+    public var avatarURL: String?
+    public var origin: Identity.Origin
+    public var taskId: String?
+    public var provider: String?
+
+    public init(username: Username, platformCharacterId: String? = nil, displayName: String? = nil,
+                avatarURL: String? = nil, origin: Identity.Origin = .manual, taskId: String? = nil,
+                provider: String? = nil) {
+        self.username = username
+        self.platformCharacterId = platformCharacterId
+        self.displayName = displayName
+        self.avatarURL = avatarURL
+        self.origin = origin
+        self.taskId = taskId
+        self.provider = provider
+    }
+}
+
+extension Catalog {
+    /// Records `identity` for the character and makes it the active one; the
+    /// previous active identity becomes superseded. Resolving a username the
+    /// character already had brings it back.
+    @discardableResult
+    public func resolve(_ alias: String, to identity: NewIdentity, at date: Timestamp = .now) throws(CatalogError) -> CameoCharacter {
+        try write { db in
+            let character = try Self.requireCharacter(named: alias, db)
+            try Self.activate(identity, for: character, at: date, db)
+            return try Self.fetchCharacter(id: character.id, db)
+        }
+    }
+
+    static func activate(_ new: NewIdentity, for character: CameoCharacter, at date: Timestamp, _ db: Database) throws {
+        let existing = try Identity.filter(Identity.Columns.usernameKey == new.username.key).fetchOne(db)
+        if let existing, existing.characterId != character.id {
+            let owner = try String.fetchOne(db, sql: "SELECT alias FROM character WHERE id = ?", arguments: [existing.characterId])
+            throw CatalogError.usernameTaken(new.username.text, owner: owner ?? "another character")
+        }
+        try db.execute(
+            sql: "UPDATE identity SET state = 'superseded', updatedAt = ? WHERE characterId = ? AND state = 'active'",
+            arguments: [date, character.id])
+        var identity = existing ?? Identity(
+            characterId: character.id, username: new.username.text, usernameKey: new.username.key,
+            origin: new.origin, state: .active, createdAt: date, updatedAt: date)
+        identity.username = new.username.text
+        identity.platformCharacterId = new.platformCharacterId ?? identity.platformCharacterId
+        identity.displayName = new.displayName ?? identity.displayName
+        identity.avatarURL = new.avatarURL ?? identity.avatarURL
+        identity.taskId = new.taskId ?? identity.taskId
+        identity.provider = new.provider ?? identity.provider
+        if existing == nil { identity.origin = new.origin }
+        identity.state = .active
+        identity.updatedAt = date
+        try identity.save(db)
+    }
+
+    /// Marks a username revoked: its owner withdrew access, so prompts must not
+    /// use it. The character keeps its source URL and window to be created again.
+    /// Returns the alias of the character it belonged to, or nil if the catalog
+    /// does not know the username.
+    @discardableResult
+    public func revoke(username: String, at date: Timestamp = .now) throws(CatalogError) -> String? {
+        try write { db in
+            guard var identity = try Identity.filter(Identity.Columns.usernameKey == NameKey.of(username)).fetchOne(db) else {
+                return nil
+            }
+            identity.state = .revoked
+            identity.updatedAt = date
+            try identity.update(db)
+            return try String.fetchOne(db, sql: "SELECT alias FROM character WHERE id = ?", arguments: [identity.characterId])
+        }
+    }
+
+    /// Every name a prompt may mention: aliases, and the usernames of
+    /// characters, with each identity's state so revoked ones can be reported.
+    public func mentionDirectory() throws(CatalogError) -> MentionDirectory {
+        try read { db in
+            let characters = try Row.fetchAll(db, sql: "SELECT id, alias, COALESCE(clipDuration, sourceDuration) AS mediaDuration, windowEndMs FROM character")
+            let identities = try Row.fetchAll(db, sql: "SELECT characterId, username, state FROM identity")
+            var byId: [Int64: MentionDirectory.Entry] = [:]
+            for row in characters {
+                let id: Int64 = row["id"]
+                let windowEnd: Int = row["windowEndMs"]
+                byId[id] = MentionDirectory.Entry(
+                    alias: row["alias"], activeUsername: nil, retiredUsernames: [],
+                    mediaDuration: row["mediaDuration"], windowEnd: Double(windowEnd) / 1000)
+            }
+            for row in identities {
+                let id: Int64 = row["characterId"]
+                let username: String = row["username"]
+                let state: String = row["state"]
+                if state == Identity.State.active.rawValue {
+                    byId[id]?.activeUsername = username
+                } else {
+                    byId[id]?.retiredUsernames.append(.init(username: username, revoked: state == Identity.State.revoked.rawValue))
+                }
+            }
+            return MentionDirectory(entries: Array(byId.values))
+        }
+    }
+}
+
+/// The catalog as prompts see it: one entry per character.
+public struct MentionDirectory: Sendable {
+    public struct Entry: Sendable {
+        public var alias: String
+        public var activeUsername: String?
+        public var retiredUsernames: [Retired]
+        /// How long the clip (or else the source video) plays, when it was probed.
+        public var mediaDuration: Double?
+        public var windowEnd: Double
+
+        public struct Retired: Sendable {
+            public var username: String
+            public var revoked: Bool
+        }
+    }
+
+    public var entries: [Entry]
+}

@@ -1,0 +1,245 @@
+import Foundation
+import GRDB
+
+/// A row of `character`: what the user registered.
+struct CharacterRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "character"
+    static let tags = hasMany(TagRecord.self)
+    static let identities = hasMany(Identity.self)
+
+    var id: Int64?
+    var alias: String
+    var aliasKey: String
+    var sourceURL: String
+    var windowStartMs: Int
+    var windowEndMs: Int
+    var notes: String
+    var clipPath: String?
+    var clipSHA256: String?
+    var clipDuration: Double?
+    var clipProbe: String?
+    var sourceCheck: SourceCheck
+    var createdAt: Timestamp
+    var updatedAt: Timestamp
+    var sourceDuration: Double?
+    var sourceProbe: String?
+
+    mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+
+    public enum Columns {
+        public static let aliasKey = Column(CodingKeys.aliasKey)
+    }
+}
+
+// Rows are read by position from an explicit selection: listing a
+// 10,000-character catalog otherwise spends most of its time in Codable
+// decoding and column-name lookups.
+extension CharacterRecord {
+    static var databaseSelection: [any SQLSelectable] { [
+        Column("id"), Column("alias"), Column("aliasKey"), Column("sourceURL"), Column("windowStartMs"),
+        Column("windowEndMs"), Column("notes"), Column("clipPath"), Column("clipSHA256"), Column("clipDuration"),
+        Column("clipProbe"), Column("sourceCheck"), Column("createdAt"), Column("updatedAt"),
+        Column("sourceDuration"), Column("sourceProbe"),
+    ] }
+
+    init(row: Row) throws {
+        id = row[0]
+        alias = row[1]
+        aliasKey = row[2]
+        sourceURL = row[3]
+        windowStartMs = row[4]
+        windowEndMs = row[5]
+        notes = row[6]
+        clipPath = row[7]
+        clipSHA256 = row[8]
+        clipDuration = row[9]
+        clipProbe = row[10]
+        sourceCheck = row[11]
+        createdAt = row[12]
+        updatedAt = row[13]
+        sourceDuration = row[14]
+        sourceProbe = row[15]
+    }
+}
+
+extension TagRecord {
+    static var databaseSelection: [any SQLSelectable] { [Column("characterId"), Column("tag")] }
+
+    init(row: Row) throws {
+        characterId = row[0]
+        tag = row[1]
+    }
+}
+
+extension Identity {
+    public static var databaseSelection: [any SQLSelectable] { [
+        Column("id"), Column("characterId"), Column("username"), Column("usernameKey"), Column("platformCharacterId"),
+        Column("displayName"), Column("avatarURL"), Column("origin"), Column("taskId"), Column("provider"),
+        Column("state"), Column("createdAt"), Column("updatedAt"),
+    ] }
+
+    public init(row: Row) throws {
+        id = row[0]
+        characterId = row[1]
+        username = row[2]
+        usernameKey = row[3]
+        platformCharacterId = row[4]
+        displayName = row[5]
+        avatarURL = row[6]
+        origin = row[7]
+        taskId = row[8]
+        provider = row[9]
+        state = row[10]
+        createdAt = row[11]
+        updatedAt = row[12]
+    }
+}
+
+struct TagRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "characterTag"
+    var characterId: Int64
+    var tag: String
+}
+
+/// What is known of the source video itself, apart from any local clip.
+public enum SourceCheck: String, Codable, Sendable, DatabaseValueConvertible {
+    /// The source URL was opened and probed.
+    case probed
+    /// The source URL could not be reached when the character was added.
+    case unverified
+    /// Nobody looked (`--no-probe`, or a local clip stood in for it).
+    case notProbed = "not-probed"
+}
+
+/// One username the platform gave a character, kept apart from the platform's
+/// own character id and display name.
+public struct Identity: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "identity"
+
+    public var id: Int64?
+    public var characterId: Int64
+    public var username: String
+    var usernameKey: String
+    public var platformCharacterId: String?
+    public var displayName: String?
+    public var avatarURL: String?
+    public var origin: Origin
+    /// The generation task whose answer named this username, when `origin` is `.task`.
+    public var taskId: String?
+    /// The provider's base URL this username belongs to, when known.
+    public var provider: String?
+    public var state: State
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+
+    public enum Origin: String, Codable, Sendable, DatabaseValueConvertible {
+        case manual, task
+    }
+
+    public enum State: String, Codable, Sendable, DatabaseValueConvertible {
+        case active, superseded, revoked
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+
+    public enum Columns {
+        public static let characterId = Column(CodingKeys.characterId)
+        public static let usernameKey = Column(CodingKeys.usernameKey)
+        public static let state = Column(CodingKeys.state)
+    }
+}
+
+/// One request sent (or about to be sent) to the provider, and what came back.
+public struct Submission: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "submission"
+
+    public var id: Int64?
+    public var characterId: Int64?
+    public var endpoint: String
+    public var requestBody: String
+    public var status: String
+    public var httpStatus: Int?
+    public var responseBody: String?
+    public var taskId: String?
+    public var error: String?
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+
+    public init(characterId: Int64?, endpoint: String, requestBody: String, status: String, at date: Timestamp = .now) {
+        self.characterId = characterId
+        self.endpoint = endpoint
+        self.requestBody = requestBody
+        self.status = status
+        self.createdAt = date
+        self.updatedAt = self.createdAt
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+
+    public enum Columns {
+        public static let id = Column(CodingKeys.id)
+        public static let taskId = Column(CodingKeys.taskId)
+    }
+}
+
+/// A character with its tags and platform identities, as commands show it.
+public struct CameoCharacter: Sendable, Equatable {
+    public var id: Int64
+    public var alias: String
+    public var sourceURL: String
+    public var window: CharacterWindow
+    public var notes: String
+    public var tags: [String]
+    public var clip: Clip?
+    public var sourceCheck: SourceCheck
+    /// What probing the source URL found, when it was probed.
+    public var sourceFacts: ProbeFacts?
+    /// Oldest first.
+    public var identities: [Identity]
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+
+    /// The username prompts resolve to, if the character has one.
+    public var activeIdentity: Identity? {
+        identities.first { $0.state == .active }
+    }
+
+    /// The duration of the video the window applies to, from the local clip
+    /// or else the source URL, when either was probed.
+    public var mediaDuration: Double? {
+        clip?.duration ?? sourceFacts?.duration
+    }
+
+    /// A local copy of the source video and what probing it found.
+    public struct Clip: Sendable, Equatable {
+        public var path: String
+        public var sha256: String?
+        public var duration: Double?
+        /// The probe's facts as JSON, exactly as `cameo probe --json` printed them.
+        public var probeJSON: String?
+
+        public init(path: String, sha256: String?, duration: Double?, probeJSON: String?) {
+            self.path = path
+            self.sha256 = sha256
+            self.duration = duration
+            self.probeJSON = probeJSON
+        }
+    }
+}
+
+/// A probe's findings: the duration, and every fact as the JSON `cameo probe --json` prints.
+public struct ProbeFacts: Sendable, Equatable {
+    public var duration: Double
+    public var json: String
+
+    public init(duration: Double, json: String) {
+        self.duration = duration
+        self.json = json
+    }
+}

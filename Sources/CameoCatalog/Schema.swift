@@ -1,0 +1,85 @@
+import GRDB
+
+/// The catalog's schema, one named migration per change. A migration, once
+/// released, never changes: the next change is a new migration.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+
+        migrator.registerMigration("createCharacters") { db in
+            try db.create(table: "character") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("alias", .text).notNull()
+                t.column("aliasKey", .text).notNull().unique()
+                t.column("sourceURL", .text).notNull()
+                // Whole milliseconds: a 0.7,1.7 window stays exactly one second long.
+                t.column("windowStartMs", .integer).notNull().check { $0 >= 0 }
+                t.column("windowEndMs", .integer).notNull()
+                t.column("notes", .text).notNull().defaults(to: "")
+                t.column("clipPath", .text)
+                t.column("clipSHA256", .text)
+                t.column("clipDuration", .double)
+                t.column("clipProbe", .text)
+                t.column("sourceCheck", .text).notNull().defaults(to: "not-probed")
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+                t.check(sql: "windowEndMs - windowStartMs BETWEEN 1000 AND 3000")
+            }
+            try db.create(table: "characterTag") { t in
+                t.belongsTo("character", onDelete: .cascade).notNull()
+                t.column("tag", .text).notNull()
+                t.primaryKey(["characterId", "tag"])
+            }
+            try db.create(index: "characterTag_tag", on: "characterTag", columns: ["tag"])
+        }
+
+        migrator.registerMigration("createIdentities") { db in
+            try db.create(table: "identity") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("character", onDelete: .cascade).notNull()
+                t.column("username", .text).notNull()
+                t.column("usernameKey", .text).notNull().unique()
+                t.column("platformCharacterId", .text)
+                t.column("displayName", .text)
+                t.column("avatarURL", .text)
+                t.column("origin", .text).notNull().check { ["manual", "task"].contains($0) }
+                t.column("taskId", .text)
+                t.column("provider", .text)
+                t.column("state", .text).notNull().check { ["active", "superseded", "revoked"].contains($0) }
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            // At most one identity per character is the one prompts resolve to.
+            try db.execute(sql: """
+                CREATE UNIQUE INDEX identity_oneActive ON identity(characterId) WHERE state = 'active'
+                """)
+        }
+
+        migrator.registerMigration("createSubmissions") { db in
+            try db.create(table: "submission") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("character", onDelete: .setNull)
+                t.column("endpoint", .text).notNull()
+                t.column("requestBody", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("httpStatus", .integer)
+                t.column("responseBody", .text)
+                t.column("taskId", .text)
+                t.column("error", .text)
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(index: "submission_taskId", on: "submission", columns: ["taskId"])
+        }
+
+        // What probing the source URL found, apart from any local clip's facts.
+        migrator.registerMigration("addSourceProbe") { db in
+            try db.alter(table: "character") { t in
+                t.add(column: "sourceDuration", .double)
+                t.add(column: "sourceProbe", .text)
+            }
+        }
+
+        return migrator
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import GRDB
+
+extension Catalog {
+    /// Records a submission before it is sent, so that a crash mid-request
+    /// still leaves a trace of a task that may have been paid for.
+    public func record(_ submission: Submission) throws(CatalogError) -> Submission {
+        try write { db in
+            var inserted = submission
+            try inserted.insert(db)
+            return inserted
+        }
+    }
+
+    /// Stores what became of a submission.
+    public func update(_ submission: Submission, at date: Timestamp = .now) throws(CatalogError) {
+        var changed = submission
+        changed.updatedAt = date
+        try write { db in try changed.update(db) }
+    }
+
+    /// Newest first.
+    public func submissions(limit: Int? = nil) throws(CatalogError) -> [Submission] {
+        try read { db in
+            try Submission.order(Submission.Columns.id.desc).limit(limit ?? Int.max).fetchAll(db)
+        }
+    }
+
+    /// The newest submission that got this task id back.
+    public func submission(taskId: String) throws(CatalogError) -> Submission? {
+        try read { db in
+            try Submission.filter(Submission.Columns.taskId == taskId).order(Submission.Columns.id.desc).fetchOne(db)
+        }
+    }
+
+    public func submission(id: Int64) throws(CatalogError) -> Submission {
+        let found = try read { db in try Submission.fetchOne(db, key: id) }
+        guard let found else { throw .unknownSubmission(id) }
+        return found
+    }
+}

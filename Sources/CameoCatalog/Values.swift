@@ -1,0 +1,221 @@
+import Foundation
+
+/// Text as the catalog compares it: NFC, so that "é" typed two ways is one
+/// name, and lowercased for case-insensitive identity.
+public enum NameKey {
+    public static func nfc(_ text: String) -> String {
+        text.precomposedStringWithCanonicalMapping
+    }
+
+    public static func of(_ text: String) -> String {
+        nfc(nfc(text).lowercased())
+    }
+}
+
+/// A character's name in the catalog: what users type after `@`.
+public struct Alias: Hashable, Sendable, CustomStringConvertible {
+    public let text: String
+    public var key: String { NameKey.of(text) }
+    public var description: String { text }
+
+    public static let maxLength = 64
+
+    public init(_ raw: String) throws(CatalogError) {
+        let text = NameKey.nfc(raw)
+        guard !text.isEmpty else { throw .invalidAlias(raw, reason: "it is empty") }
+        guard text.count <= Self.maxLength else {
+            throw .invalidAlias(raw, reason: "it is \(text.count) characters long")
+        }
+        if let bad = text.unicodeScalars.first(where: { !Self.allows($0) }) {
+            throw .invalidAlias(raw, reason: "it contains \(describe(bad))")
+        }
+        if let first = text.unicodeScalars.first, [.nonspacingMark, .spacingMark].contains(first.properties.generalCategory) {
+            throw .invalidAlias(raw, reason: "it starts with a combining mark")
+        }
+        self.text = text
+    }
+
+    /// Letters of any script (with the marks that complete them), digits, `_` and `-`.
+    static func allows(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+             .nonspacingMark, .spacingMark, .decimalNumber:
+            true
+        default:
+            scalar == "_" || scalar == "-"
+        }
+    }
+}
+
+/// A username the platform gave a character, as written after `@` in a prompt.
+public struct Username: Hashable, Sendable, CustomStringConvertible {
+    public let text: String
+    public var key: String { NameKey.of(text) }
+    public var description: String { text }
+
+    public init(_ raw: String) throws(CatalogError) {
+        let text = NameKey.nfc(raw.hasPrefix("@") ? String(raw.dropFirst()) : raw)
+        guard !text.isEmpty else { throw .invalidUsername(raw, reason: "it is empty") }
+        guard text.count <= 64 else { throw .invalidUsername(raw, reason: "it is \(text.count) characters long") }
+        if let bad = text.unicodeScalars.first(where: { !Self.allows($0) }) {
+            throw .invalidUsername(raw, reason: "it contains \(describe(bad))")
+        }
+        // A dot at either end would be read as sentence punctuation in a prompt.
+        guard !text.hasPrefix("."), !text.hasSuffix(".") else {
+            throw .invalidUsername(raw, reason: "it starts or ends with '.'")
+        }
+        self.text = text
+    }
+
+    static func allows(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+             .nonspacingMark, .spacingMark, .decimalNumber:
+            true
+        default:
+            scalar == "_" || scalar == "-" || scalar == "."
+        }
+    }
+}
+
+/// The http(s) address of the source video, sent as `character_url`.
+public struct SourceURL: Hashable, Sendable, CustomStringConvertible {
+    public let text: String
+    public var description: String { text }
+
+    public init(_ raw: String) throws(CatalogError) {
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { throw .invalidURL(raw, reason: "it is empty") }
+        guard !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 }) else {
+            throw .invalidURL(raw, reason: "it contains spaces or control characters (percent-encode them)")
+        }
+        guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased() else {
+            throw .invalidURL(raw, reason: "it is not a URL")
+        }
+        guard scheme == "http" || scheme == "https" else {
+            throw .invalidURL(raw, reason: "\(scheme): URLs cannot be fetched by the provider, only http and https")
+        }
+        guard let host = url.host, !host.isEmpty else { throw .invalidURL(raw, reason: "it has no host") }
+        self.text = text
+    }
+}
+
+/// The stretch of the source video that shows the character, as the API's
+/// `character_timestamps`. Kept in whole milliseconds so that `0.7,1.7` is
+/// exactly one second long and prints back as written.
+public struct CharacterWindow: Hashable, Sendable, CustomStringConvertible {
+    public let startMilliseconds: Int
+    public let endMilliseconds: Int
+
+    public static let minimumMilliseconds = 1000
+    public static let maximumMilliseconds = 3000
+
+    public var start: Double { Double(startMilliseconds) / 1000 }
+    public var end: Double { Double(endMilliseconds) / 1000 }
+    public var length: Double { Double(endMilliseconds - startMilliseconds) / 1000 }
+
+    /// `start,end` as the spec writes it: `1,3`, `0.5,2.5`.
+    public var description: String { "\(Seconds.format(start)),\(Seconds.format(end))" }
+
+    public init(startMilliseconds: Int, endMilliseconds: Int) throws(CatalogError) {
+        let text = "\(Seconds.format(Double(startMilliseconds) / 1000)),\(Seconds.format(Double(endMilliseconds) / 1000))"
+        guard startMilliseconds >= 0 else { throw .invalidWindow(text, reason: "start is before 0") }
+        guard endMilliseconds > startMilliseconds else { throw .invalidWindow(text, reason: "end must be after start") }
+        let length = endMilliseconds - startMilliseconds
+        guard length >= Self.minimumMilliseconds, length <= Self.maximumMilliseconds else {
+            throw .invalidWindow(text, reason: "it is \(Seconds.format(Double(length) / 1000)) s long")
+        }
+        self.startMilliseconds = startMilliseconds
+        self.endMilliseconds = endMilliseconds
+    }
+
+    public init(start: Double, end: Double) throws(CatalogError) {
+        guard start.isFinite, end.isFinite else { throw .invalidWindow("\(start),\(end)", reason: "not finite numbers") }
+        try self.init(startMilliseconds: Int((start * 1000).rounded()), endMilliseconds: Int((end * 1000).rounded()))
+    }
+
+    /// Parses `START,END` in seconds, e.g. `1,3` or `0.5,2.5`.
+    public init(parsing raw: String) throws(CatalogError) {
+        let parts = raw.split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2 else { throw .invalidWindow(raw, reason: "expected two numbers separated by a comma") }
+        var values: [Int] = []
+        for part in parts {
+            if part.hasPrefix("-"), Seconds.milliseconds(String(part.dropFirst())) != nil {
+                throw .invalidWindow(raw, reason: "start is before 0")
+            }
+            guard let value = Seconds.milliseconds(part) else {
+                throw .invalidWindow(raw, reason: "\(quoted(part)) is not a number of seconds with at most 3 decimals")
+            }
+            values.append(value)
+        }
+        do throws(CatalogError) {
+            try self.init(startMilliseconds: values[0], endMilliseconds: values[1])
+        } catch {
+            guard case .invalidWindow(_, let reason) = error else { throw error }
+            throw .invalidWindow(raw, reason: reason)
+        }
+    }
+}
+
+/// Seconds as the spec writes them: no exponent, no trailing zeros (`1`, `0.5`, `2.25`).
+public enum Seconds {
+    public static func format(_ seconds: Double) -> String {
+        let milliseconds = (seconds * 1000).rounded()
+        let whole = Int(milliseconds / 1000)
+        var fraction = Int(abs(milliseconds.truncatingRemainder(dividingBy: 1000)))
+        let sign = milliseconds < 0 && whole == 0 ? "-" : ""
+        guard fraction != 0 else { return sign + String(whole) }
+        var digits = 3
+        while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
+        let padded = String(repeating: "0", count: digits - String(fraction).count) + String(fraction)
+        return "\(sign)\(whole).\(padded)"
+    }
+
+    /// Whole milliseconds from a plain decimal (`2`, `2.5`, `.5`), or nil.
+    public static func milliseconds(_ text: String) -> Int? {
+        let pieces = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(pieces.count) else { return nil }
+        let whole = pieces[0], fraction = pieces.count == 2 ? pieces[1] : ""
+        guard !(whole.isEmpty && fraction.isEmpty), whole.count <= 6, fraction.count <= 3,
+              whole.allSatisfy(\.isASCIIDigit), fraction.allSatisfy(\.isASCIIDigit),
+              pieces.count == 1 || !fraction.isEmpty
+        else { return nil }
+        let wholeValue = Int(whole) ?? 0
+        let fractionValue = Int(fraction.padding(toLength: 3, withPad: "0", startingAt: 0)) ?? 0
+        return wholeValue * 1000 + fractionValue
+    }
+}
+
+/// A free label for grouping characters; compared case-insensitively.
+public struct Tag: Hashable, Sendable, CustomStringConvertible {
+    public let text: String
+    public var description: String { text }
+
+    public init(_ raw: String) throws(CatalogError) {
+        let text = NameKey.of(raw.trimmingCharacters(in: .whitespaces))
+        guard !text.isEmpty else { throw .invalidTag(raw, reason: "it is empty") }
+        guard text.count <= 64 else { throw .invalidTag(raw, reason: "it is longer than 64 characters") }
+        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "," }) else {
+            throw .invalidTag(raw, reason: "it contains a comma or a control character")
+        }
+        self.text = text
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+func describe(_ scalar: Unicode.Scalar) -> String {
+    let code = "U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)
+    if scalar.properties.isWhitespace { return "a space (\(code))" }
+    if scalar.properties.generalCategory == .control { return "a control character (\(code))" }
+    return "\(quoted(String(scalar))) (\(code))"
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

@@ -1,0 +1,141 @@
+import CFFmpeg
+import Foundation
+
+/// Decodes a clip once (skipping what the signals do not need) and finds its
+/// cuts, black and frozen stretches.
+public struct ClipAnalyzer: Sendable {
+    public var timeout: Double
+
+    public init(timeout: Double = 60) {
+        self.timeout = timeout
+    }
+
+    public func analyze(_ text: String, capture: FrameCapture? = nil) throws(MediaError) -> ClipAnalysis {
+        let location = try MediaLocation(text)
+        let input = try MediaInput(location, timeout: timeout)
+        let info = try ClipProbe(timeout: timeout).probe(input)
+        guard info.duration >= 1 else { throw .tooShort(location.description, duration: info.duration) }
+        // Probing may have read packets; start again from the top.
+        if avformat_seek_file(input.context, -1, Int64.min, 0, Int64.max, AVSEEK_FLAG_BACKWARD) < 0 {
+            _ = avformat_seek_file(input.context, -1, Int64.min, 0, Int64.max, AVSEEK_FLAG_BYTE)
+        }
+        input.renewDeadline()
+        let decoder = try VideoDecoder(input, shortcuts: .analysis)
+        let sampler = FrameSampler()
+        var frames: [FrameSignals] = []
+        frames.reserveCapacity(Int(info.duration * 32))
+        try decoder.decode { frame throws(MediaError) in
+            guard let time = decoder.time(of: frame), let signals = sampler.measure(frame, time: time) else { return true }
+            capture?.offer(frame, time: time)
+            frames.append(signals)
+            return true
+        }
+        guard !frames.isEmpty else {
+            throw .notAVideo(location.description, detail: decoder.rejectedPackets > 0 ? "no frame could be decoded" : "it holds no frames")
+        }
+        frames.sort { $0.time < $1.time }
+        let frameDuration = info.video.framesPerSecond.map { 1 / $0 } ?? Self.medianGap(frames)
+        return ClipAnalysis(
+            location: location.description, info: info, duration: info.duration, frameDuration: frameDuration,
+            cuts: Self.cuts(frames, frameDuration: frameDuration),
+            black: Self.blackSpans(frames, frameDuration: frameDuration, duration: info.duration),
+            frozen: Self.frozenSpans(frames, frameDuration: frameDuration, duration: info.duration),
+            frames: frames)
+    }
+
+    static func medianGap(_ frames: [FrameSignals]) -> Double {
+        let gaps = zip(frames, frames.dropFirst()).map { $1.time - $0.time }.filter { $0 > 0 }.sorted()
+        return gaps.isEmpty ? 1.0 / 30 : gaps[gaps.count / 2]
+    }
+
+    /// A frame is a cut when its change stands out against the change around
+    /// it: the threshold follows the local level, so busy shots need a bigger
+    /// jump than calm ones.
+    static func cuts(_ frames: [FrameSignals], frameDuration: Double) -> [ClipAnalysis.Cut] {
+        let scores = frames.map(\.cutScore)
+        var cuts: [ClipAnalysis.Cut] = []
+        let radius = 8
+        for index in 1..<max(1, frames.count) {
+            let score = scores[index]
+            guard score >= 0.3 else { continue }
+            var neighbours: [Float] = []
+            for other in max(1, index - radius)...min(frames.count - 1, index + radius) where other != index {
+                neighbours.append(scores[other])
+            }
+            neighbours.sort()
+            let local = neighbours.isEmpty ? 0 : neighbours[neighbours.count / 2]
+            guard score >= 2.5 * local + 0.1 else { continue }
+            // One cut per jump: the strongest frame of the neighbourhood.
+            if index + 1 < frames.count, scores[index + 1] > score { continue }
+            if scores[index - 1] >= score { continue }
+            cuts.append(.init(time: frames[index].time, earliest: frames[index - 1].time + frameDuration))
+        }
+        return cuts
+    }
+
+    static func isBlank(_ frame: FrameSignals) -> Bool {
+        frame.spread < 5 || (frame.mean < 24 && frame.spread < 10)
+    }
+
+    /// Runs of black or flat frames. A span reaches out to the neighbouring
+    /// frames known to be fine, since skipped frames between could be blank too.
+    static func blackSpans(_ frames: [FrameSignals], frameDuration: Double, duration: Double) -> [ClipAnalysis.Span] {
+        runs(of: frames.map(isBlank)).map { run in
+            let start = run.lowerBound == 0 ? 0 : frames[run.lowerBound - 1].time + frameDuration
+            let end = run.upperBound == frames.count ? duration : frames[run.upperBound].time
+            return .init(start: start, end: min(end, duration))
+        }
+    }
+
+    /// Runs of frames identical to the one before, lasting half a second or
+    /// more (shorter repeats are frame-rate conversion, not a freeze).
+    static func frozenSpans(_ frames: [FrameSignals], frameDuration: Double, duration: Double) -> [ClipAnalysis.Span] {
+        let still = frames.enumerated().map { index, frame in
+            index > 0 && frame.motion < 0.25 && frame.histogramChange < 0.01 && !isBlank(frame)
+        }
+        return runs(of: still).compactMap { run in
+            let start = frames[run.lowerBound - 1].time + frameDuration
+            let end = run.upperBound == frames.count ? duration : frames[run.upperBound].time
+            guard end - frames[run.lowerBound - 1].time >= 0.5 else { return nil }
+            return .init(start: start, end: min(end, duration))
+        }
+    }
+
+    static func runs(of flags: [Bool]) -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        var start: Int?
+        for (index, flag) in flags.enumerated() {
+            if flag, start == nil { start = index }
+            if !flag, let begun = start { result.append(begun..<index); start = nil }
+        }
+        if let begun = start { result.append(begun..<flags.count) }
+        return result
+    }
+}
+
+/// Keeps small pictures of the frames nearest to chosen times, while a clip is decoded anyway.
+public final class FrameCapture: @unchecked Sendable {
+    public let times: [Double]
+    let width: Int
+    let height: Int
+    let rotation: Int
+    private(set) var pictures: [RGBImage?]
+    private var distances: [Double]
+
+    public init(times: [Double], width: Int, height: Int, rotation: Int) {
+        self.times = times
+        self.width = width
+        self.height = height
+        self.rotation = rotation
+        pictures = Array(repeating: nil, count: times.count)
+        distances = Array(repeating: .infinity, count: times.count)
+    }
+
+    func offer(_ frame: UnsafeMutablePointer<AVFrame>, time: Double) {
+        for (index, target) in times.enumerated() where abs(time - target) < distances[index] {
+            guard let picture = RGBImage(frame: frame, width: width, height: height, rotation: rotation) else { continue }
+            pictures[index] = picture
+            distances[index] = abs(time - target)
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import CFFmpeg
+import Foundation
+
+/// Decodes the first video stream of an input, frame by frame.
+final class VideoDecoder {
+    /// What the decoder may leave out to go faster.
+    struct Shortcuts {
+        /// Skip frames no other frame refers to (half the B-frames of a typical H.264 clip).
+        var skipNonReference = false
+        /// Skip the deblocking filter: edges get blockier, which the cheap signals do not notice.
+        var skipLoopFilter = false
+
+        static let none = Shortcuts()
+        static let analysis = Shortcuts(skipNonReference: true, skipLoopFilter: true)
+    }
+
+    let input: MediaInput
+    let stream: UnsafeMutablePointer<AVStream>
+    let codec: UnsafeMutablePointer<AVCodecContext>
+    private let packet: UnsafeMutablePointer<AVPacket>
+    private let frame: UnsafeMutablePointer<AVFrame>
+    /// Seconds of the stream's timestamps that count as zero: the first moment a player shows.
+    let zero: Double
+    let timeBase: Double
+    /// Packets the decoder refused; a few are normal in damaged files, all of them are not.
+    private(set) var rejectedPackets = 0
+
+    init(_ input: MediaInput, shortcuts: Shortcuts) throws(MediaError) {
+        self.input = input
+        let name = input.location.description
+        guard let stream = input.videoStream, let parameters = stream.pointee.codecpar else { throw .noVideoStream(name) }
+        self.stream = stream
+        guard let decoder = avcodec_find_decoder(parameters.pointee.codec_id) else {
+            throw .notAVideo(name, detail: "no decoder for \(String(cString: avcodec_get_name(parameters.pointee.codec_id)))")
+        }
+        guard let codec = avcodec_alloc_context3(decoder) else { throw .unreadable(name, detail: "out of memory") }
+        var codecPointer: UnsafeMutablePointer<AVCodecContext>? = codec
+        guard avcodec_parameters_to_context(codec, parameters) >= 0 else {
+            avcodec_free_context(&codecPointer)
+            throw .notAVideo(name, detail: "unusable codec parameters")
+        }
+        codec.pointee.thread_count = 0
+        codec.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
+        codec.pointee.pkt_timebase = stream.pointee.time_base
+        if shortcuts.skipNonReference { codec.pointee.skip_frame = AVDISCARD_NONREF }
+        if shortcuts.skipLoopFilter {
+            codec.pointee.skip_loop_filter = AVDISCARD_ALL
+            codec.pointee.flags2 |= AV_CODEC_FLAG2_FAST
+        }
+        let status = avcodec_open2(codec, decoder, nil)
+        guard status >= 0, let packet = av_packet_alloc(), let frame = av_frame_alloc() else {
+            avcodec_free_context(&codecPointer)
+            throw .notAVideo(name, detail: "cannot open the decoder: \(averrorText(status))")
+        }
+        self.codec = codec
+        self.packet = packet
+        self.frame = frame
+        timeBase = stream.pointee.time_base.doubleValue ?? 1.0 / 90_000
+        let start = input.context.pointee.start_time
+        zero = start == cameo_nopts() ? 0 : max(0, Double(start) / Double(cameo_time_base()))
+    }
+
+    deinit {
+        var codec: UnsafeMutablePointer<AVCodecContext>? = self.codec
+        avcodec_free_context(&codec)
+        var packet: UnsafeMutablePointer<AVPacket>? = self.packet
+        av_packet_free(&packet)
+        var frame: UnsafeMutablePointer<AVFrame>? = self.frame
+        av_frame_free(&frame)
+    }
+
+    /// Seconds from `zero` of a decoded frame, or nil when it has no timestamp.
+    func time(of frame: UnsafePointer<AVFrame>) -> Double? {
+        let timestamp = frame.pointee.best_effort_timestamp != cameo_nopts() ? frame.pointee.best_effort_timestamp : frame.pointee.pts
+        guard timestamp != cameo_nopts() else { return nil }
+        return Double(timestamp) * timeBase - zero
+    }
+
+    /// Moves to the keyframe at or before `seconds` (from zero); later frames come from there.
+    func seek(to seconds: Double) {
+        let target = Int64(((seconds + zero) / timeBase).rounded(.down))
+        if av_seek_frame(input.context, stream.pointee.index, target, AVSEEK_FLAG_BACKWARD) >= 0 {
+            avcodec_flush_buffers(codec)
+        }
+    }
+
+    /// Decodes to the end (or until `body` returns false), handing each frame over in display order.
+    func decode(_ body: (UnsafeMutablePointer<AVFrame>) throws(MediaError) -> Bool) throws(MediaError) {
+        let videoIndex = stream.pointee.index
+        var keepGoing = true
+        var readStatus: Int32 = 0
+        while keepGoing {
+            readStatus = av_read_frame(input.context, packet)
+            if readStatus < 0 { break }
+            defer { av_packet_unref(packet) }
+            guard packet.pointee.stream_index == videoIndex else { continue }
+            if avcodec_send_packet(codec, packet) < 0 {
+                rejectedPackets += 1
+                continue
+            }
+            keepGoing = try drain(body)
+        }
+        if input.deadlinePassed { throw .timedOut(input.location.description, seconds: input.timeout) }
+        guard keepGoing else { return }
+        // Flush: frames still held for reordering or by the decoder's threads.
+        if avcodec_send_packet(codec, nil) >= 0 {
+            _ = try drain(body)
+        }
+    }
+
+    private func drain(_ body: (UnsafeMutablePointer<AVFrame>) throws(MediaError) -> Bool) throws(MediaError) -> Bool {
+        while true {
+            let status = avcodec_receive_frame(codec, frame)
+            if status < 0 { return true }  // EAGAIN (needs input), EOF, or a broken frame: move on.
+            defer { av_frame_unref(frame) }
+            if try !body(frame) { return false }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import CameoCatalog
+import CameoMedia
+import Foundation
+
+struct Add: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Register a character: its alias, source video URL and window.",
+        discussion: """
+            The window is the 1 to 3 seconds of the source video that show the character, \
+            sent as character_timestamps, e.g. --window 1,3. Without --window, cameo looks at \
+            the clip (or the URL) and picks the best window.
+            """)
+
+    @OptionGroup var catalog: CatalogOptions
+
+    @Argument(help: "The name you will write after @ in prompts (letters, digits, '_' or '-').")
+    var alias: String
+
+    @Option(help: ArgumentHelp("The http(s) address of the source video, sent as character_url.", valueName: "url"))
+    var url: String
+
+    @Option(help: ArgumentHelp("Seconds of the source video that show the character, e.g. 1,3.", valueName: "start,end"))
+    var window: String?
+
+    @Option(help: ArgumentHelp("A local copy of the source video: probed, hashed, and used to pick or check the window.", valueName: "path"))
+    var clip: String?
+
+    @Option(help: "A note to keep with the character.")
+    var note: String = ""
+
+    @Option(help: "A tag (repeatable).")
+    var tag: [String] = []
+
+    @Flag(help: "Do not look at the clip or the URL (then --window is required).")
+    var noProbe = false
+
+    @Option(help: "Seconds to wait for the clip or URL.")
+    var timeout: Double = 20
+
+    @OptionGroup var output: JSONFlag
+
+    func run() throws {
+        let alias = try Alias(self.alias)
+        let sourceURL = try SourceURL(url)
+        let requestedWindow = try window.map { raw throws(CatalogError) in try CharacterWindow(parsing: raw) }
+        let tags = try tag.map { raw throws(CatalogError) in try Tag(raw) }
+        let catalog = try catalog.open()
+        try catalog.requireUnusedAlias(alias)
+
+        let media = try MediaIntake.examine(clip: clip, sourceURL: sourceURL, probe: !noProbe, timeout: timeout)
+        let window = try media.settleWindow(requestedWindow)
+        let character = try catalog.add(NewCharacter(
+            alias: alias, sourceURL: sourceURL, window: window, notes: note, tags: tags,
+            clip: media.clip, sourceCheck: media.sourceCheck, sourceFacts: media.sourceFacts))
+        try Show.print(character, json: output.json)
+    }
+}

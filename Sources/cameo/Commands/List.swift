@@ -1,0 +1,28 @@
+import ArgumentParser
+import CameoCatalog
+
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List characters, optionally by tag or by text in alias, notes or usernames.")
+
+    @OptionGroup var catalog: CatalogOptions
+
+    @Option(help: "Only characters with this tag.")
+    var tag: String?
+
+    @Argument(help: "Text to look for in aliases, notes and usernames.")
+    var text: String?
+
+    @OptionGroup var output: JSONFlag
+
+    func run() throws {
+        let characters = try catalog.open().characters(tag: tag, matching: text)
+        if output.json {
+            try Output.json(characters.map(CharacterDocument.init))
+        } else if characters.isEmpty {
+            Output.error("no characters\(tag.map { " tagged \"\($0)\"" } ?? "")\(text.map { " matching \"\($0)\"" } ?? ""); `cameo add` registers one")
+        } else {
+            Output.line(CharacterText.table(characters))
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import CameoCatalog
+
+struct Remove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rm", abstract: "Remove a character with its tags and usernames (its submissions stay in history).")
+
+    @OptionGroup var catalog: CatalogOptions
+
+    @Argument(help: "The character's alias.")
+    var alias: String
+
+    @Flag(name: [.short, .long], help: "Remove without asking (required when not on a terminal).")
+    var yes = false
+
+    func run() throws {
+        let catalog = try catalog.open()
+        let character = try catalog.character(named: alias)
+        if !yes {
+            guard Output.stdinIsTerminal else {
+                throw CommandFailure("`cameo rm` removes \"\(character.alias)\" only with --yes when not run from a terminal", status: .usage)
+            }
+            let usernames = character.identities.isEmpty ? "" : " and its \(character.identities.count) username(s)"
+            guard Output.confirm("Remove \"\(character.alias)\"\(usernames)?") else {
+                throw CommandFailure("nothing removed", status: .findings)
+            }
+        }
+        try catalog.remove(character.alias)
+        Output.error("removed \(character.alias)")
+    }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+import CameoCatalog
+
+struct Rename: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Give a character a new alias; its usernames stay.")
+
+    @OptionGroup var catalog: CatalogOptions
+
+    @Argument(help: "The current alias.")
+    var old: String
+
+    @Argument(help: "The new alias.")
+    var new: String
+
+    @OptionGroup var output: JSONFlag
+
+    func run() throws {
+        let character = try catalog.open().rename(old, to: try Alias(new))
+        try Show.print(character, json: output.json)
+    }
+}

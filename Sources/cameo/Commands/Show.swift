@@ -1,0 +1,38 @@
+import ArgumentParser
+import CameoCatalog
+import CameoMedia
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show one character with its usernames, clip and notes.")
+
+    @OptionGroup var catalog: CatalogOptions
+
+    @Argument(help: "The character's alias.")
+    var alias: String
+
+    @Option(help: ArgumentHelp("Draw the stored window over the clip (or the source URL) into this PNG file.", valueName: "file.png"))
+    var preview: String?
+
+    @OptionGroup var output: JSONFlag
+
+    func run() throws {
+        let character = try catalog.open().character(named: alias)
+        if let preview {
+            let video = character.clip?.path ?? character.sourceURL
+            let study = try WindowStudy.run(video, timeout: 60, preview: true)
+            try study.writePreview(window: (character.window.start, character.window.end), to: preview)
+            for problem in study.analysis.problems(start: character.window.start, end: character.window.end) {
+                Output.warning("window \(character.window): \(problem)")
+            }
+        }
+        try Self.print(character, json: output.json)
+    }
+
+    static func print(_ character: CameoCharacter, json: Bool) throws {
+        if json {
+            try Output.json(CharacterDocument(character))
+        } else {
+            Output.line(CharacterText.block(character))
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import ArgumentParser
+import CameoCatalog
+import CameoMedia
+import Foundation
+
+struct Windows: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find the best 1-3 s character windows of a clip: no cut inside, no black or frozen frames, sharp and steady.",
+        discussion: "Exit code 1 when no valid window exists; the message says why.")
+
+    @Argument(help: "A clip file or an http(s) URL.")
+    var input: String
+
+    @Option(help: "The longest window to propose, 1 to 3 seconds.")
+    var length: Double = 3
+
+    @Option(help: "How many windows to list.")
+    var top: Int = 5
+
+    @Option(help: "Windows start and end on multiples of this many seconds (e.g. 0.1).")
+    var step: Double = 1
+
+    @Option(help: ArgumentHelp("Also draw the best window and the clip's cuts into this PNG file.", valueName: "file.png"))
+    var preview: String?
+
+    @Option(help: "Seconds to wait for the input before giving up.")
+    var timeout: Double = 60
+
+    @OptionGroup var output: JSONFlag
+
+    func validate() throws {
+        guard (1...3).contains(length) else { throw ValidationError("--length must be between 1 and 3 seconds") }
+        guard top >= 1 else { throw ValidationError("--top must be at least 1") }
+        guard step >= 0.001, step <= 3 else { throw ValidationError("--step must be between 0.001 and 3 seconds") }
+        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+    }
+
+    func run() throws {
+        let study = try WindowStudy.run(input, timeout: timeout, preview: preview != nil)
+        let windows = try study.analysis.windows(maximumLength: length, step: step, top: top)
+        if let preview, let best = windows.first {
+            try study.writePreview(window: (best.start, best.end), to: preview)
+        }
+        if output.json {
+            try Output.json(WindowsDocument(study.analysis, windows: windows))
+        } else {
+            Output.line(WindowsText.render(study.analysis, windows: windows))
+        }
+        if let best = windows.first {
+            Output.note("use it with: cameo add ALIAS --clip \(input) --url URL --window \(best.start.secondsText),\(best.end.secondsText)")
+        }
+    }
+}
+
+/// An analysis, with what a preview needs captured on the way.
+struct WindowStudy {
+    var analysis: ClipAnalysis
+    var strip: FrameCapture?
+    var timeout: Double
+
+    static func run(_ input: String, timeout: Double, preview: Bool) throws -> WindowStudy {
+        var strip: FrameCapture?
+        if preview {
+            // The strip's frames are caught while the clip is decoded for analysis anyway.
+            let info = try ClipProbe(timeout: timeout).probe(input)
+            let size = Preview.stripFrameSize(displayWidth: info.video.displayWidth, displayHeight: info.video.displayHeight, duration: info.duration)
+            strip = FrameCapture(times: Preview.stripTimes(duration: info.duration), width: size.width, height: size.height, rotation: info.video.rotation)
+        }
+        let analysis = try ClipAnalyzer(timeout: timeout).analyze(input, capture: strip)
+        return WindowStudy(analysis: analysis, strip: strip, timeout: timeout)
+    }
+
+    func writePreview(window: (start: Double, end: Double), to path: String) throws {
+        guard let strip else { return }
+        let image = try Preview.render(analysis, window: window, strip: strip, timeout: timeout)
+        let data = try image.pngData()
+        do {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw MediaError.cannotWrite(path, detail: error.localizedDescription)
+        }
+        Output.note("preview written to \(path) (\(image.width)x\(image.height))")
+    }
+}
+
+struct WindowsDocument: Encodable {
+    var path: String
+    var duration: Double
+    var frameRate: String
+    var cuts: [Double]
+    var black: [[Double]]
+    var frozen: [[Double]]
+    var windows: [Window]
+
+    struct Window: Encodable {
+        var start: Double
+        var end: Double
+        var score: Double
+        var sharpness: Double
+        var steadiness: Double
+    }
+
+    init(_ analysis: ClipAnalysis, windows: [RankedWindow]) {
+        func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+        path = analysis.location
+        duration = rounded(analysis.duration)
+        frameRate = analysis.info.video.avgFrameRate
+        cuts = analysis.cuts.map { rounded($0.time) }
+        black = analysis.black.map { [rounded($0.start), rounded($0.end)] }
+        frozen = analysis.frozen.map { [rounded($0.start), rounded($0.end)] }
+        self.windows = windows.map { Window(start: $0.start, end: $0.end, score: $0.score, sharpness: $0.sharpness, steadiness: $0.steadiness) }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case path, duration, cuts, black, frozen, windows
+        case frameRate = "frame_rate"
+    }
+}
+
+enum WindowsText {
+    static func render(_ analysis: ClipAnalysis, windows: [RankedWindow]) -> String {
+        func spans(_ spans: [ClipAnalysis.Span]) -> String {
+            spans.isEmpty ? "none" : spans.map { "\($0.start.secondsText)-\($0.end.secondsText) s" }.joined(separator: ", ")
+        }
+        var lines = [
+            "\(analysis.location): \(analysis.duration.secondsText) s at \(analysis.info.video.avgFrameRate) fps",
+            "  cuts    " + (analysis.cuts.isEmpty ? "none" : analysis.cuts.map { $0.time.secondsText }.joined(separator: ", ") + " s"),
+            "  black   " + spans(analysis.black),
+            "  frozen  " + spans(analysis.frozen),
+            "",
+        ]
+        var table = TextTable("#", "WINDOW", "LENGTH", "SCORE", "SHARP", "STEADY")
+        for (rank, window) in windows.enumerated() {
+            table.add("\(rank + 1)", "\(window.start.secondsText),\(window.end.secondsText)", "\(window.length.secondsText) s",
+                      String(format: "%.3f", window.score), String(format: "%.3f", window.sharpness), String(format: "%.3f", window.steadiness))
+        }
+        lines.append(table.render())
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension Double {
+    /// Seconds as the spec writes them: `1`, `0.5`, `2.367`.
+    var secondsText: String { Seconds.format(self) }
+}

@@ -1,0 +1,210 @@
+import CameoCatalog
+import CameoTestSupport
+import Foundation
+import GRDB
+import Testing
+
+func makeCharacter(_ alias: String, window: String = "1,3", tags: [String] = [], notes: String = "") throws -> NewCharacter {
+    NewCharacter(alias: try Alias(alias), sourceURL: try SourceURL("https://cdn.example.com/\(alias).mp4"),
+                 window: try CharacterWindow(parsing: window), notes: notes, tags: try tags.map { try Tag($0) })
+}
+
+@Suite struct CatalogTests {
+    let scratch: Scratch
+    let catalog: Catalog
+
+    init() throws {
+        scratch = try Scratch()
+        catalog = try Catalog.open(at: scratch.path("nested/folder/catalog.sqlite"))
+    }
+
+    @Test func createsItsFolderAndUsesWAL() throws {
+        #expect(FileManager.default.fileExists(atPath: scratch.path("nested/folder/catalog.sqlite")))
+        let mode = try DatabaseQueue(path: catalog.path).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+    }
+
+    @Test func addsAndShows() throws {
+        try catalog.add(makeCharacter("duck", window: "0.5,2.5", tags: ["pets", "Yard"], notes: "yellow"))
+        let duck = try catalog.character(named: "DUCK")
+        #expect(duck.alias == "duck")
+        #expect(duck.window.description == "0.5,2.5")
+        #expect(duck.tags == ["pets", "yard"])
+        #expect(duck.notes == "yellow")
+        #expect(duck.activeIdentity == nil)
+        #expect(duck.sourceURL == "https://cdn.example.com/duck.mp4")
+    }
+
+    @Test func refusesDuplicateAliasAnyCase() throws {
+        try catalog.add(makeCharacter("Duck"))
+        #expect(throws: CatalogError.duplicateAlias("duck")) { try catalog.add(makeCharacter("duck")) }
+        #expect(try catalog.characters().count == 1)
+    }
+
+    @Test func unknownAliasSuggestsTheClosest() throws {
+        try catalog.add(makeCharacter("cookie"))
+        #expect(throws: CatalogError.unknownAlias("cokie", suggestion: "cookie")) { try catalog.character(named: "cokie") }
+    }
+
+    @Test func listsByTagAndText() throws {
+        try catalog.add(makeCharacter("duck", tags: ["pets"], notes: "rubber duck"))
+        try catalog.add(makeCharacter("cookie", tags: ["pets", "jar"]))
+        try catalog.add(makeCharacter("lamp"))
+        try catalog.resolve("lamp", to: NewIdentity(username: Username("glow.worm")))
+        #expect(try catalog.characters().map(\.alias) == ["cookie", "duck", "lamp"])
+        #expect(try catalog.characters(tag: "PETS").map(\.alias) == ["cookie", "duck"])
+        #expect(try catalog.characters(matching: "RUBBER").map(\.alias) == ["duck"])
+        #expect(try catalog.characters(matching: "worm").map(\.alias) == ["lamp"])
+        #expect(try catalog.characters(tag: "jar", matching: "duck").isEmpty)
+    }
+
+    @Test func editsFieldsAndTags() throws {
+        try catalog.add(makeCharacter("duck", tags: ["pets"]))
+        let edited = try catalog.update("duck", CharacterChange(
+            sourceURL: SourceURL("https://other.example.com/d.mp4"), window: CharacterWindow(parsing: "2,4.5"),
+            notes: "new", addTags: [Tag("yard")], removeTags: [Tag("pets")]))
+        #expect(edited.sourceURL == "https://other.example.com/d.mp4")
+        #expect(edited.window.description == "2,4.5")
+        #expect(edited.notes == "new")
+        #expect(edited.tags == ["yard"])
+        #expect(edited.updatedAt >= edited.createdAt)
+    }
+
+    @Test func renamesKeepingUsernames() throws {
+        try catalog.add(makeCharacter("duck"))
+        try catalog.add(makeCharacter("goose"))
+        try catalog.resolve("duck", to: NewIdentity(username: Username("quackers.duck")))
+        #expect(throws: CatalogError.duplicateAlias("Goose")) { try catalog.rename("duck", to: Alias("Goose")) }
+        let renamed = try catalog.rename("duck", to: Alias("Quacky"))
+        #expect(renamed.activeIdentity?.username == "quackers.duck")
+        #expect(throws: CatalogError.self) { try catalog.character(named: "duck") }
+        // Changing only the case of one's own alias is allowed.
+        #expect(try catalog.rename("quacky", to: Alias("QUACKY")).alias == "QUACKY")
+    }
+
+    @Test func removesWithTagsAndIdentitiesButKeepsSubmissions() throws {
+        try catalog.add(makeCharacter("duck", tags: ["pets"]))
+        let duck = try catalog.resolve("duck", to: NewIdentity(username: Username("quackers.duck")))
+        let submission = try catalog.record(Submission(characterId: duck.id, endpoint: "https://x/v2", requestBody: "{}", status: "sent"))
+        try catalog.remove("duck")
+        #expect(try catalog.characters().isEmpty)
+        let rows = try DatabaseQueue(path: catalog.path).read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM identity"), try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM characterTag"))
+        }
+        #expect(rows.0 == 0 && rows.1 == 0)
+        #expect(try catalog.submission(id: submission.id ?? -1).characterId == nil)
+        #expect(throws: CatalogError.unknownAlias("duck", suggestion: nil)) { try catalog.remove("duck") }
+    }
+
+    @Test func resolvingSupersedesAndReactivates() throws {
+        try catalog.add(makeCharacter("duck"))
+        try catalog.add(makeCharacter("goose"))
+        try catalog.resolve("duck", to: NewIdentity(username: Username("one.duck")))
+        try catalog.resolve("duck", to: NewIdentity(username: Username("two.duck"), platformCharacterId: "ch_2",
+                                                    displayName: "Two", origin: .task, taskId: "task-9", provider: "https://api.example.com"))
+        var duck = try catalog.character(named: "duck")
+        #expect(duck.identities.map(\.username) == ["one.duck", "two.duck"])
+        #expect(duck.identities.map(\.state) == [.superseded, .active])
+        #expect(duck.activeIdentity?.platformCharacterId == "ch_2")
+        #expect(duck.activeIdentity?.displayName == "Two")
+        #expect(duck.activeIdentity?.taskId == "task-9")
+        duck = try catalog.resolve("duck", to: NewIdentity(username: Username("ONE.duck")))
+        #expect(duck.activeIdentity?.username == "ONE.duck")
+        #expect(duck.identities.count == 2)
+        #expect(throws: CatalogError.usernameTaken("one.duck", owner: "duck")) {
+            try catalog.resolve("goose", to: NewIdentity(username: Username("one.duck")))
+        }
+    }
+
+    @Test func revokingKeepsSourceAndWindow() throws {
+        try catalog.add(makeCharacter("duck", window: "0.5,2"))
+        try catalog.resolve("duck", to: NewIdentity(username: Username("quackers")))
+        #expect(try catalog.revoke(username: "QUACKERS") == "duck")
+        #expect(try catalog.revoke(username: "nobody") == nil)
+        let duck = try catalog.character(named: "duck")
+        #expect(duck.activeIdentity == nil)
+        #expect(duck.identities.first?.state == .revoked)
+        #expect(duck.window.description == "0.5,2")
+        #expect(duck.sourceURL == "https://cdn.example.com/duck.mp4")
+    }
+
+    @Test func recordsAndUpdatesSubmissions() throws {
+        var submission = try catalog.record(Submission(characterId: nil, endpoint: "https://api/v2", requestBody: "{\"a\":1}", status: "sending"))
+        submission.status = "submitted"
+        submission.taskId = "t-1"
+        submission.httpStatus = 200
+        try catalog.update(submission)
+        let second = try catalog.record(Submission(characterId: nil, endpoint: "https://api/v2", requestBody: "{}", status: "sending"))
+        #expect(try catalog.submissions().map(\.id) == [second.id, submission.id])
+        #expect(try catalog.submission(taskId: "t-1")?.status == "submitted")
+        #expect(throws: CatalogError.unknownSubmission(999)) { try catalog.submission(id: 999) }
+    }
+
+    @Test func mentionDirectoryListsAliasesAndUsernames() throws {
+        try catalog.add(makeCharacter("duck"))
+        try catalog.resolve("duck", to: NewIdentity(username: Username("old.duck")))
+        try catalog.resolve("duck", to: NewIdentity(username: Username("new.duck")))
+        try catalog.add(makeCharacter("cat"))
+        try catalog.resolve("cat", to: NewIdentity(username: Username("cat.x")))
+        try catalog.revoke(username: "cat.x")
+        let entries = try catalog.mentionDirectory().entries.sorted { $0.alias < $1.alias }
+        #expect(entries.map(\.alias) == ["cat", "duck"])
+        #expect(entries[0].activeUsername == nil)
+        #expect(entries[0].retiredUsernames.map(\.revoked) == [true])
+        #expect(entries[1].activeUsername == "new.duck")
+        #expect(entries[1].retiredUsernames.map(\.username) == ["old.duck"])
+    }
+}
+
+@Suite struct CatalogFileTests {
+    @Test func refusesANonSQLiteFileWithoutTouchingIt() throws {
+        let scratch = try Scratch()
+        let path = try scratch.write("notes.txt", "these are my notes, not a database\n")
+        #expect {
+            try Catalog.open(at: path)
+        } throws: { error in
+            guard case .notACatalog = error as? CatalogError else { return false }
+            return true
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "these are my notes, not a database\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path) == ["notes.txt"])
+    }
+
+    @Test func refusesAnotherProgramsDatabase() throws {
+        let scratch = try Scratch()
+        let path = scratch.path("other.sqlite")
+        try DatabaseQueue(path: path).write { try $0.execute(sql: "CREATE TABLE photos (id INTEGER PRIMARY KEY)") }
+        #expect(throws: CatalogError.notACatalog(path: path, detail: "it is an SQLite database of another program")) {
+            try Catalog.open(at: path)
+        }
+        let tables = try DatabaseQueue(path: path).read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
+        #expect(tables == ["photos"])
+    }
+
+    @Test func refusesACatalogFromANewerCameo() throws {
+        let scratch = try Scratch()
+        let path = scratch.path("catalog.sqlite")
+        _ = try Catalog.open(at: path)
+        try DatabaseQueue(path: path).write { try $0.execute(sql: "INSERT INTO grdb_migrations VALUES ('fromTheFuture')") }
+        #expect(throws: CatalogError.newerSchema(path: path, unknownMigrations: ["fromTheFuture"])) {
+            try Catalog.open(at: path)
+        }
+    }
+
+    @Test func anEmptyFileBecomesACatalog() throws {
+        let scratch = try Scratch()
+        let path = try scratch.write("empty.sqlite", "")
+        let catalog = try Catalog.open(at: path)
+        try catalog.add(makeCharacter("duck"))
+        #expect(try catalog.characters().count == 1)
+    }
+
+    @Test func locationFollowsFlagThenEnvironmentThenXDG() {
+        #expect(CatalogLocation.resolve(explicit: "/a.sqlite", environment: ["CAMEO_DB": "/b.sqlite"]) == "/a.sqlite")
+        #expect(CatalogLocation.resolve(explicit: nil, environment: ["CAMEO_DB": "/b.sqlite", "XDG_DATA_HOME": "/x"]) == "/b.sqlite")
+        #expect(CatalogLocation.resolve(explicit: nil, environment: ["XDG_DATA_HOME": "/x", "HOME": "/h"]) == "/x/cameo/catalog.sqlite")
+        #expect(CatalogLocation.resolve(explicit: nil, environment: ["HOME": "/h"]) == "/h/.local/share/cameo/catalog.sqlite")
+        #expect(CatalogLocation.resolve(explicit: nil, environment: ["XDG_DATA_HOME": "relative", "HOME": "/h"]) == "/h/.local/share/cameo/catalog.sqlite")
+        #expect(CatalogLocation.resolve(explicit: "~/c.sqlite", environment: ["HOME": "/h"]) == "/h/c.sqlite")
+    }
+}
