@@ -12,9 +12,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
+        .target(name: "CameoText"),
         .target(
             name: "CameoCatalog",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["CameoText", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .systemLibrary(
             name: "CFFmpeg",
@@ -22,24 +23,31 @@ let package = Package(
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]
         ),
         .target(name: "CameoMedia", dependencies: ["CFFmpeg"]),
-        .target(name: "CameoPrompt"),
+        .target(name: "CameoPrompt", dependencies: ["CameoText"]),
+        .target(name: "CameoAPI", dependencies: ["CameoPrompt", "CameoText"]),
         .executableTarget(
             name: "cameo",
             dependencies: [
+                "CameoAPI",
                 "CameoCatalog",
                 "CameoMedia",
                 "CameoPrompt",
+                "CameoText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .target(name: "CameoTestSupport", path: "Tests/Support"),
         .testTarget(
             name: "CameoCatalogTests",
-            dependencies: ["CameoCatalog", "CameoTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["CameoCatalog", "CameoText", "CameoTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "CameoMediaTests",
             dependencies: ["CameoMedia", "CFFmpeg", "CameoTestSupport"]
+        ),
+        .testTarget(
+            name: "CameoPromptTests",
+            dependencies: ["CameoPrompt", "CameoTestSupport"]
         ),
         .testTarget(
             name: "CameoCLITests",

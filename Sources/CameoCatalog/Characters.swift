@@ -1,3 +1,4 @@
+import CameoText
 import Foundation
 import GRDB
 
@@ -228,41 +229,5 @@ extension Catalog {
                 identities: identitiesByCharacter[id, default: []],
                 createdAt: record.createdAt, updatedAt: record.updatedAt)
         }
-    }
-}
-
-/// Did-you-mean for a mistyped name: the closest one by edit distance, when close enough to help.
-public enum ClosestName {
-    public static func find(_ name: String, among candidates: [String]) -> String? {
-        let target = Array(NameKey.of(name))
-        guard !target.isEmpty else { return nil }
-        let limit = max(1, min(3, target.count / 3 + 1))
-        var best: (name: String, distance: Int)?
-        for candidate in candidates {
-            let key = Array(NameKey.of(candidate))
-            guard abs(key.count - target.count) <= limit else { continue }
-            let distance = editDistance(target, key)
-            guard distance <= limit else { continue }
-            if let current = best, distance > current.distance || (distance == current.distance && candidate >= current.name) {
-                continue
-            }
-            best = (candidate, distance)
-        }
-        return best?.name
-    }
-
-    static func editDistance(_ a: [Swift.Character], _ b: [Swift.Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
     }
 }

@@ -1,3 +1,4 @@
+import CameoText
 import Foundation
 import GRDB
 

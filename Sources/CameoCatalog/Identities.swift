@@ -1,3 +1,4 @@
+import CameoText
 import Foundation
 import GRDB
 
@@ -78,12 +79,22 @@ extension Catalog {
         }
     }
 
-    /// Every name a prompt may mention: aliases, and the usernames of
-    /// characters, with each identity's state so revoked ones can be reported.
-    public func mentionDirectory() throws(CatalogError) -> MentionDirectory {
+    /// The characters a prompt may mean by these names (keys as `NameKey.of`
+    /// makes them): those whose alias, or one of whose usernames, is among
+    /// them. Without names, every character. A prompt asks only for the names
+    /// its mentions could be, so composing costs the same with 10 characters
+    /// in the catalog as with 10,000.
+    public func mentionDirectory(names keys: Set<String>? = nil) throws(CatalogError) -> MentionDirectory {
         try read { db in
-            let characters = try Row.fetchAll(db, sql: "SELECT id, alias, COALESCE(clipDuration, sourceDuration) AS mediaDuration, windowEndMs FROM character")
-            let identities = try Row.fetchAll(db, sql: "SELECT characterId, username, state FROM identity")
+            var sql = "SELECT id, alias, COALESCE(clipDuration, sourceDuration) AS mediaDuration, windowEndMs FROM character"
+            var arguments = StatementArguments()
+            if let keys {
+                guard !keys.isEmpty else { return MentionDirectory(entries: []) }
+                let marks = Array(repeating: "?", count: keys.count).joined(separator: ",")
+                sql += " WHERE aliasKey IN (\(marks)) OR id IN (SELECT characterId FROM identity WHERE usernameKey IN (\(marks)))"
+                arguments = StatementArguments(Array(keys) + Array(keys))
+            }
+            let characters = try Row.fetchAll(db, sql: sql, arguments: arguments)
             var byId: [Int64: MentionDirectory.Entry] = [:]
             for row in characters {
                 let id: Int64 = row["id"]
@@ -92,6 +103,13 @@ extension Catalog {
                     alias: row["alias"], activeUsername: nil, retiredUsernames: [],
                     mediaDuration: row["mediaDuration"], windowEnd: Double(windowEnd) / 1000)
             }
+            guard !byId.isEmpty else { return MentionDirectory(entries: []) }
+            let identities = keys == nil
+                ? try Row.fetchAll(db, sql: "SELECT characterId, username, state FROM identity ORDER BY createdAt, id")
+                : try Row.fetchAll(db, sql: """
+                    SELECT characterId, username, state FROM identity WHERE characterId IN (\(byId.keys.map(String.init).joined(separator: ",")))
+                    ORDER BY createdAt, id
+                    """)
             for row in identities {
                 let id: Int64 = row["characterId"]
                 let username: String = row["username"]
@@ -104,6 +122,11 @@ extension Catalog {
             }
             return MentionDirectory(entries: Array(byId.values))
         }
+    }
+
+    /// Every alias, for did-you-mean suggestions.
+    public func aliases() throws(CatalogError) -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT alias FROM character") }
     }
 }
 

@@ -1,16 +1,5 @@
+import CameoText
 import Foundation
-
-/// Text as the catalog compares it: NFC, so that "é" typed two ways is one
-/// name, and lowercased for case-insensitive identity.
-public enum NameKey {
-    public static func nfc(_ text: String) -> String {
-        text.precomposedStringWithCanonicalMapping
-    }
-
-    public static func of(_ text: String) -> String {
-        nfc(nfc(text).lowercased())
-    }
-}
 
 /// A character's name in the catalog: what users type after `@`.
 public struct Alias: Hashable, Sendable, CustomStringConvertible {

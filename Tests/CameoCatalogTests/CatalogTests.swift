@@ -153,6 +153,11 @@ func makeCharacter(_ alias: String, window: String = "1,3", tags: [String] = [],
         #expect(entries[0].retiredUsernames.map(\.revoked) == [true])
         #expect(entries[1].activeUsername == "new.duck")
         #expect(entries[1].retiredUsernames.map(\.username) == ["old.duck"])
+        // Asked by name, only the characters those names can mean come back.
+        #expect(try catalog.mentionDirectory(names: ["old.duck", "nobody"]).entries.map(\.alias) == ["duck"])
+        #expect(try catalog.mentionDirectory(names: ["cat"]).entries.map(\.alias) == ["cat"])
+        #expect(try catalog.mentionDirectory(names: []).entries.isEmpty)
+        #expect(try catalog.aliases().sorted() == ["cat", "duck"])
     }
 }
 

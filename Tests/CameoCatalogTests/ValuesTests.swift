@@ -1,4 +1,5 @@
 import CameoCatalog
+import CameoText
 import CameoTestSupport
 import Foundation
 import Testing

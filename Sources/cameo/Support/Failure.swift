@@ -1,4 +1,5 @@
 import ArgumentParser
+import CameoAPI
 import CameoCatalog
 import CameoMedia
 import Foundation
@@ -45,6 +46,12 @@ enum Failure {
         case let error as SilentFailure: error.status
         case let error as CatalogError: status(for: error.category)
         case let error as MediaError: status(for: error.category)
+        case let error as APIError:
+            switch error.category {
+            case .usage: .usage
+            case .invalidData: .invalidData
+            case .remote: .remoteFailure
+            }
         default: nil
         }
     }

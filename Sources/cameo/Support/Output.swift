@@ -1,5 +1,5 @@
 import CameoCatalog
-import CameoPrompt
+import CameoText
 import Foundation
 
 #if canImport(Glibc)

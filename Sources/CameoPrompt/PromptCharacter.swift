@@ -1,0 +1,113 @@
+import CameoText
+
+/// A character as prompts see it: its alias and the usernames the platform gave it.
+public struct PromptCharacter: Sendable, Equatable {
+    public var alias: String
+    public var activeUsername: String?
+    /// Older usernames: superseded by a newer one, or revoked by their owner.
+    public var retiredUsernames: [RetiredUsername]
+    /// How long its clip (or source video) plays, when probed.
+    public var mediaDuration: Double?
+    /// Where its window ends, in seconds.
+    public var windowEnd: Double
+
+    public struct RetiredUsername: Sendable, Equatable {
+        public var username: String
+        public var revoked: Bool
+
+        public init(username: String, revoked: Bool) {
+            self.username = username
+            self.revoked = revoked
+        }
+    }
+
+    public init(alias: String, activeUsername: String? = nil, retiredUsernames: [RetiredUsername] = [],
+                mediaDuration: Double? = nil, windowEnd: Double = 3) {
+        self.alias = alias
+        self.activeUsername = activeUsername
+        self.retiredUsernames = retiredUsernames
+        self.mediaDuration = mediaDuration
+        self.windowEnd = windowEnd
+    }
+
+    /// The username it lost most recently to revocation, if it has no active one.
+    var revokedUsername: String? {
+        activeUsername == nil ? retiredUsernames.last(where: \.revoked)?.username : nil
+    }
+}
+
+/// Whatever keeps characters (the catalog); prompts only need to read them.
+public protocol CharacterSource {
+    /// The characters whose alias or one of whose usernames has one of these
+    /// keys (`NameKey.of`): all that the mentions of a prompt can refer to.
+    func promptCharacters(named keys: Set<String>) throws -> [PromptCharacter]
+    /// Every alias, for did-you-mean suggestions.
+    func allAliases() throws -> [String]
+}
+
+/// Characters by alias and by username, compared as the catalog compares them.
+public struct CharacterIndex: Sendable {
+    public enum UsernameState: Sendable, Equatable {
+        case active, superseded, revoked
+    }
+
+    public let characters: [PromptCharacter]
+    /// Aliases besides `characters`' to suggest for a mistyped name.
+    private var otherAliases: [String] = []
+    private var byAlias: [String: Int] = [:]
+    private var byUsername: [String: (character: Int, state: UsernameState)] = [:]
+    /// The longest name, in characters: how far after `@` a match can reach.
+    private(set) var longestName = 0
+
+    /// Loads from `source` only the characters that `text` may mention, and
+    /// every alias when a mention matches none (to suggest the closest).
+    public static func load(for text: String, from source: some CharacterSource) throws -> CharacterIndex {
+        var index = CharacterIndex(try source.promptCharacters(named: MentionParser.candidateKeys(in: text)))
+        let mentions = MentionParser.mentions(in: text, index: index)
+        if mentions.contains(where: { if case .unknown = $0.target { true } else { false } }) {
+            index.otherAliases = try source.allAliases()
+        }
+        return index
+    }
+
+    public init(_ characters: [PromptCharacter]) {
+        self.characters = characters
+        for (index, character) in characters.enumerated() {
+            byAlias[NameKey.of(character.alias)] = index
+            longestName = max(longestName, character.alias.count)
+            for retired in character.retiredUsernames {
+                byUsername[NameKey.of(retired.username)] = (index, retired.revoked ? .revoked : .superseded)
+                longestName = max(longestName, retired.username.count)
+            }
+        }
+        // Active usernames last: they win over a stale record of the same name.
+        for (index, character) in characters.enumerated() {
+            guard let username = character.activeUsername else { continue }
+            byUsername[NameKey.of(username)] = (index, .active)
+            longestName = max(longestName, username.count)
+        }
+    }
+
+    public func character(alias: String) -> Int? {
+        byAlias[NameKey.of(alias)]
+    }
+
+    public func character(username: String) -> (character: Int, state: UsernameState)? {
+        byUsername[NameKey.of(username)]
+    }
+
+    /// The alias closest to a mistyped name, comparing it and its prefixes (CJK
+    /// text runs on after a name with no space) with every alias.
+    public func suggestion(for name: String) -> String? {
+        let typed = Array(NameKey.of(name))
+        var best: (alias: String, distance: Int)?
+        for candidate in characters.map(\.alias) + otherAliases {
+            let alias = Array(NameKey.of(candidate))
+            for length in Set([alias.count - 1, alias.count, alias.count + 1, typed.count]) where length > 0 && length <= typed.count {
+                guard let distance = ClosestName.closeEnough(Array(typed.prefix(length)), alias) else { continue }
+                if distance < best?.distance ?? .max { best = (candidate, distance) }
+            }
+        }
+        return best?.alias
+    }
+}

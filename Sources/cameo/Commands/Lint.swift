@@ -1,0 +1,154 @@
+import ArgumentParser
+import CameoAPI
+import CameoCatalog
+import CameoPrompt
+import Foundation
+
+struct Lint: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Explain every problem in a prompt before it is sent.",
+        discussion: "Exit code 0 with warnings only, 1 when there is an error. `cameo lint --rules` lists the rules.")
+
+    @OptionGroup var catalog: CatalogOptions
+
+    @Argument(help: "The prompt, or - to read it from stdin.")
+    var prompt: String?
+
+    @Flag(help: "Print the fixed (composed) prompt on stdout.")
+    var fix = false
+
+    @Flag(help: "List every rule with its summary.")
+    var rules = false
+
+    @Option(help: ArgumentHelp("Explain one rule, with its examples.", valueName: "rule"))
+    var explain: String?
+
+    @Option(name: .customLong("request"), help: ArgumentHelp("Check a request body written by hand against the spec.", valueName: "file.json"))
+    var requestFile: String?
+
+    @OptionGroup var flags: PromptFlags
+
+    @OptionGroup var output: JSONFlag
+
+    func validate() throws {
+        if prompt == nil, !rules, explain == nil, requestFile == nil {
+            throw ValidationError("give a prompt (or - for stdin), --request FILE, --rules or --explain RULE")
+        }
+    }
+
+    func run() throws {
+        let allRules = PromptLinter.descriptions + RequestLinter.descriptions
+        if rules { return try RuleList.print(allRules, json: output.json) }
+        if let explain { return try RuleList.explain(explain, among: allRules) }
+        if let requestFile { return try lintRequest(requestFile) }
+        let text = try PromptInput.read(prompt ?? "-")
+        let index = try CharacterIndex.load(for: text, from: catalog.open())
+        let result = PromptLinter.lint(text, index: index, options: flags.options)
+        if output.json {
+            try Output.json(LintDocument(prompt: text, result: result))
+        } else {
+            DiagnosticsOutput.printHuman(result.diagnostics, in: text)
+            Output.error(result.diagnostics.isEmpty ? "no problems found" : DiagnosticsOutput.summary(result.diagnostics))
+            if fix { Output.line(result.composition.text) }
+        }
+        if result.hasErrors { throw SilentFailure(status: .findings) }
+    }
+}
+
+extension Lint {
+    func lintRequest(_ path: String) throws {
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure("no file at \(path)", status: .notFound) }
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw CommandFailure("cannot read \(path) (check its permissions)", status: .invalidData)
+            }
+            data = contents
+        }
+        guard let body = RequestBody(json: data) else {
+            throw CommandFailure("\(path) is not a JSON object; a request body is {\"prompt\": …, \"model\": …}", status: .invalidData)
+        }
+        let promptText = body.string("prompt") ?? ""
+        let index = try CharacterIndex.load(for: promptText, from: catalog.open())
+        let result = RequestLinter.lint(body, index: index, options: flags.options)
+        if output.json {
+            try Output.json(RequestLintDocument(result))
+        } else {
+            DiagnosticsOutput.printHuman(result.prompt, in: promptText, source: "body.prompt")
+            RequestDiagnosticsOutput.printHuman(result.request)
+            let total = result.request.count + result.prompt.count
+            Output.error(total == 0 ? "no problems found" : "\(result.request.count + result.prompt.count) finding(s)")
+        }
+        if result.hasErrors { throw SilentFailure(status: .findings) }
+    }
+}
+
+struct RequestLintDocument: Encodable {
+    var diagnostics: [RequestDiagnosticDocument]
+    var promptDiagnostics: [DiagnosticDocument]
+    var errors: Int
+
+    init(_ result: RequestLinter.Result) {
+        diagnostics = result.request.map(RequestDiagnosticDocument.init)
+        promptDiagnostics = result.prompt.map(DiagnosticDocument.init)
+        errors = result.request.filter { $0.severity == .error }.count + result.prompt.filter { $0.severity == .error }.count
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case diagnostics, errors
+        case promptDiagnostics = "prompt_diagnostics"
+    }
+}
+
+struct LintDocument: Encodable {
+    var prompt: String
+    var diagnostics: [DiagnosticDocument]
+    var errors: Int
+    var warnings: Int
+    /// The prompt as it would be sent; null while errors remain.
+    var composed: String?
+
+    init(prompt: String, result: PromptLinter.Result) {
+        self.prompt = prompt
+        diagnostics = result.diagnostics.map(DiagnosticDocument.init)
+        errors = result.diagnostics.filter { $0.severity == .error }.count
+        warnings = result.diagnostics.filter { $0.severity == .warning }.count
+        composed = result.hasErrors ? nil : result.composition.text
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(prompt, forKey: .prompt)
+        try c.encode(diagnostics, forKey: .diagnostics)
+        try c.encode(errors, forKey: .errors)
+        try c.encode(warnings, forKey: .warnings)
+        try c.encode(composed, forKey: .composed)
+    }
+
+    enum CodingKeys: String, CodingKey { case prompt, diagnostics, errors, warnings, composed }
+}
+
+/// The rules' own documentation, printed.
+enum RuleList {
+    static func print(_ rules: [RuleDescription], json: Bool) throws {
+        if json {
+            try Output.json(rules.map { ["identifier": $0.identifier, "severity": $0.severity.rawValue, "summary": $0.summary, "explanation": $0.explanation] })
+            return
+        }
+        var table = TextTable("RULE", "SEVERITY", "SUMMARY")
+        for rule in rules { table.add(rule.identifier, rule.severity.rawValue, rule.summary) }
+        Output.line(table.render())
+    }
+
+    static func explain(_ identifier: String, among rules: [RuleDescription]) throws {
+        guard let rule = rules.first(where: { $0.identifier == identifier }) else {
+            throw CommandFailure("no rule \"\(identifier)\"; `cameo lint --rules` lists them", status: .notFound)
+        }
+        var lines = ["\(rule.identifier) (\(rule.severity.rawValue)): \(rule.summary)", "", rule.explanation, "", "Triggers:"]
+        lines += rule.triggeringExamples.map { "  " + $0.replacingOccurrences(of: "↓", with: "") }
+        lines += ["", "Does not trigger:"] + rule.nonTriggeringExamples.map { "  " + $0 }
+        Output.line(lines.joined(separator: "\n"))
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import CameoAPI
+import CameoCatalog
+import CameoText
+import Foundation
+
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Ask the provider how a task is doing, and record the answer with its submission.")
+
+    @OptionGroup var catalog: CatalogOptions
+
+    @Argument(help: "The task id `send` printed.")
+    var taskId: String
+
+    @Option(help: ArgumentHelp("The provider base URL (else CAMEO_BASE_URL or the config file).", valueName: "url"))
+    var baseUrl: String?
+
+    @Option(help: ArgumentHelp("The task path, with {id} for the task id (default /v2/videos/generations/{id}, or status_path in the config file).", valueName: "path"))
+    var path: String?
+
+    @Option(help: "Seconds to wait for the provider's answer.")
+    var timeout: Double?
+
+    @OptionGroup var output: JSONFlag
+
+    func run() async throws {
+        let catalog = try catalog.open()
+        let config = try ProviderConfig.load(environment: ProcessInfo.processInfo.environment, baseURLFlag: baseUrl)
+        let client = try config.client(timeout: timeout)
+        let response = try await client.status(of: taskId, path: path ?? config.statusPath)
+        if let problem = response.problem {
+            throw APIError.provider(problem, status: response.status, message: response.error.message)
+        }
+        guard (200..<300).contains(response.status) else {
+            throw response.json == nil
+                ? APIError.notJSON(status: response.status, snippet: String(response.body.prefix(200)))
+                : APIError.http(status: response.status, message: response.error.message)
+        }
+        if var submission = try catalog.submission(taskId: taskId) {
+            submission.status = response.taskStatus ?? submission.status
+            submission.responseBody = response.body
+            try catalog.update(submission)
+            try TaskAnswer.recordCharacter(in: response, for: submission, catalog: catalog, provider: client.baseURL.absoluteString)
+        }
+        if output.json {
+            try Output.json(StatusDocument(taskId: taskId, response: response))
+        } else {
+            var lines = ["task \(taskId): \(response.taskStatus ?? "status unknown")"]
+            if let progress = response.progress { lines.append("  progress  \(progress)") }
+            if let video = response.videoURL { lines.append("  video     \(video)") }
+            if let character = response.character { lines.append("  character @\(character.username)") }
+            Output.line(lines.joined(separator: "\n"))
+        }
+    }
+}
+
+struct StatusDocument: Encodable {
+    var taskId: String
+    var status: String?
+    var progress: String?
+    var videoURL: String?
+    var username: String?
+    var httpStatus: Int
+    var response: JSONValue?
+
+    init(taskId: String, response: ProviderResponse) {
+        self.taskId = taskId
+        status = response.taskStatus
+        progress = response.progress
+        videoURL = response.videoURL
+        username = response.character?.username
+        httpStatus = response.status
+        self.response = response.json
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case status, progress, username, response
+        case taskId = "task_id", videoURL = "video_url", httpStatus = "http_status"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(taskId, forKey: .taskId)
+        try c.encode(status, forKey: .status)
+        try c.encode(progress, forKey: .progress)
+        try c.encode(videoURL, forKey: .videoURL)
+        try c.encode(username, forKey: .username)
+        try c.encode(httpStatus, forKey: .httpStatus)
+        try c.encode(response, forKey: .response)
+    }
+}

@@ -1,0 +1,89 @@
+import CameoCatalog
+import CameoPrompt
+import Foundation
+
+extension Catalog: CharacterSource {
+    public func allAliases() throws -> [String] {
+        try aliases()
+    }
+
+    public func promptCharacters(named keys: Set<String>) throws -> [PromptCharacter] {
+        try mentionDirectory(names: keys).entries.map { entry in
+            PromptCharacter(alias: entry.alias, activeUsername: entry.activeUsername,
+                            retiredUsernames: entry.retiredUsernames.map { .init(username: $0.username, revoked: $0.revoked) },
+                            mediaDuration: entry.mediaDuration, windowEnd: entry.windowEnd)
+        }
+    }
+}
+
+enum PromptInput {
+    /// The prompt argument, or stdin for `-` (without the newline that ends a piped line).
+    static func read(_ argument: String) throws -> String {
+        guard argument == "-" else { return argument }
+        let data = FileHandle.standardInput.readDataToEndOfFile()
+        guard var text = String(data: data, encoding: .utf8) else {
+            throw CommandFailure("the prompt on stdin is not UTF-8 text", status: .invalidData)
+        }
+        if text.hasSuffix("\r\n") { text.removeLast() } else if text.hasSuffix("\n") { text.removeLast() }
+        return text
+    }
+}
+
+/// Prompt and request diagnostics, as people and programs read them.
+enum DiagnosticsOutput {
+    static func printHuman(_ diagnostics: [Diagnostic], in text: String, source: String = "prompt") {
+        let style = DiagnosticRenderer.Style(colour: Output.colourEnabled)
+        for diagnostic in diagnostics {
+            Output.error(DiagnosticRenderer.render(diagnostic, in: text, source: source, style: style) + "\n")
+        }
+    }
+
+    static func summary(_ diagnostics: [Diagnostic]) -> String {
+        let counts = Dictionary(grouping: diagnostics, by: \.severity).mapValues(\.count)
+        func plural(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
+        return [plural(counts[.error] ?? 0, "error"), plural(counts[.warning] ?? 0, "warning"), plural(counts[.info] ?? 0, "note")]
+            .joined(separator: ", ")
+    }
+}
+
+/// A diagnostic in JSON, for editors and scripts.
+struct DiagnosticDocument: Encodable {
+    var rule: String
+    var severity: String
+    var message: String
+    var note: String?
+    var replacement: String?
+    var span: Span
+
+    struct Span: Encodable {
+        /// Offsets in UTF-16 code units, end exclusive.
+        var utf16: [Int]
+        /// Offsets in Unicode scalars, end exclusive.
+        var scalars: [Int]
+        var line: Int
+        var column: Int
+    }
+
+    init(_ diagnostic: Diagnostic) {
+        rule = diagnostic.rule
+        severity = diagnostic.severity.rawValue
+        message = diagnostic.message
+        note = diagnostic.note
+        replacement = diagnostic.replacement
+        span = Span(utf16: [diagnostic.span.utf16.lowerBound, diagnostic.span.utf16.upperBound],
+                    scalars: [diagnostic.span.scalars.lowerBound, diagnostic.span.scalars.upperBound],
+                    line: diagnostic.span.line, column: diagnostic.span.column)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(rule, forKey: .rule)
+        try c.encode(severity, forKey: .severity)
+        try c.encode(message, forKey: .message)
+        try c.encode(note, forKey: .note)
+        try c.encode(replacement, forKey: .replacement)
+        try c.encode(span, forKey: .span)
+    }
+
+    enum CodingKeys: String, CodingKey { case rule, severity, message, note, replacement, span }
+}

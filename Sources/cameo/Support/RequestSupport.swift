@@ -1,0 +1,170 @@
+import ArgumentParser
+import CameoAPI
+import CameoCatalog
+import CameoPrompt
+import Foundation
+
+/// The options of `request` and `send`: the spec's fields, and where the character comes from.
+struct RequestOptions: ParsableArguments {
+    @Argument(help: "The prompt (with @alias mentions), or - to read it from stdin.")
+    var prompt: String?
+
+    @Option(help: "sora-2 or sora-2-pro.")
+    var model: String
+
+    @Option(help: "16:9 or 9:16.")
+    var aspectRatio: String?
+
+    @Option(help: "Video length in seconds: 10, 15 or 25 (sent as a string).")
+    var duration: String?
+
+    @Flag(help: "High definition (sora-2-pro only).")
+    var hd = false
+
+    @Option(name: .customLong("image"), help: ArgumentHelp("A reference image: an http(s) URL or a local image file (sent as base64).", valueName: "url-or-file"))
+    var images: [String] = []
+
+    @Option(help: ArgumentHelp("A URL the provider calls when the video is ready.", valueName: "url"))
+    var notifyHook: String?
+
+    @Flag(help: "Ask for a watermark.")
+    var watermark = false
+
+    @Flag(name: .customLong("private"), help: "Do not publish the video (it cannot be remixed).")
+    var isPrivate = false
+
+    @Option(help: ArgumentHelp("Create this catalog character in the video from its source URL and window.", valueName: "alias"))
+    var character: String?
+
+    @Option(help: ArgumentHelp("Create a character from this video URL (with --character-timestamps).", valueName: "url"))
+    var characterUrl: String?
+
+    @Option(help: ArgumentHelp("The seconds of --character-url that show the character, e.g. 1,3.", valueName: "start,end"))
+    var characterTimestamps: String?
+
+    @Option(help: "Warn when the prompt mentions more characters than this.")
+    var maxCharacters: Int = 5
+
+    func validate() throws {
+        if character != nil, characterUrl != nil || characterTimestamps != nil {
+            throw ValidationError("give either --character ALIAS or --character-url with --character-timestamps, not both")
+        }
+    }
+}
+
+/// A request built from the options and the catalog, with everything found wrong with it.
+struct BuiltRequest {
+    var request: GenerationRequest
+    var promptText: String
+    var promptFindings: [Diagnostic]
+    var requestFindings: [RequestDiagnostic]
+    /// The catalog character the request creates, when --character was given.
+    var character: CameoCharacter?
+    /// The usernames the composed prompt mentions.
+    var mentionedUsernames: [String]
+
+    var hasErrors: Bool {
+        promptFindings.contains { $0.severity == .error } || requestFindings.contains { $0.severity == .error }
+    }
+
+    static func build(_ options: RequestOptions, catalog: Catalog) throws -> BuiltRequest {
+        let text = try PromptInput.read(options.prompt ?? "")
+        let character = try options.character.map { try catalog.character(named: $0) }
+        let promptOptions = PromptOptions(maximumCharacters: options.maxCharacters, creating: Set(character.map { [$0.alias] } ?? []))
+        let index = try CharacterIndex.load(for: text, from: catalog)
+        let prompt = PromptLinter.lint(text, index: index, options: promptOptions)
+        let request = GenerationRequest(
+            prompt: prompt.composition.text, model: options.model,
+            images: options.images.isEmpty ? nil : try options.images.map(imageEntry),
+            aspectRatio: options.aspectRatio, hd: options.hd ? true : nil, duration: options.duration,
+            notifyHook: options.notifyHook, watermark: options.watermark ? true : nil, isPrivate: options.isPrivate ? true : nil,
+            characterURL: character?.sourceURL ?? options.characterUrl,
+            characterTimestamps: character?.window.description ?? options.characterTimestamps)
+        let findings = RequestLinter.lint(RequestBody(request), index: index, options: promptOptions, checkingPrompt: false).request
+        let usernames = MentionParser.mentions(in: prompt.composition.text, index: index).compactMap { mention -> String? in
+            if case .username = mention.target { mention.name } else { nil }
+        }
+        return BuiltRequest(request: request, promptText: text, promptFindings: prompt.diagnostics, requestFindings: findings,
+                            character: character, mentionedUsernames: usernames)
+    }
+
+    /// URLs and base64 go as they are; a local file must be an image and goes as a data: URI.
+    static func imageEntry(_ argument: String) throws -> String {
+        let lower = argument.lowercased()
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("data:") { return argument }
+        if FileManager.default.fileExists(atPath: argument) { return try ImageData.dataURI(forFile: argument) }
+        if case .image = ImageData.check(argument) { return argument }
+        throw CommandFailure("--image \(argument): no such file, and not an http(s) URL or base64 image", status: .notFound)
+    }
+
+    /// Prints every finding on stderr, prompt ones with carets under the prompt.
+    func report() {
+        DiagnosticsOutput.printHuman(promptFindings, in: promptText)
+        RequestDiagnosticsOutput.printHuman(requestFindings)
+    }
+}
+
+enum RequestDiagnosticsOutput {
+    static func printHuman(_ findings: [RequestDiagnostic]) {
+        for finding in findings {
+            let severity = Output.paint(finding.severity.rawValue, finding.severity == .error ? .red : finding.severity == .warning ? .yellow : .cyan)
+            var lines = ["\(severity)[\(finding.rule)]: \(finding.message)"]
+            if let field = finding.field { lines.append(" --> body.\(field)") }
+            if let note = finding.note { lines.append("  = note: \(note)") }
+            if let replacement = finding.replacement { lines.append("  = fix: write \(replacement)") }
+            Output.error(lines.joined(separator: "\n") + "\n")
+        }
+    }
+}
+
+struct RequestDiagnosticDocument: Encodable {
+    var rule: String
+    var severity: String
+    var field: String?
+    var message: String
+    var note: String?
+    var replacement: String?
+
+    init(_ finding: RequestDiagnostic) {
+        rule = finding.rule
+        severity = finding.severity.rawValue
+        field = finding.field
+        message = finding.message
+        note = finding.note
+        replacement = finding.replacement
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(rule, forKey: .rule)
+        try c.encode(severity, forKey: .severity)
+        try c.encode(field, forKey: .field)
+        try c.encode(message, forKey: .message)
+        try c.encode(note, forKey: .note)
+        try c.encode(replacement, forKey: .replacement)
+    }
+
+    enum CodingKeys: String, CodingKey { case rule, severity, field, message, note, replacement }
+}
+
+/// A curl command that sends the body, reading the key from the environment when it runs.
+enum CurlCommand {
+    static func render(body: Data, baseURL: String?) -> String {
+        let url: String
+        if let baseURL {
+            var base = baseURL
+            while base.hasSuffix("/") { base.removeLast() }
+            url = "'" + (base + ProviderClient.generationsPath).replacingOccurrences(of: "'", with: "'\\''") + "'"
+        } else {
+            url = "\"${CAMEO_BASE_URL:?set CAMEO_BASE_URL to the provider's base URL}\(ProviderClient.generationsPath)\""
+        }
+        return """
+            curl -sS -X POST \(url) \\
+              -H 'Content-Type: application/json' \\
+              -H "Authorization: Bearer ${CAMEO_API_KEY:?set CAMEO_API_KEY}" \\
+              --data-binary @- <<'CAMEO_BODY'
+            \(String(decoding: body, as: UTF8.self))
+            CAMEO_BODY
+            """
+    }
+}

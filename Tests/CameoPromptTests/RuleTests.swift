@@ -1,0 +1,95 @@
+import CameoPrompt
+import Testing
+
+/// Every rule's own examples: the triggering ones trigger it (where `↓` marks),
+/// the others do not. This is what keeps `cameo lint --rules` honest.
+@Suite struct RuleExampleTests {
+    static let rules = PromptLinter.descriptions
+
+    @Test(arguments: rules.map(\.identifier))
+    func examplesBehaveAsDocumented(_ identifier: String) throws {
+        let rule = try #require(Self.rules.first { $0.identifier == identifier })
+        #expect(!rule.triggeringExamples.isEmpty && !rule.nonTriggeringExamples.isEmpty)
+        #expect(!rule.explanation.isEmpty && !rule.summary.isEmpty)
+        for example in rule.triggeringExamples {
+            let marker = example.firstIndex(of: "↓").map { example.unicodeScalars.distance(from: example.unicodeScalars.startIndex, to: $0) }
+            let text = example.replacingOccurrences(of: "↓", with: "")
+            let found = PromptLinter.lint(text, index: RuleExamples.index).diagnostics.filter { $0.rule == identifier }
+            #expect(!found.isEmpty, "\(identifier) did not trigger on: \(text)")
+            if let marker {
+                #expect(found.contains { $0.span.scalars.lowerBound == marker }, "\(identifier) on \(text): at \(found.map(\.span.scalars))")
+            }
+            #expect(found.allSatisfy { $0.severity == rule.severity })
+        }
+        for example in rule.nonTriggeringExamples {
+            let found = PromptLinter.lint(example, index: RuleExamples.index).diagnostics.filter { $0.rule == identifier }
+            #expect(found.isEmpty, "\(identifier) triggered on: \(example)")
+        }
+    }
+
+    @Test func identifiersAreUnique() {
+        #expect(Set(Self.rules.map(\.identifier)).count == Self.rules.count)
+    }
+
+    @Test func theLimitOnCharactersIsConfigurable() {
+        let text = "@duck @cookie @小鸭子"
+        #expect(PromptLinter.lint(text, index: RuleExamples.index, options: .init(maximumCharacters: 2)).diagnostics.contains { $0.rule == "too-many-characters" })
+        #expect(!PromptLinter.lint(text, index: RuleExamples.index, options: .init(maximumCharacters: 3)).diagnostics.contains { $0.rule == "too-many-characters" })
+    }
+
+    @Test func unknownCharactersSuggestTheClosestAlias() throws {
+        let found = PromptLinter.lint("和@cokie跳舞 @小鴨子在", index: RuleExamples.index).diagnostics.filter { $0.rule == "unknown-character" }
+        #expect(found.map(\.note) == ["did you mean \"cookie\"?", "did you mean \"小鸭子\"?"])
+    }
+
+    @Test func creatingACharacterSilencesItsUnresolvedError() {
+        let options = PromptOptions(creating: ["newbie"])
+        #expect(!PromptLinter.lint("@newbie plays", index: RuleExamples.index, options: options).hasErrors)
+        #expect(PromptLinter.lint("@newbie plays", index: RuleExamples.index).hasErrors)
+    }
+
+    @Test func spansCountUTF16AndScalars() throws {
+        // "🦆" is two UTF-16 units and one scalar; "é" written e + U+0301 is two scalars.
+        let text = "🦆e\u{301} @cokie"
+        let diagnostic = try #require(PromptLinter.lint(text, index: RuleExamples.index).diagnostics.first)
+        #expect(diagnostic.span.utf16 == 5..<11)
+        #expect(diagnostic.span.scalars == 4..<10)
+        #expect(diagnostic.span.line == 1 && diagnostic.span.column == 4)
+    }
+}
+
+@Suite struct CaretTests {
+    func carets(_ text: String) throws -> (String, String) {
+        let diagnostic = try #require(PromptLinter.lint(text, index: RuleExamples.index).diagnostics.first { $0.severity == .error })
+        let lines = DiagnosticRenderer.render(diagnostic, in: text).split(separator: "\n", omittingEmptySubsequences: false)
+        return (String(lines[3]), String(lines[4]))
+    }
+
+    @Test(arguments: [
+        ("@duckling在舞台上", "1 | @duckling在舞台上", "  | ^^^^^^^^^"),
+        ("在舞台上@duckling", "1 | 在舞台上@duckling", "  |         ^^^^^^^^^"),
+        ("小鸭子和@cokie跳舞", "1 | 小鸭子和@cokie跳舞", "  |         ^^^^^^"),
+        ("🦆🦆@nobody", "1 | 🦆🦆@nobody", "  |     ^^^^^^^"),
+        ("👩‍👩‍👧 @nobody", "1 | 👩‍👩‍👧 @nobody", "  |    ^^^^^^^"),
+        ("ｆｕｌｌ @nobody", "1 | ｆｕｌｌ @nobody", "  |          ^^^^^^^"),
+        ("e\u{301}e\u{301} @nobody", "1 | e\u{301}e\u{301} @nobody", "  |    ^^^^^^^"),
+        ("\ttab @nobody", "1 | \ttab @nobody", "  | \t    ^^^^^^^"),
+        ("bell\u{7} @nobody", "1 | bell\u{FFFD} @nobody", "  |       ^^^^^^^"),
+        ("@{小鸭子跳舞", "1 | @{小鸭子跳舞", "  | ^^^^^^^^^^^^"),
+    ])
+    func caretsLineUp(_ text: String, _ line: String, _ caret: String) throws {
+        let (shown, under) = try carets(text)
+        #expect(shown == line)
+        #expect(under.hasPrefix(caret), "\(under)")
+        #expect(!under.dropFirst(caret.count).hasPrefix("^"))
+    }
+
+    @Test func theRightLineOfAMultiLinePrompt() throws {
+        let text = "第一行\n第二行 @nobody 跳舞\n第三行"
+        let diagnostic = try #require(PromptLinter.lint(text, index: RuleExamples.index).diagnostics.first)
+        let rendered = DiagnosticRenderer.render(diagnostic, in: text).split(separator: "\n").map(String.init)
+        #expect(rendered[1] == " --> prompt:2:5")
+        #expect(rendered[3] == "2 | 第二行 @nobody 跳舞")
+        #expect(rendered[4].hasPrefix("  |        ^^^^^^^ "))
+    }
+}
