@@ -10,6 +10,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Tests only: reads the spec's YAML so request bodies are checked against the schema as published.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .target(name: "CameoText"),
@@ -36,7 +38,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .target(name: "CameoTestSupport", path: "Tests/Support"),
+        .target(
+            name: "CameoTestSupport",
+            dependencies: ["CameoText", .product(name: "Yams", package: "Yams")],
+            path: "Tests/Support"
+        ),
         .testTarget(
             name: "CameoCatalogTests",
             dependencies: ["CameoCatalog", "CameoText", "CameoTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
@@ -48,6 +54,10 @@ let package = Package(
         .testTarget(
             name: "CameoPromptTests",
             dependencies: ["CameoPrompt", "CameoTestSupport"]
+        ),
+        .testTarget(
+            name: "CameoAPITests",
+            dependencies: ["CameoAPI", "CameoPrompt", "CameoText", "CameoTestSupport"]
         ),
         .testTarget(
             name: "CameoCLITests",

@@ -99,7 +99,7 @@ public struct ProviderClient: Sendable {
     }
 
     /// Seconds from a Retry-After header: a number, or an HTTP date.
-    static func retryAfter(_ header: String?) -> TimeInterval? {
+    public static func retryAfter(_ header: String?) -> TimeInterval? {
         guard let header = header?.trimmingCharacters(in: .whitespaces), !header.isEmpty else { return nil }
         if let seconds = TimeInterval(header) { return max(0, seconds) }
         let formatter = DateFormatter()

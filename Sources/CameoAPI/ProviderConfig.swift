@@ -12,6 +12,13 @@ public struct ProviderConfig: Sendable, Equatable {
 
     public static let defaultStatusPath = "/v2/videos/generations/{id}"
 
+    public init(baseURL: String?, apiKey: String?, statusPath: String = defaultStatusPath, timeout: Double = 60) {
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+        self.statusPath = statusPath
+        self.timeout = timeout
+    }
+
     struct File: Decodable {
         var baseURL: String?
         var apiKey: String?

@@ -158,13 +158,13 @@ enum CurlCommand {
         } else {
             url = "\"${CAMEO_BASE_URL:?set CAMEO_BASE_URL to the provider's base URL}\(ProviderClient.generationsPath)\""
         }
+        // Single quotes keep the shell from touching the body: the bytes sent are the bytes printed.
+        let quotedBody = "'" + String(decoding: body, as: UTF8.self).replacingOccurrences(of: "'", with: "'\\''") + "'"
         return """
             curl -sS -X POST \(url) \\
               -H 'Content-Type: application/json' \\
               -H "Authorization: Bearer ${CAMEO_API_KEY:?set CAMEO_API_KEY}" \\
-              --data-binary @- <<'CAMEO_BODY'
-            \(String(decoding: body, as: UTF8.self))
-            CAMEO_BODY
+              --data-raw \(quotedBody)
             """
     }
 }

@@ -1,0 +1,139 @@
+import CameoTestSupport
+import Foundation
+import Testing
+
+@Suite struct MediaCommandTests {
+    let scratch: Scratch
+    let cli: CLI
+
+    init() throws {
+        scratch = try Scratch()
+        cli = CLI(database: scratch.path("catalog.sqlite"), home: scratch.path("home"))
+    }
+
+    @Test func probeJSONKeepsInputOrderWithErrorsInPlace() throws {
+        let inputs = ["rotated.mp4", "broken-text.mp4", "no-header-duration.webm", "audio-only.m4a"].map(Repository.fixture)
+        let result = try cli.run(["probe", "--json"] + inputs)
+        #expect(result.status == 1, "some inputs failed")
+        let items = try #require(try json(result) as? [[String: Any]])
+        #expect(items.map { $0["path"] as? String } == inputs)
+        let rotated = items[0]
+        #expect(rotated["format_name"] as? String == "mov,mp4,m4a,3gp,3g2,mj2")
+        #expect(rotated["duration"] as? Double == 2)
+        let video = try #require(rotated["video"] as? [String: Any])
+        #expect(video["rotation"] as? Int == 90)
+        #expect(video["display_width"] as? Int == 720 && video["display_height"] as? Int == 1280)
+        #expect(video["avg_frame_rate"] as? String == "30/1")
+        #expect((rotated["audio"] as? [String: Any])?["sample_rate"] as? Int == 44100)
+        #expect((items[1]["error"] as? String)?.contains("not a playable video") == true)
+        #expect(items[2]["duration_source"] as? String == "packets")
+        #expect((items[3]["error"] as? String)?.contains("no video stream") == true)
+    }
+
+    @Test func probeAFolderAsATable() throws {
+        let folder = scratch.path("clips")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for name in ["portrait.mp4", "short.mp4"] {
+            try FileManager.default.copyItem(atPath: Repository.fixture(name), toPath: folder + "/" + name)
+        }
+        let result = try cli.run("probe", folder)
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[0].hasPrefix("PATH"))
+        #expect(lines[1].contains("portrait.mp4") && lines[1].contains("720x1280"))
+        #expect(lines[2].contains("short.mp4") && lines[2].contains("too-short"))
+        #expect(result.stderr.contains("plays for 0.8 s"))
+    }
+
+    @Test func windowsJSONAndPreview() throws {
+        let preview = scratch.path("shots.png")
+        let result = try cli.run("windows", Repository.fixture("shots.mp4"), "--json", "--preview", preview, "--top", "3")
+        #expect(result.status == 0, "\(result)")
+        let document = try #require(try json(result) as? [String: Any])
+        #expect(document["duration"] as? Double == 11.5)
+        #expect((document["cuts"] as? [Double])?.count == 3)
+        #expect((document["black"] as? [[Double]])?.first == [0, 1])
+        let windows = try #require(document["windows"] as? [[String: Any]])
+        #expect(windows.count == 3)
+        // Only two whole 3 s shots exist; the third best is the best 2 s window.
+        #expect(windows.map { ($0["end"] as? Double ?? 0) - ($0["start"] as? Double ?? 0) } == [3, 3, 2])
+        let png = try Data(contentsOf: URL(fileURLWithPath: preview))
+        #expect(Array(png.prefix(4)) == [0x89, 0x50, 0x4E, 0x47])
+    }
+
+    @Test(arguments: [
+        ("short.mp4", 4, "needs at least 1 s"), ("rapid-cuts.mp4", 1, "less than 1 s apart"), ("black.mp4", 1, "black or blank"),
+        ("broken-truncated.mp4", 4, "moov atom not found"), ("audio-only.m4a", 4, "no video stream"), ("nothing.mp4", 2, "no such file"),
+    ] as [(String, Int32, String)])
+    func windowsRefusesWhatHasNoWindow(_ file: String, _ status: Int32, _ message: String) throws {
+        let result = try cli.run("windows", Repository.fixture(file))
+        #expect(result.status == status, "\(result)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func windowsOnAOneSecondClip() throws {
+        let result = try cli.run("windows", Repository.fixture("one-second.mp4"), "--json")
+        let windows = try #require((try json(result) as? [String: Any])?["windows"] as? [[String: Any]])
+        #expect(windows.map { [$0["start"] as? Double, $0["end"] as? Double] } == [[0, 1]])
+    }
+
+    @Test func addWithAClipPicksTheWindowAndStoresFactsAndHash() throws {
+        let result = try cli.run("add", "duck", "--clip", Repository.fixture("shots.mp4"), "--url", "https://cdn.example.com/shots.mp4", "--json")
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stderr.contains("picked window"))
+        let duck = try #require(try json(result) as? [String: Any])
+        let window = try #require(duck["window"] as? [String: Double])
+        #expect([1.0, 4.0].contains(window["start"] ?? -1) && (window["end"] ?? 0) - (window["start"] ?? 0) == 3)
+        let clip = try #require(duck["clip"] as? [String: Any])
+        #expect((clip["sha256"] as? String)?.count == 64)
+        #expect(clip["duration"] as? Double == 11.5)
+        #expect((clip["probe"] as? [String: Any])?["format_name"] as? String == "mov,mp4,m4a,3gp,3g2,mj2")
+    }
+
+    @Test func addWarnsWhenTheGivenWindowCrossesACut() throws {
+        let result = try cli.run("add", "duck", "--clip", Repository.fixture("shots.mp4"), "--url", "https://cdn.example.com/s.mp4", "--window", "3,5")
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("crosses a shot cut at 4 s"))
+    }
+
+    @Test(arguments: [
+        (["--clip", "broken-truncated.mp4", "--window", "1,2"], 4, "not a playable video"),
+        (["--clip", "short.mp4"], 4, "needs at least 1 s"),
+        (["--clip", "shots.mp4", "--window", "10,12"], 64, "ends after the video"),
+        (["--clip", "nothing.mp4", "--window", "1,2"], 2, "no such file"),
+    ] as [([String], Int32, String)])
+    func addRefusesBadClipsAndWritesNothing(_ arguments: [String], _ status: Int32, _ message: String) throws {
+        let fixed = arguments.enumerated().map { index, value in index > 0 && arguments[index - 1] == "--clip" ? Repository.fixture(value) : value }
+        let result = try cli.run(["add", "duck", "--url", "https://cdn.example.com/d.mp4"] + fixed)
+        #expect(result.status == status, "\(result)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect((try json(try cli.run("list", "--json")) as? [Any])?.isEmpty == true)
+    }
+
+    @Test func addProbesTheURLOrKeepsItUnverified() throws {
+        let server = try HTTPServer { request in .file(Repository.fixture("landscape.mp4"), request: request, ranges: true) }
+        let probed = try cli.run("add", "duck", "--url", server.baseURL + "/landscape.mp4", "--json")
+        #expect(probed.status == 0, "\(probed)")
+        let duck = try #require(try json(probed) as? [String: Any])
+        #expect(duck["source_check"] as? String == "probed")
+        #expect((duck["source_probe"] as? [String: Any])?["duration"] as? Double == 4)
+        #expect(duck["window"] as? [String: Double] == ["start": 0, "end": 3])
+
+        server.stop()
+        let unreachable = try cli.run("add", "goose", "--url", server.baseURL + "/goose.mp4", "--window", "1,3", "--json", "--timeout", "3")
+        #expect(unreachable.status == 0, "\(unreachable)")
+        #expect(unreachable.stderr.contains("stored as unverified"))
+        #expect((try json(unreachable) as? [String: Any])?["source_check"] as? String == "unverified")
+    }
+
+    @Test func showDrawsTheStoredWindow() throws {
+        try cli.run("add", "duck", "--clip", Repository.fixture("shots.mp4"), "--url", "https://cdn.example.com/s.mp4", "--window", "8,10")
+        let preview = scratch.path("duck.png")
+        let result = try cli.run("show", "duck", "--preview", preview)
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stderr.contains("overlaps frozen frames"))
+        #expect(FileManager.default.fileExists(atPath: preview))
+    }
+}
