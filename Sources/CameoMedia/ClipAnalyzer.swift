@@ -10,7 +10,10 @@ public struct ClipAnalyzer: Sendable {
         self.timeout = timeout
     }
 
-    public func analyze(_ text: String, capture: FrameCapture? = nil) throws(MediaError) -> ClipAnalysis {
+    /// With `around`, only that stretch (seconds, plus a second either side
+    /// for context) is decoded: checking one window of a long clip costs a
+    /// few seconds of video, not all of it. Findings then cover that stretch only.
+    public func analyze(_ text: String, capture: FrameCapture? = nil, around: ClosedRange<Double>? = nil) throws(MediaError) -> ClipAnalysis {
         let location = try MediaLocation(text)
         let input = try MediaInput(location, timeout: timeout)
         let info = try ClipProbe(timeout: timeout).probe(input)
@@ -24,8 +27,13 @@ public struct ClipAnalyzer: Sendable {
         let sampler = FrameSampler()
         var frames: [FrameSignals] = []
         frames.reserveCapacity(Int(info.duration * 32))
+        let stretch = around.map { max(0, $0.lowerBound - 1)...min(info.duration, $0.upperBound + 1) }
+        if let stretch, stretch.lowerBound > 0 { decoder.seek(to: stretch.lowerBound) }
         try decoder.decode { frame throws(MediaError) in
-            guard let time = decoder.time(of: frame), let signals = sampler.measure(frame, time: time) else { return true }
+            guard let time = decoder.time(of: frame) else { return true }
+            if let stretch, time < stretch.lowerBound { return true }
+            if let stretch, time > stretch.upperBound { return false }
+            guard let signals = sampler.measure(frame, time: time) else { return true }
             capture?.offer(frame, time: time)
             frames.append(signals)
             return true
@@ -35,11 +43,13 @@ public struct ClipAnalyzer: Sendable {
         }
         frames.sort { $0.time < $1.time }
         let frameDuration = info.video.framesPerSecond.map { 1 / $0 } ?? Self.medianGap(frames)
+        // Where the decoded frames end: the clip's end, or the stretch's.
+        let end = stretch.map { min(info.duration, ($0.upperBound)) } ?? info.duration
         return ClipAnalysis(
             location: location.description, info: info, duration: info.duration, frameDuration: frameDuration,
             cuts: Self.cuts(frames, frameDuration: frameDuration),
-            black: Self.blackSpans(frames, frameDuration: frameDuration, duration: info.duration),
-            frozen: Self.frozenSpans(frames, frameDuration: frameDuration, duration: info.duration),
+            black: Self.blackSpans(frames, frameDuration: frameDuration, duration: end),
+            frozen: Self.frozenSpans(frames, frameDuration: frameDuration, duration: end),
             frames: frames)
     }
 

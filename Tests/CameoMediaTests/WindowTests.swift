@@ -1,5 +1,5 @@
 import CFFmpeg
-import CameoMedia
+@testable import CameoMedia
 import CameoTestSupport
 import Foundation
 import Testing
@@ -196,4 +196,26 @@ func decodePNG(_ path: String) -> (width: Int, height: Int, pixels: [UInt8])? {
         pixels.append(contentsOf: UnsafeBufferPointer(start: plane + row * stride, count: width * 3))
     }
     return (width, height, pixels)
+}
+
+@Suite struct PartialAnalysisTests {
+    /// Checking one window decodes only around it, and finds the same problems there.
+    @Test(arguments: [(3.0, 5.0), (8.0, 10.0), (0.0, 2.0), (1.0, 4.0)])
+    func aStretchFindsWhatTheWholeClipFindsThere(start: Double, end: Double) throws {
+        let whole = try ClipAnalyzer().analyze(Repository.fixture("shots.mp4"))
+        let part = try ClipAnalyzer().analyze(Repository.fixture("shots.mp4"), around: start...end)
+        #expect(part.problems(start: start, end: end).map(\.kind) == whole.problems(start: start, end: end).map(\.kind))
+        #expect(part.frames.count < whole.frames.count)
+    }
+}
+
+extension WindowProblem {
+    var kind: String {
+        switch self {
+        case .outsideClip: "outside"
+        case .crossesCut(let time): "cut \(Int((time * 10).rounded()))"
+        case .overlapsBlack: "black"
+        case .overlapsFrozen: "frozen"
+        }
+    }
 }

@@ -71,7 +71,7 @@ struct MediaIntake {
         }
         // Decoding a remote video just to second-guess a window is not worth the download.
         if source.isLocal {
-            let analysis = try ClipAnalyzer(timeout: timeout).analyze(source.location)
+            let analysis = try ClipAnalyzer(timeout: timeout).analyze(source.location, around: requested.start...requested.end)
             for problem in analysis.problems(start: requested.start, end: requested.end) {
                 Output.warning("window \(requested): \(problem); `cameo windows \(source.location)` suggests better ones")
             }
