@@ -19,12 +19,14 @@ let package = Package(
             name: "CameoCatalog",
             dependencies: ["CameoText", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // FFmpeg's headers. The libraries are not linked: CFFmpegLoader opens them
+        // on first use, so commands that never touch media start fast.
         .systemLibrary(
             name: "CFFmpeg",
-            pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]
         ),
-        .target(name: "CameoMedia", dependencies: ["CFFmpeg"]),
+        .target(name: "CFFmpegLoader", dependencies: ["CFFmpeg"]),
+        .target(name: "CameoMedia", dependencies: ["CFFmpeg", "CFFmpegLoader"]),
         .target(name: "CameoPrompt", dependencies: ["CameoText"]),
         .target(name: "CameoAPI", dependencies: ["CameoPrompt", "CameoText"]),
         .executableTarget(
@@ -49,7 +51,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CameoMediaTests",
-            dependencies: ["CameoMedia", "CFFmpeg", "CameoTestSupport"]
+            dependencies: ["CameoMedia", "CFFmpeg", "CFFmpegLoader", "CameoTestSupport"]
         ),
         .testTarget(
             name: "CameoPromptTests",

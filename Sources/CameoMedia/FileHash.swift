@@ -4,6 +4,7 @@ import Foundation
 /// SHA-256 of a file, with libavutil's implementation (no extra dependency).
 public enum FileHash {
     public static func sha256(ofFile path: String) throws(MediaError) -> String {
+        try FFmpegLibrary.require()
         guard let handle = FileHandle(forReadingAtPath: path) else {
             if !FileManager.default.fileExists(atPath: path) { throw .notFound(path) }
             throw .unreadable(path, detail: "permission denied")

@@ -14,11 +14,12 @@ public enum MediaError: Error, Equatable, Sendable {
     case tooShort(String, duration: Double)
     case cannotWrite(String, detail: String)
     case outsideClip(String, detail: String)
+    case ffmpegUnavailable(String)
 
     public var category: Category {
         switch self {
         case .notFound: .notFound
-        case .notAFile, .unreadable, .notAVideo, .noVideoStream, .tooShort, .cannotWrite: .invalidData
+        case .notAFile, .unreadable, .notAVideo, .noVideoStream, .tooShort, .cannotWrite, .ffmpegUnavailable: .invalidData
         case .unsupportedURL, .outsideClip: .invalidValue
         case .unreachable, .timedOut: .remote
         case .noValidWindow: .findings
@@ -57,6 +58,8 @@ extension MediaError: CustomStringConvertible, LocalizedError {
             "cannot write \(path): \(detail)"
         case .outsideClip(let location, let detail):
             "\(location): \(detail)"
+        case .ffmpegUnavailable(let reason):
+            "FFmpeg's libraries are not usable (\(reason)); run scripts/bootstrap to install them"
         }
     }
 

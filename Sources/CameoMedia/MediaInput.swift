@@ -41,6 +41,7 @@ final class MediaInput {
     let timeout: Double
 
     init(_ location: MediaLocation, timeout: Double) throws(MediaError) {
+        try FFmpegLibrary.require()
         self.location = location
         self.timeout = timeout
         let name = location.description

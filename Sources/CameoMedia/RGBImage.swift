@@ -122,6 +122,7 @@ public struct RGBImage: Sendable, Equatable {
 
     /// Encodes the picture as PNG with libavcodec.
     public func pngData() throws(MediaError) -> Data {
+        try FFmpegLibrary.require()
         guard let encoder = avcodec_find_encoder(AV_CODEC_ID_PNG), let context = avcodec_alloc_context3(encoder) else {
             throw .cannotWrite("PNG", detail: "this FFmpeg has no PNG encoder")
         }
