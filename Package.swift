@@ -26,7 +26,7 @@ let package = Package(
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]
         ),
         .target(name: "CFFmpegLoader", dependencies: ["CFFmpeg"]),
-        .target(name: "CameoMedia", dependencies: ["CFFmpeg", "CFFmpegLoader"]),
+        .target(name: "CameoMedia", dependencies: ["CFFmpeg", "CFFmpegLoader", "CameoText"]),
         .target(name: "CameoPrompt", dependencies: ["CameoText"]),
         .target(name: "CameoAPI", dependencies: ["CameoPrompt", "CameoText"]),
         .executableTarget(

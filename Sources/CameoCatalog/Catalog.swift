@@ -116,20 +116,16 @@ public final class Catalog: Sendable {
 
     /// Runs a write transaction, turning database failures into catalog errors.
     func write<T>(_ body: (Database) throws -> T) throws(CatalogError) -> T {
-        do {
-            return try pool.write(body)
-        } catch let error as CatalogError {
-            throw error
-        } catch let error as DatabaseError {
-            throw Self.translate(error, path: path)
-        } catch {
-            throw .cannotOpen(path: path, detail: "\(error)")
-        }
+        try translatingErrors { try pool.write(body) }
     }
 
     func read<T>(_ body: (Database) throws -> T) throws(CatalogError) -> T {
+        try translatingErrors { try pool.read(body) }
+    }
+
+    private func translatingErrors<T>(_ work: () throws -> T) throws(CatalogError) -> T {
         do {
-            return try pool.read(body)
+            return try work()
         } catch let error as CatalogError {
             throw error
         } catch let error as DatabaseError {

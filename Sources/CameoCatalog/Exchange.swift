@@ -9,14 +9,14 @@ public struct CharacterDocument: Codable, Equatable, Sendable {
     public var sourceURL: String
     public var window: Window
     /// The active username; derived from `usernames`, ignored on import.
-    public var username: String?
+    @NullEncoded public var username: String?
     public var usernames: [IdentityDocument]
     public var notes: String
     public var tags: [String]
-    public var clip: ClipDocument?
+    @NullEncoded public var clip: ClipDocument?
     public var sourceCheck: SourceCheck
     /// What probing the source URL found (as `cameo probe --json` prints it).
-    public var sourceProbe: JSONValue?
+    @NullEncoded public var sourceProbe: JSONValue?
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
@@ -32,17 +32,9 @@ public struct CharacterDocument: Codable, Equatable, Sendable {
 
     public struct ClipDocument: Codable, Equatable, Sendable {
         public var path: String
-        public var sha256: String?
-        public var duration: Double?
-        public var probe: JSONValue?
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(path, forKey: .path)
-            try c.encode(sha256, forKey: .sha256)
-            try c.encode(duration, forKey: .duration)
-            try c.encode(probe, forKey: .probe)
-        }
+        @NullEncoded public var sha256: String?
+        @NullEncoded public var duration: Double?
+        @NullEncoded public var probe: JSONValue?
     }
 
     enum CodingKeys: String, CodingKey {
@@ -85,33 +77,16 @@ public struct CharacterDocument: Codable, Equatable, Sendable {
         createdAt = try c.decodeIfPresent(Timestamp.self, forKey: .createdAt) ?? now
         updatedAt = try c.decodeIfPresent(Timestamp.self, forKey: .updatedAt) ?? createdAt
     }
-
-    public func encode(to encoder: any Encoder) throws {
-        // Absent values print as null: scripts can rely on every key being there.
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(alias, forKey: .alias)
-        try c.encode(sourceURL, forKey: .sourceURL)
-        try c.encode(window, forKey: .window)
-        try c.encode(username, forKey: .username)
-        try c.encode(usernames, forKey: .usernames)
-        try c.encode(notes, forKey: .notes)
-        try c.encode(tags, forKey: .tags)
-        try c.encode(clip, forKey: .clip)
-        try c.encode(sourceCheck, forKey: .sourceCheck)
-        try c.encode(sourceProbe, forKey: .sourceProbe)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(updatedAt, forKey: .updatedAt)
-    }
 }
 
 public struct IdentityDocument: Codable, Equatable, Sendable {
     public var username: String
-    public var platformCharacterId: String?
-    public var displayName: String?
-    public var avatarURL: String?
+    @NullEncoded public var platformCharacterId: String?
+    @NullEncoded public var displayName: String?
+    @NullEncoded public var avatarURL: String?
     public var origin: Identity.Origin
-    public var taskId: String?
-    public var provider: String?
+    @NullEncoded public var taskId: String?
+    @NullEncoded public var provider: String?
     public var state: Identity.State
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
@@ -149,20 +124,6 @@ public struct IdentityDocument: Codable, Equatable, Sendable {
         let now = Timestamp.now
         createdAt = try c.decodeIfPresent(Timestamp.self, forKey: .createdAt) ?? now
         updatedAt = try c.decodeIfPresent(Timestamp.self, forKey: .updatedAt) ?? createdAt
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(username, forKey: .username)
-        try c.encode(platformCharacterId, forKey: .platformCharacterId)
-        try c.encode(displayName, forKey: .displayName)
-        try c.encode(avatarURL, forKey: .avatarURL)
-        try c.encode(origin, forKey: .origin)
-        try c.encode(taskId, forKey: .taskId)
-        try c.encode(provider, forKey: .provider)
-        try c.encode(state, forKey: .state)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(updatedAt, forKey: .updatedAt)
     }
 }
 

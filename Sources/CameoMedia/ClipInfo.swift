@@ -1,3 +1,4 @@
+import CameoText
 import Foundation
 
 /// What a clip is, in ffprobe's field names where ffprobe has one.
@@ -8,11 +9,11 @@ public struct ClipInfo: Codable, Equatable, Sendable {
     public var duration: Double
     /// Where the duration came from: the container's header, or its packets when the header has none.
     public var durationSource: DurationSource
-    public var startTime: Double?
-    public var size: Int64?
-    public var bitRate: Int64?
+    @NullEncoded public var startTime: Double?
+    @NullEncoded public var size: Int64?
+    @NullEncoded public var bitRate: Int64?
     public var video: VideoStream
-    public var audio: AudioStream?
+    @NullEncoded public var audio: AudioStream?
     public var warnings: [ClipWarning]
 
     public enum DurationSource: String, Codable, Sendable {
@@ -31,24 +32,12 @@ public struct ClipInfo: Codable, Equatable, Sendable {
         public var displayHeight: Int
         /// As ffprobe writes it: `30/1`, `30000/1001`, `0/0` when unknown.
         public var avgFrameRate: String
-        public var nbFrames: Int?
+        @NullEncoded public var nbFrames: Int?
 
         enum CodingKeys: String, CodingKey {
             case width, height, rotation
             case codecName = "codec_name", displayWidth = "display_width", displayHeight = "display_height"
             case avgFrameRate = "avg_frame_rate", nbFrames = "nb_frames"
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(codecName, forKey: .codecName)
-            try c.encode(width, forKey: .width)
-            try c.encode(height, forKey: .height)
-            try c.encode(rotation, forKey: .rotation)
-            try c.encode(displayWidth, forKey: .displayWidth)
-            try c.encode(displayHeight, forKey: .displayHeight)
-            try c.encode(avgFrameRate, forKey: .avgFrameRate)
-            try c.encode(nbFrames, forKey: .nbFrames)
         }
 
         /// Frames per second, when known.
@@ -79,20 +68,6 @@ public struct ClipInfo: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case path, duration, size, video, audio, warnings
         case formatName = "format_name", durationSource = "duration_source", startTime = "start_time", bitRate = "bit_rate"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(path, forKey: .path)
-        try c.encode(formatName, forKey: .formatName)
-        try c.encode(duration, forKey: .duration)
-        try c.encode(durationSource, forKey: .durationSource)
-        try c.encode(startTime, forKey: .startTime)
-        try c.encode(size, forKey: .size)
-        try c.encode(bitRate, forKey: .bitRate)
-        try c.encode(video, forKey: .video)
-        try c.encode(audio, forKey: .audio)
-        try c.encode(warnings, forKey: .warnings)
     }
 
     /// MP4 and QuickTime share one demuxer; its name lists them all.

@@ -25,7 +25,9 @@ struct History: ParsableCommand {
         }
         var table = TextTable("#", "WHEN", "STATUS", "HTTP", "TASK")
         for submission in submissions {
-            table.add("\(submission.id ?? 0)", CharacterText.minute(submission.createdAt), submission.status,
+            // A submission still "sending" was interrupted: whether the provider got it is unknown.
+            let status = submission.status == "sending" ? "sending (no answer recorded)" : submission.status
+            table.add("\(submission.id ?? 0)", CharacterText.minute(submission.createdAt), status,
                       submission.httpStatus.map(String.init) ?? "-", submission.taskId ?? "-")
         }
         Output.line(table.render())
@@ -34,14 +36,14 @@ struct History: ParsableCommand {
 
 /// A submission as `history --json` prints it: the bodies as JSON when they are JSON.
 struct SubmissionDocument: Encodable {
-    var id: Int64?
+    @NullEncoded var id: Int64?
     var endpoint: String
     var status: String
-    var httpStatus: Int?
-    var taskId: String?
-    var error: String?
+    @NullEncoded var httpStatus: Int?
+    @NullEncoded var taskId: String?
+    @NullEncoded var error: String?
     var request: JSONValue
-    var response: JSONValue?
+    @NullEncoded var response: JSONValue?
     var createdAt: Timestamp
     var updatedAt: Timestamp
 
@@ -61,19 +63,5 @@ struct SubmissionDocument: Encodable {
     enum CodingKeys: String, CodingKey {
         case id, endpoint, status, error, request, response
         case httpStatus = "http_status", taskId = "task_id", createdAt = "created_at", updatedAt = "updated_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(endpoint, forKey: .endpoint)
-        try c.encode(status, forKey: .status)
-        try c.encode(httpStatus, forKey: .httpStatus)
-        try c.encode(taskId, forKey: .taskId)
-        try c.encode(error, forKey: .error)
-        try c.encode(request, forKey: .request)
-        try c.encode(response, forKey: .response)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(updatedAt, forKey: .updatedAt)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CameoAPI
 import CameoCatalog
 import CameoPrompt
+import CameoText
 import Foundation
 
 struct Lint: ParsableCommand {
@@ -108,7 +109,7 @@ struct LintDocument: Encodable {
     var errors: Int
     var warnings: Int
     /// The prompt as it would be sent; null while errors remain.
-    var composed: String?
+    @NullEncoded var composed: String?
 
     init(prompt: String, result: PromptLinter.Result) {
         self.prompt = prompt
@@ -116,15 +117,6 @@ struct LintDocument: Encodable {
         errors = result.diagnostics.filter { $0.severity == .error }.count
         warnings = result.diagnostics.filter { $0.severity == .warning }.count
         composed = result.hasErrors ? nil : result.composition.text
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(prompt, forKey: .prompt)
-        try c.encode(diagnostics, forKey: .diagnostics)
-        try c.encode(errors, forKey: .errors)
-        try c.encode(warnings, forKey: .warnings)
-        try c.encode(composed, forKey: .composed)
     }
 
     enum CodingKeys: String, CodingKey { case prompt, diagnostics, errors, warnings, composed }

@@ -57,12 +57,12 @@ struct Status: AsyncParsableCommand {
 
 struct StatusDocument: Encodable {
     var taskId: String
-    var status: String?
-    var progress: String?
-    var videoURL: String?
-    var username: String?
+    @NullEncoded var status: String?
+    @NullEncoded var progress: String?
+    @NullEncoded var videoURL: String?
+    @NullEncoded var username: String?
     var httpStatus: Int
-    var response: JSONValue?
+    @NullEncoded var response: JSONValue?
 
     init(taskId: String, response: ProviderResponse) {
         self.taskId = taskId
@@ -77,16 +77,5 @@ struct StatusDocument: Encodable {
     enum CodingKeys: String, CodingKey {
         case status, progress, username, response
         case taskId = "task_id", videoURL = "video_url", httpStatus = "http_status"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(taskId, forKey: .taskId)
-        try c.encode(status, forKey: .status)
-        try c.encode(progress, forKey: .progress)
-        try c.encode(videoURL, forKey: .videoURL)
-        try c.encode(username, forKey: .username)
-        try c.encode(httpStatus, forKey: .httpStatus)
-        try c.encode(response, forKey: .response)
     }
 }

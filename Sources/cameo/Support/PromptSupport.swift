@@ -1,5 +1,6 @@
 import CameoCatalog
 import CameoPrompt
+import CameoText
 import Foundation
 
 extension Catalog: CharacterSource {
@@ -51,8 +52,8 @@ struct DiagnosticDocument: Encodable {
     var rule: String
     var severity: String
     var message: String
-    var note: String?
-    var replacement: String?
+    @NullEncoded var note: String?
+    @NullEncoded var replacement: String?
     var span: Span
 
     struct Span: Encodable {
@@ -73,16 +74,6 @@ struct DiagnosticDocument: Encodable {
         span = Span(utf16: [diagnostic.span.utf16.lowerBound, diagnostic.span.utf16.upperBound],
                     scalars: [diagnostic.span.scalars.lowerBound, diagnostic.span.scalars.upperBound],
                     line: diagnostic.span.line, column: diagnostic.span.column)
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(rule, forKey: .rule)
-        try c.encode(severity, forKey: .severity)
-        try c.encode(message, forKey: .message)
-        try c.encode(note, forKey: .note)
-        try c.encode(replacement, forKey: .replacement)
-        try c.encode(span, forKey: .span)
     }
 
     enum CodingKeys: String, CodingKey { case rule, severity, message, note, replacement, span }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CameoAPI
 import CameoCatalog
 import CameoPrompt
+import CameoText
 import Foundation
 
 /// The options of `request` and `send`: the spec's fields, and where the character comes from.
@@ -120,10 +121,10 @@ enum RequestDiagnosticsOutput {
 struct RequestDiagnosticDocument: Encodable {
     var rule: String
     var severity: String
-    var field: String?
+    @NullEncoded var field: String?
     var message: String
-    var note: String?
-    var replacement: String?
+    @NullEncoded var note: String?
+    @NullEncoded var replacement: String?
 
     init(_ finding: RequestDiagnostic) {
         rule = finding.rule
@@ -132,16 +133,6 @@ struct RequestDiagnosticDocument: Encodable {
         message = finding.message
         note = finding.note
         replacement = finding.replacement
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(rule, forKey: .rule)
-        try c.encode(severity, forKey: .severity)
-        try c.encode(field, forKey: .field)
-        try c.encode(message, forKey: .message)
-        try c.encode(note, forKey: .note)
-        try c.encode(replacement, forKey: .replacement)
     }
 
     enum CodingKeys: String, CodingKey { case rule, severity, field, message, note, replacement }
