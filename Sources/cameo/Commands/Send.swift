@@ -15,12 +15,7 @@ struct Send: AsyncParsableCommand {
     @OptionGroup var catalog: CatalogOptions
     @OptionGroup var options: RequestOptions
 
-    @Option(help: ArgumentHelp("The provider base URL (else CAMEO_BASE_URL or the config file).", valueName: "url"))
-    var baseUrl: String?
-
-    @Option(help: "Seconds to wait for the provider's answer.")
-    var timeout: Double?
-
+    @OptionGroup var provider: ProviderOptions
     @OptionGroup var output: JSONFlag
 
     func run() async throws {
@@ -28,7 +23,7 @@ struct Send: AsyncParsableCommand {
         let built = try BuiltRequest.build(options, catalog: catalog)
         built.report()
         guard !built.hasErrors else { throw SilentFailure(status: .findings) }
-        let client = try ProviderConfig.load(environment: ProcessInfo.processInfo.environment, baseURLFlag: baseUrl).client(timeout: timeout)
+        let client = try provider.config().client(timeout: provider.timeout)
         let body = try built.request.jsonData()
 
         var submission = try catalog.record(Submission(
@@ -77,6 +72,23 @@ extension APIError {
         case .timedOut: "unknown"
         default: "failed"
         }
+    }
+}
+
+/// Where the provider is, for the commands that talk to it.
+struct ProviderOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The provider base URL (else CAMEO_BASE_URL or the config file).", valueName: "url"))
+    var baseUrl: String?
+
+    @Option(help: "Seconds to wait for the provider's answer.")
+    var timeout: Double?
+
+    func validate() throws {
+        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be more than 0 seconds") }
+    }
+
+    func config() throws -> ProviderConfig {
+        try ProviderConfig.load(environment: ProcessInfo.processInfo.environment, baseURLFlag: baseUrl)
     }
 }
 

@@ -13,21 +13,17 @@ struct Status: AsyncParsableCommand {
     @Argument(help: "The task id `send` printed.")
     var taskId: String
 
-    @Option(help: ArgumentHelp("The provider base URL (else CAMEO_BASE_URL or the config file).", valueName: "url"))
-    var baseUrl: String?
+    @OptionGroup var provider: ProviderOptions
 
     @Option(help: ArgumentHelp("The task path, with {id} for the task id (default /v2/videos/generations/{id}, or status_path in the config file).", valueName: "path"))
     var path: String?
-
-    @Option(help: "Seconds to wait for the provider's answer.")
-    var timeout: Double?
 
     @OptionGroup var output: JSONFlag
 
     func run() async throws {
         let catalog = try catalog.open()
-        let config = try ProviderConfig.load(environment: ProcessInfo.processInfo.environment, baseURLFlag: baseUrl)
-        let client = try config.client(timeout: timeout)
+        let config = try provider.config()
+        let client = try config.client(timeout: provider.timeout)
         let response = try await client.status(of: taskId, path: path ?? config.statusPath)
         if let problem = response.problem {
             throw APIError.provider(problem, status: response.status, message: response.error.message)
