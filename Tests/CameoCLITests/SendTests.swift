@@ -252,7 +252,7 @@ import Testing
         shell.arguments = ["-c", curl.stdout]
         shell.environment = ["PATH": "/usr/bin:/bin", "CAMEO_API_KEY": Self.key]
         shell.standardOutput = FileHandle.nullDevice
-        try shell.run()
+        try CLI.spawn(shell)
         shell.waitUntilExit()
         #expect(shell.terminationStatus == 0)
         let received = try #require(posts(server).first)

@@ -27,6 +27,13 @@ public struct CLI: Sendable {
         self.environment = environment
     }
 
+    private static let spawnLock = NSLock()
+
+    /// Starts any process the way `CLI` starts cameo: one spawn at a time.
+    public static func spawn(_ process: Process) throws {
+        try spawnLock.withLock { try process.run() }
+    }
+
     public static let executable: URL = {
         let candidates = [
             Bundle.main.executableURL?.deletingLastPathComponent(),
@@ -61,7 +68,10 @@ public struct CLI: Sendable {
         process.standardError = errors
         process.standardInput = input
         let running = Running(process: process, output: output, errors: errors)
-        try process.run()
+        // Foundation's Process.run() on Linux can crash when several threads
+        // spawn at once (seen in the eight-shell test); starting is serialized,
+        // the processes still run side by side.
+        try Self.spawn(process)
         running.startReading()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()

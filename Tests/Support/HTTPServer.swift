@@ -93,7 +93,16 @@ public final class HTTPServer: @unchecked Sendable {
         }
         listener = descriptor
         port = UInt16(bigEndian: actual.sin_port)
-        let thread = Thread { [self] in acceptLoop() }
+        // The accept thread holds the server weakly, so a server a test forgets to stop
+        // still goes away (its deinit closes the socket and the thread ends).
+        let thread = Thread { [weak self, descriptor] in
+            while true {
+                let connection = accept(descriptor, nil, nil)
+                guard connection >= 0 else { return }
+                guard let server = self else { close(connection); return }
+                Thread { server.serve(connection) }.start()
+            }
+        }
         thread.start()
     }
 
@@ -114,17 +123,6 @@ public final class HTTPServer: @unchecked Sendable {
 
     public var requests: [Request] {
         lock.withLock { recorded }
-    }
-
-    private func acceptLoop() {
-        while true {
-            let connection = accept(listener, nil, nil)
-            if connection < 0 {
-                if lock.withLock({ stopped }) { return }
-                continue
-            }
-            Thread { [self] in serve(connection) }.start()
-        }
     }
 
     private func serve(_ connection: Int32) {
