@@ -247,14 +247,9 @@ import Testing
         #expect(curl.stdout.contains("$CAMEO_API_KEY") || curl.stdout.contains("${CAMEO_API_KEY"))
         try expectKeyNowhere([curl])
         let body = try cli.run("request", "it's @cookie 跳舞", "--model", "sora-2-pro", "--hd", "--json").stdout
-        let shell = Process()
-        shell.executableURL = URL(fileURLWithPath: "/bin/bash")
-        shell.arguments = ["-c", curl.stdout]
-        shell.environment = ["PATH": "/usr/bin:/bin", "CAMEO_API_KEY": Self.key]
-        shell.standardOutput = FileHandle.nullDevice
-        try CLI.spawn(shell)
-        shell.waitUntilExit()
-        #expect(shell.terminationStatus == 0)
+        let shell = try CLI.Running(executable: "/bin/bash", arguments: ["-c", curl.stdout],
+                                    environment: ["PATH": "/usr/bin:/bin", "CAMEO_API_KEY": Self.key], stdin: nil)
+        #expect(try shell.finish(timeout: 30).status == 0)
         let received = try #require(posts(server).first)
         #expect(String(decoding: received.body, as: UTF8.self) + "\n" == body)
         #expect(received.header("authorization") == "Bearer \(Self.key)")

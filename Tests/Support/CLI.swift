@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs the built `cameo` executable as a user would, with its own environment.
 public struct CLI: Sendable {
@@ -27,13 +30,6 @@ public struct CLI: Sendable {
         self.environment = environment
     }
 
-    private static let spawnLock = NSLock()
-
-    /// Starts any process the way `CLI` starts cameo: one spawn at a time.
-    public static func spawn(_ process: Process) throws {
-        try spawnLock.withLock { try process.run() }
-    }
-
     public static let executable: URL = {
         let candidates = [
             Bundle.main.executableURL?.deletingLastPathComponent(),
@@ -49,8 +45,7 @@ public struct CLI: Sendable {
 
     @discardableResult
     public func run(_ arguments: [String], stdin: String? = nil, timeout: TimeInterval = 120) throws -> Result {
-        let process = try start(arguments, stdin: stdin)
-        return try process.finish(timeout: timeout)
+        try start(arguments, stdin: stdin).finish(timeout: timeout)
     }
 
     @discardableResult
@@ -59,73 +54,126 @@ public struct CLI: Sendable {
     }
 
     public func start(_ arguments: [String], stdin: String? = nil) throws -> Running {
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments
-        process.environment = environment
-        let output = Pipe(), errors = Pipe(), input = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = input
-        let running = Running(process: process, output: output, errors: errors)
-        // Foundation's Process.run() on Linux can crash when several threads
-        // spawn at once (seen in the eight-shell test); starting is serialized,
-        // the processes still run side by side.
-        try Self.spawn(process)
-        running.startReading()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try? input.fileHandleForWriting.close()
-        return running
+        try Running(executable: Self.executable.path, arguments: arguments, environment: environment, stdin: stdin)
     }
 
-    /// A started process whose output is drained as it comes, so a full pipe never blocks it.
+    /// A child process started with posix_spawn, its output drained as it comes so a
+    /// full pipe never blocks it. (Foundation's Process.run() on Linux can crash:
+    /// it over-reads directory entries of /proc/self/fd, swift-corelibs-foundation#5472.)
     public final class Running: @unchecked Sendable {
-        public let process: Process
-        let output: Pipe
-        let errors: Pipe
+        public let pid: pid_t
         private let group = DispatchGroup()
+        private let lock = NSLock()
         private var outputData = Data()
         private var errorData = Data()
+        private var exitStatus: Int32?
 
-        init(process: Process, output: Pipe, errors: Pipe) {
-            self.process = process
-            self.output = output
-            self.errors = errors
-        }
+        /// Pipes are made and marked close-on-exec under this lock, so no other
+        /// test's child inherits them between pipe() and fcntl().
+        private static let spawnLock = NSLock()
 
-        func startReading() {
-            for (pipe, isOutput) in [(output, true), (errors, false)] {
+        public init(executable: String, arguments: [String], environment: [String: String], stdin: String?) throws {
+            Self.spawnLock.lock()
+            var locked = true
+            defer { if locked { Self.spawnLock.unlock() } }
+            var input: [Int32] = [0, 0], output: [Int32] = [0, 0], errors: [Int32] = [0, 0]
+            guard pipe(&input) == 0, pipe(&output) == 0, pipe(&errors) == 0 else {
+                throw SpawnError(description: "pipe failed: \(String(cString: strerror(errno)))")
+            }
+            for descriptor in input + output + errors { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_adddup2(&actions, input[0], 0)
+            posix_spawn_file_actions_adddup2(&actions, output[1], 1)
+            posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
+            let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+            let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+            defer {
+                argv.forEach { free($0) }
+                envp.forEach { free($0) }
+            }
+            var child: pid_t = 0
+            let status = posix_spawn(&child, executable, &actions, nil, argv, envp)
+            close(input[0])
+            close(output[1])
+            close(errors[1])
+            Self.spawnLock.unlock()
+            locked = false
+            guard status == 0 else {
+                [input[1], output[0], errors[0]].forEach { close($0) }
+                throw SpawnError(description: "posix_spawn \(executable) failed: \(String(cString: strerror(status)))")
+            }
+            pid = child
+            for (descriptor, isOutput) in [(output[0], true), (errors[0], false)] {
                 group.enter()
                 DispatchQueue.global().async {
-                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                    if isOutput { self.outputData = data } else { self.errorData = data }
+                    let data = Self.readAll(descriptor)
+                    self.lock.withLock { if isOutput { self.outputData = data } else { self.errorData = data } }
                     self.group.leave()
                 }
             }
+            if let stdin {
+                let bytes = Array(stdin.utf8)
+                var offset = 0
+                while offset < bytes.count {
+                    let written = bytes[offset...].withUnsafeBufferPointer { write(input[1], $0.baseAddress, $0.count) }
+                    if written <= 0 { break }
+                    offset += written
+                }
+            }
+            close(input[1])
+        }
+
+        static func readAll(_ descriptor: Int32) -> Data {
+            defer { close(descriptor) }
+            var data = Data()
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let count = read(descriptor, &buffer, buffer.count)
+                if count > 0 { data.append(contentsOf: buffer[0..<count]) } else if count < 0 && errno == EINTR { continue } else { break }
+            }
+            return data
         }
 
         public func kill() {
-            Foundation.kill(process.processIdentifier, SIGKILL)
+            Glibc.kill(pid, SIGKILL)
         }
 
+        /// Waits for the exit (killing the process after `timeout`); a signal gives 128 + its number.
         public func finish(timeout: TimeInterval = 120) throws -> Result {
             let deadline = Date().addingTimeInterval(timeout)
-            while process.isRunning {
-                if Date() > deadline {
+            var timedOut = false
+            while lock.withLock({ exitStatus }) == nil {
+                var status: Int32 = 0
+                let result = waitpid(pid, &status, WNOHANG)
+                if result == pid {
+                    let signal = status & 0x7F
+                    lock.withLock { exitStatus = signal == 0 ? (status >> 8) & 0xFF : 128 + signal }
+                    break
+                }
+                if result < 0 && errno != EINTR { lock.withLock { exitStatus = -1 }; break }
+                if !timedOut, Date() > deadline {
                     kill()
-                    throw TimedOut(seconds: timeout)
+                    timedOut = true
                 }
                 usleep(2000)
             }
             group.wait()
-            return Result(status: process.terminationStatus,
-                          stdout: String(decoding: outputData, as: UTF8.self),
-                          stderr: String(decoding: errorData, as: UTF8.self))
+            if timedOut { throw TimedOut(seconds: timeout) }
+            return lock.withLock {
+                Result(status: exitStatus ?? -1, stdout: String(decoding: outputData, as: UTF8.self),
+                       stderr: String(decoding: errorData, as: UTF8.self))
+            }
         }
+    }
+
+    public struct SpawnError: Error, CustomStringConvertible {
+        public var description: String
     }
 
     public struct TimedOut: Error, CustomStringConvertible {
         public var seconds: TimeInterval
-        public var description: String { "cameo did not finish within \(seconds) s" }
+        public var description: String { "the process did not finish within \(seconds) s" }
     }
 }
