@@ -1,3 +1,4 @@
+import CameoText
 import Foundation
 
 /// What a clip shows over time: its shot cuts, black and frozen stretches,
@@ -51,13 +52,13 @@ public enum WindowProblem: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .outsideClip(let duration):
-            "it ends after the clip, which plays for \(formatSeconds(duration)) s"
+            "it ends after the clip, which plays for \(Seconds.format(duration)) s"
         case .crossesCut(let time):
-            "it crosses a shot cut at \(formatSeconds(time)) s"
+            "it crosses a shot cut at \(Seconds.format(time)) s"
         case .overlapsBlack(let span):
-            "it overlaps black or blank frames at \(formatSeconds(span.start))-\(formatSeconds(span.end)) s"
+            "it overlaps black or blank frames at \(Seconds.format(span.start))-\(Seconds.format(span.end)) s"
         case .overlapsFrozen(let span):
-            "it overlaps frozen frames at \(formatSeconds(span.start))-\(formatSeconds(span.end)) s"
+            "it overlaps frozen frames at \(Seconds.format(span.start))-\(Seconds.format(span.end)) s"
         }
     }
 }
@@ -118,7 +119,7 @@ extension ClipAnalysis {
         boundaries.sort()
         let longestShot = zip(boundaries, boundaries.dropFirst()).map { $1 - $0 }.max() ?? 0
         if longestShot < 1 {
-            return "shot cuts are less than 1 s apart everywhere (\(cuts.count) cuts in \(formatSeconds(duration)) s)"
+            return "shot cuts are less than 1 s apart everywhere (\(cuts.count) cuts in \(Seconds.format(duration)) s)"
         }
         // Clean stretches: shots with black and frozen spans taken out.
         var longestClean = 0.0
@@ -135,7 +136,7 @@ extension ClipAnalysis {
         if longestClean < 1 {
             return "black, blank or frozen frames leave no clean 1 s stretch between cuts"
         }
-        return "no window on multiples of \(formatSeconds(Double(stepMs) / 1000)) s fits between the cuts; try --step 0.1"
+        return "no window on multiples of \(Seconds.format(Double(stepMs) / 1000)) s fits between the cuts; try --step 0.1"
     }
 }
 

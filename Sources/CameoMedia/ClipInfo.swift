@@ -93,7 +93,7 @@ public struct ClipWarning: Codable, Equatable, Sendable, CustomStringConvertible
     public static func evaluate(_ info: ClipInfo) -> [ClipWarning] {
         var warnings: [ClipWarning] = []
         if info.duration < 1 {
-            warnings.append(.init(code: .tooShort, message: "plays for \(formatSeconds(info.duration)) s: no 1-3 s character window fits"))
+            warnings.append(.init(code: .tooShort, message: "plays for \(Seconds.format(info.duration)) s: no 1-3 s character window fits"))
         }
         if info.audio == nil {
             warnings.append(.init(code: .noAudio, message: "has no audio stream: some providers refuse or degrade silent character videos"))

@@ -1,3 +1,4 @@
+import CameoText
 import Foundation
 
 /// What can go wrong with a clip, said so that the user knows what to do.
@@ -49,11 +50,11 @@ extension MediaError: CustomStringConvertible, LocalizedError {
         case .unreachable(let location, let detail):
             "\(location): cannot be fetched (\(detail)); check the URL and the network"
         case .timedOut(let location, let seconds):
-            "\(location): no answer within \(formatSeconds(seconds)) s; the server or the file is too slow"
+            "\(location): no answer within \(Seconds.format(seconds)) s; the server or the file is too slow"
         case .noValidWindow(let location, let reason):
             "\(location): no valid 1-3 s window: \(reason)"
         case .tooShort(let location, let duration):
-            "\(location): plays for \(formatSeconds(duration)) s; a character window needs at least 1 s"
+            "\(location): plays for \(Seconds.format(duration)) s; a character window needs at least 1 s"
         case .cannotWrite(let path, let detail):
             "cannot write \(path): \(detail)"
         case .outsideClip(let location, let detail):
@@ -64,11 +65,4 @@ extension MediaError: CustomStringConvertible, LocalizedError {
     }
 
     public var errorDescription: String? { description }
-}
-
-func formatSeconds(_ value: Double) -> String {
-    var text = String(format: "%.3f", value)
-    while text.hasSuffix("0") { text.removeLast() }
-    if text.hasSuffix(".") { text.removeLast() }
-    return text
 }

@@ -1,4 +1,5 @@
 import CFFmpeg
+import CameoText
 import Foundation
 
 /// A picture of a window a person can judge at a glance: frames across the
@@ -69,7 +70,7 @@ public struct Preview {
             let x = padding + index * (thumb.width + gap)
             if let picture { image.draw(picture, x: x, y: padding) }
             image.frame(x: x - 2, y: padding - 2, width: thumb.width + 4, height: thumb.height + 4, thickness: 2, highlight)
-            Text.draw(formatSeconds((times[index] * 10).rounded() / 10) + "s", into: &image, x: x, y: padding + thumb.height + 6, colour: textColour)
+            Text.draw(Seconds.format((times[index] * 10).rounded() / 10) + "s", into: &image, x: x, y: padding + thumb.height + 6, colour: textColour)
         }
 
         // The whole clip.
@@ -93,7 +94,7 @@ public struct Preview {
         var second = 0.0
         while second <= analysis.duration + 0.0001 {
             image.fill(x: x(second), y: axis, width: 1, height: 6, textColour)
-            Text.draw(formatSeconds(second), into: &image, x: x(second) - 3, y: axis + 9, colour: textColour)
+            Text.draw(Seconds.format(second), into: &image, x: x(second) - 3, y: axis + 9, colour: textColour)
             second += every
         }
         image.fill(x: x(window.start), y: axis - 1, width: x(window.end) - x(window.start), height: 3, highlight)

@@ -1,4 +1,5 @@
 import CameoPrompt
+import CameoText
 import Foundation
 
 /// Values the spec allows (sora2-cameo-openapi.md).
@@ -188,14 +189,6 @@ func parseTimestamps(_ text: String) -> (start: Double, end: Double)? {
     return (start, end)
 }
 
-/// Seconds as the spec writes them: `1`, `0.5`, no trailing zeros.
-func canonicalSeconds(_ value: Double) -> String {
-    var text = String(format: "%.3f", value)
-    while text.hasSuffix("0") { text.removeLast() }
-    if text.hasSuffix(".") { text.removeLast() }
-    return text
-}
-
 struct CharacterTimestampsRule: RequestRule {
     static let description = RuleDescription(
         identifier: "character-timestamps", summary: "`character_timestamps` is start,end with 1 to 3 seconds between", severity: .error,
@@ -213,7 +206,7 @@ struct CharacterTimestampsRule: RequestRule {
         }
         let length = end - start
         guard length >= 1 - 0.0005, length <= 3 + 0.0005 else {
-            let detail = length <= 0 ? "the end is not after the start" : "the window is \(canonicalSeconds(length)) s long"
+            let detail = length <= 0 ? "the end is not after the start" : "the window is \(Seconds.format(length)) s long"
             return [finding("character_timestamps", "\"\(text)\": \(detail); end - start must be 1 to 3 seconds",
                             note: "`cameo windows` finds valid windows")]
         }
@@ -235,7 +228,7 @@ struct TimestampsSpellingRule: RequestRule {
 
     func check(_ body: RequestBody) -> [RequestDiagnostic] {
         guard let text = body.string("character_timestamps"), let (start, end) = parseTimestamps(text) else { return [] }
-        let canonical = "\(canonicalSeconds(start)),\(canonicalSeconds(end))"
+        let canonical = "\(Seconds.format(start)),\(Seconds.format(end))"
         if canonical != text {
             return [finding("character_timestamps", "\"\(text)\" is written differently from the spec's example", replacement: canonical)]
         }

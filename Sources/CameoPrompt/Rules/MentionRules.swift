@@ -233,13 +233,8 @@ struct WindowBeyondClipRule: PromptRule {
             guard let number = mention.character else { return nil }
             let character = prompt.character(number)
             guard let duration = character.mediaDuration, duration + 0.0005 < character.windowEnd else { return nil }
-            return diagnostic("\"\(character.alias)\"'s window ends at \(format(character.windowEnd)) s but its clip plays for \(format(duration)) s",
+            return diagnostic("\"\(character.alias)\"'s window ends at \(Seconds.format(character.windowEnd)) s but its clip plays for \(Seconds.format(duration)) s",
                               at: mention.range, in: prompt, note: "`cameo windows` finds a window inside the clip")
         }
-    }
-
-    func format(_ seconds: Double) -> String {
-        let rounded = (seconds * 1000).rounded() / 1000
-        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
 }

@@ -1,4 +1,5 @@
 import CameoCatalog
+import CameoText
 import Foundation
 #if canImport(Glibc)
 import Glibc
