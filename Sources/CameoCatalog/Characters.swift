@@ -99,6 +99,13 @@ extension Catalog {
         try read { db in try Self.requireCharacter(named: alias, db) }
     }
 
+    /// The character with this row id (a submission's), or nil when it was removed.
+    public func character(id: Int64) throws(CatalogError) -> CameoCharacter? {
+        try read { db in
+            try CharacterRecord.fetchOne(db, key: id).flatMap { try Self.assemble([$0], db).first }
+        }
+    }
+
     /// Characters ordered by alias, narrowed to a tag and to a text found in
     /// the alias, the notes or a username.
     public func characters(tag: String? = nil, matching text: String? = nil) throws(CatalogError) -> [CameoCharacter] {

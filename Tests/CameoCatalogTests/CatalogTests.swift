@@ -28,6 +28,8 @@ func makeCharacter(_ alias: String, window: String = "1,3", tags: [String] = [],
         try catalog.add(makeCharacter("duck", window: "0.5,2.5", tags: ["pets", "Yard"], notes: "yellow"))
         let duck = try catalog.character(named: "DUCK")
         #expect(duck.alias == "duck")
+        #expect(try catalog.character(id: duck.id) == duck)
+        #expect(try catalog.character(id: duck.id + 1000) == nil)
         #expect(duck.window.description == "0.5,2.5")
         #expect(duck.tags == ["pets", "yard"])
         #expect(duck.notes == "yellow")

@@ -115,7 +115,7 @@ enum RevokedUsernames {
 enum TaskAnswer {
     static func recordCharacter(in response: ProviderResponse, for submission: Submission, catalog: Catalog, provider: String) throws {
         guard let found = response.character, let characterId = submission.characterId,
-              let alias = try catalog.characters().first(where: { $0.id == characterId })?.alias
+              let alias = try catalog.character(id: characterId)?.alias
         else { return }
         let username: Username
         do {
