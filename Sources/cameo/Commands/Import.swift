@@ -17,18 +17,7 @@ struct Import: ParsableCommand {
     var onConflict: ImportConflictPolicy = .fail
 
     func run() throws {
-        let data: Data
-        if file == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard FileManager.default.fileExists(atPath: file) else {
-                throw CommandFailure("no file at \(file); give the path of a `cameo export` file", status: .notFound)
-            }
-            guard let contents = FileManager.default.contents(atPath: file) else {
-                throw CommandFailure("cannot read \(file) (check its permissions); nothing was imported", status: .invalidData)
-            }
-            data = contents
-        }
+        let data = try InputFile.read(file, expecting: "a `cameo export` file")
         let source = file == "-" ? "stdin" : file
         let document = try Catalog.parseDocument(data, source: source)
         let summary = try catalog.open().importDocument(document, source: source, onConflict: onConflict)

@@ -58,16 +58,7 @@ struct Lint: ParsableCommand {
 
 extension Lint {
     func lintRequest(_ path: String) throws {
-        let data: Data
-        if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure("no file at \(path)", status: .notFound) }
-            guard let contents = FileManager.default.contents(atPath: path) else {
-                throw CommandFailure("cannot read \(path) (check its permissions)", status: .invalidData)
-            }
-            data = contents
-        }
+        let data = try InputFile.read(path, expecting: "a JSON request body")
         guard let body = RequestBody(json: data) else {
             throw CommandFailure("\(path) is not a JSON object; a request body is {\"prompt\": …, \"model\": …}", status: .invalidData)
         }

@@ -17,11 +17,25 @@ extension Catalog: CharacterSource {
     }
 }
 
+/// A file named on the command line, or stdin for `-`.
+enum InputFile {
+    static func read(_ path: String, expecting what: String) throws -> Data {
+        if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CommandFailure("no file at \(path); give the path of \(what)", status: .notFound)
+        }
+        guard let contents = FileManager.default.contents(atPath: path) else {
+            throw CommandFailure("cannot read \(path) (check its permissions); nothing was done", status: .invalidData)
+        }
+        return contents
+    }
+}
+
 enum PromptInput {
     /// The prompt argument, or stdin for `-` (without the newline that ends a piped line).
     static func read(_ argument: String) throws -> String {
         guard argument == "-" else { return argument }
-        let data = FileHandle.standardInput.readDataToEndOfFile()
+        let data = try InputFile.read("-", expecting: "a prompt")
         guard var text = String(data: data, encoding: .utf8) else {
             throw CommandFailure("the prompt on stdin is not UTF-8 text", status: .invalidData)
         }
