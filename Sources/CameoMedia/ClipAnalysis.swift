@@ -13,6 +13,8 @@ public struct ClipAnalysis: Sendable {
     public var black: [Span]
     public var frozen: [Span]
     var frames: [FrameSignals]
+    /// The preview strip's pictures, when asked for.
+    var strip: FrameCapture?
 
     /// The first frame of a new shot. With frames skipped in decoding, the cut
     /// lies after `earliest` and at or before `time`.

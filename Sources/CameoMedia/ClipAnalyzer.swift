@@ -13,11 +13,14 @@ public struct ClipAnalyzer: Sendable {
     /// With `around`, only that stretch (seconds, plus a second either side
     /// for context) is decoded: checking one window of a long clip costs a
     /// few seconds of video, not all of it. Findings then cover that stretch only.
-    public func analyze(_ text: String, capture: FrameCapture? = nil, around: ClosedRange<Double>? = nil) throws(MediaError) -> ClipAnalysis {
+    /// With `capturingStrip`, the small pictures of a preview's strip are kept
+    /// on the way (`ClipAnalysis.strip`), since every frame is decoded anyway.
+    public func analyze(_ text: String, capturingStrip: Bool = false, around: ClosedRange<Double>? = nil) throws(MediaError) -> ClipAnalysis {
         let location = try MediaLocation(text)
         let input = try MediaInput(location, timeout: timeout)
         let info = try ClipProbe(timeout: timeout).probe(input)
         guard info.duration >= 1 else { throw .tooShort(location.description, duration: info.duration) }
+        let capture = capturingStrip ? Preview.stripCapture(for: info) : nil
         // Probing may have read packets; start again from the top.
         if avformat_seek_file(input.context, -1, Int64.min, 0, Int64.max, AVSEEK_FLAG_BACKWARD) < 0 {
             _ = avformat_seek_file(input.context, -1, Int64.min, 0, Int64.max, AVSEEK_FLAG_BYTE)
@@ -50,7 +53,7 @@ public struct ClipAnalyzer: Sendable {
             cuts: Self.cuts(frames, frameDuration: frameDuration),
             black: Self.blackSpans(frames, frameDuration: frameDuration, duration: end),
             frozen: Self.frozenSpans(frames, frameDuration: frameDuration, duration: end),
-            frames: frames)
+            frames: frames, strip: capture)
     }
 
     static func medianGap(_ frames: [FrameSignals]) -> Double {
@@ -124,7 +127,7 @@ public struct ClipAnalyzer: Sendable {
 }
 
 /// Keeps small pictures of the frames nearest to chosen times, while a clip is decoded anyway.
-public final class FrameCapture: @unchecked Sendable {
+final class FrameCapture: @unchecked Sendable {
     public let times: [Double]
     let width: Int
     let height: Int
@@ -132,7 +135,7 @@ public final class FrameCapture: @unchecked Sendable {
     private(set) var pictures: [RGBImage?]
     private var distances: [Double]
 
-    public init(times: [Double], width: Int, height: Int, rotation: Int) {
+    init(times: [Double], width: Int, height: Int, rotation: Int) {
         self.times = times
         self.width = width
         self.height = height

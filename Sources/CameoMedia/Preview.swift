@@ -16,8 +16,14 @@ public struct Preview {
     static let frozenColour = RGBImage.Colour(60, 130, 255)
     static let textColour = RGBImage.Colour(220, 220, 220)
 
+    /// An empty strip for this clip, to be filled while it is decoded.
+    static func stripCapture(for info: ClipInfo) -> FrameCapture {
+        let size = stripFrameSize(displayWidth: info.video.displayWidth, displayHeight: info.video.displayHeight, duration: info.duration)
+        return FrameCapture(times: stripTimes(duration: info.duration), width: size.width, height: size.height, rotation: info.video.rotation)
+    }
+
     /// Times of the strip's frames for a clip of `duration` seconds.
-    public static func stripTimes(duration: Double) -> [Double] {
+    static func stripTimes(duration: Double) -> [Double] {
         let count = stripCount(duration: duration)
         return (0..<count).map { (Double($0) + 0.5) * duration / Double(count) }
     }
@@ -27,7 +33,7 @@ public struct Preview {
     }
 
     /// The size of each strip picture, for a capture during analysis.
-    public static func stripFrameSize(displayWidth: Int, displayHeight: Int, duration: Double) -> (width: Int, height: Int) {
+    static func stripFrameSize(displayWidth: Int, displayHeight: Int, duration: Double) -> (width: Int, height: Int) {
         let count = stripCount(duration: duration)
         var width = (Self.width - 2 * padding) / count
         var height = max(8, width * displayHeight / max(1, displayWidth))
@@ -50,9 +56,10 @@ public struct Preview {
     }
 
     /// Draws the preview of `window` (seconds) for an analysed clip.
-    /// `strip` holds the pictures captured at `stripTimes(duration:)` during analysis.
-    public static func render(_ analysis: ClipAnalysis, window: (start: Double, end: Double), strip: FrameCapture,
+    /// The strip shows the pictures caught during analysis (`capturingStrip`), or stays empty.
+    public static func render(_ analysis: ClipAnalysis, window: (start: Double, end: Double),
                               timeout: Double = 60) throws(MediaError) -> RGBImage {
+        let strip = analysis.strip ?? stripCapture(for: analysis.info)
         let info = analysis.info
         let thumb = windowFrameSize(displayWidth: info.video.displayWidth, displayHeight: info.video.displayHeight)
         let times = (0..<windowFrames).map { window.start + (Double($0) + 0.5) * (window.end - window.start) / Double(windowFrames) }

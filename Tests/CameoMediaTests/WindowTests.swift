@@ -140,12 +140,10 @@ func isValid(_ window: RankedWindow, duration: Double) -> Bool {
     @Test(arguments: ["shots.mp4", "rotated.mp4"])
     func previewIsAPNGOfTheExpectedSize(_ file: String) throws {
         let path = Repository.fixture(file)
-        let info = try ClipProbe().probe(path)
-        let size = Preview.stripFrameSize(displayWidth: info.video.displayWidth, displayHeight: info.video.displayHeight, duration: info.duration)
-        let strip = FrameCapture(times: Preview.stripTimes(duration: info.duration), width: size.width, height: size.height, rotation: info.video.rotation)
-        let analysis = try ClipAnalyzer().analyze(path, capture: strip)
+        let analysis = try ClipAnalyzer().analyze(path, capturingStrip: true)
+        #expect(analysis.strip?.pictures.allSatisfy { $0 != nil } == true)
         let best = try #require(try analysis.windows().first)
-        let image = try Preview.render(analysis, window: (best.start, best.end), strip: strip)
+        let image = try Preview.render(analysis, window: (best.start, best.end))
         #expect(image.width == Preview.width)
         let data = try image.pngData()
 

@@ -19,9 +19,9 @@ struct Show: ParsableCommand {
         let character = try catalog.open().character(named: alias)
         if let preview {
             let video = character.clip?.path ?? character.sourceURL
-            let study = try WindowStudy.run(video, timeout: 60, preview: true)
-            try study.writePreview(window: (character.window.start, character.window.end), to: preview)
-            for problem in study.analysis.problems(start: character.window.start, end: character.window.end) {
+            let analysis = try ClipAnalyzer().analyze(video, capturingStrip: true)
+            try PreviewFile.write(analysis, window: (character.window.start, character.window.end), to: preview, timeout: 60)
+            for problem in analysis.problems(start: character.window.start, end: character.window.end) {
                 Output.warning("window \(character.window): \(problem)")
             }
         }

@@ -37,15 +37,15 @@ struct Windows: ParsableCommand {
     }
 
     func run() throws {
-        let study = try WindowStudy.run(input, timeout: timeout, preview: preview != nil)
-        let windows = try study.analysis.windows(maximumLength: length, step: step, top: top)
+        let analysis = try ClipAnalyzer(timeout: timeout).analyze(input, capturingStrip: preview != nil)
+        let windows = try analysis.windows(maximumLength: length, step: step, top: top)
         if let preview, let best = windows.first {
-            try study.writePreview(window: (best.start, best.end), to: preview)
+            try PreviewFile.write(analysis, window: (best.start, best.end), to: preview, timeout: timeout)
         }
         if output.json {
-            try Output.json(WindowsDocument(study.analysis, windows: windows))
+            try Output.json(WindowsDocument(analysis, windows: windows))
         } else {
-            Output.line(WindowsText.render(study.analysis, windows: windows))
+            Output.line(WindowsText.render(analysis, windows: windows))
         }
         if let best = windows.first {
             Output.note("use it with: cameo add ALIAS --clip \(input) --url URL --window \(best.start.secondsText),\(best.end.secondsText)")
@@ -53,27 +53,10 @@ struct Windows: ParsableCommand {
     }
 }
 
-/// An analysis, with what a preview needs captured on the way.
-struct WindowStudy {
-    var analysis: ClipAnalysis
-    var strip: FrameCapture?
-    var timeout: Double
-
-    static func run(_ input: String, timeout: Double, preview: Bool) throws -> WindowStudy {
-        var strip: FrameCapture?
-        if preview {
-            // The strip's frames are caught while the clip is decoded for analysis anyway.
-            let info = try ClipProbe(timeout: timeout).probe(input)
-            let size = Preview.stripFrameSize(displayWidth: info.video.displayWidth, displayHeight: info.video.displayHeight, duration: info.duration)
-            strip = FrameCapture(times: Preview.stripTimes(duration: info.duration), width: size.width, height: size.height, rotation: info.video.rotation)
-        }
-        let analysis = try ClipAnalyzer(timeout: timeout).analyze(input, capture: strip)
-        return WindowStudy(analysis: analysis, strip: strip, timeout: timeout)
-    }
-
-    func writePreview(window: (start: Double, end: Double), to path: String) throws {
-        guard let strip else { return }
-        let image = try Preview.render(analysis, window: window, strip: strip, timeout: timeout)
+/// A preview PNG written next to what the user asked for.
+enum PreviewFile {
+    static func write(_ analysis: ClipAnalysis, window: (start: Double, end: Double), to path: String, timeout: Double) throws {
+        let image = try Preview.render(analysis, window: window, timeout: timeout)
         let data = try image.pngData()
         do {
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)
