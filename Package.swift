@@ -6,6 +6,9 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "cameo", targets: ["cameo"]),
+        // The person check's face detector: built beside cameo and opened with
+        // dlopen on first use, so that OpenCV is only mapped when faces are looked for.
+        .library(name: "CameoFaces", type: .dynamic, targets: ["CameoFaces"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -26,6 +29,11 @@ let package = Package(
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]
         ),
         .target(name: "CFFmpegLoader", dependencies: ["CFFmpeg"]),
+        .target(
+            name: "CameoFaces",
+            cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4"])],
+            linkerSettings: [.linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_core")]
+        ),
         .target(name: "CameoMedia", dependencies: ["CFFmpeg", "CFFmpegLoader", "CameoText"]),
         .target(name: "CameoPrompt", dependencies: ["CameoText"]),
         .target(name: "CameoAPI", dependencies: ["CameoPrompt", "CameoText"]),

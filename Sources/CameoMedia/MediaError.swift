@@ -16,11 +16,12 @@ public enum MediaError: Error, Equatable, Sendable {
     case cannotWrite(String, detail: String)
     case outsideClip(String, detail: String)
     case ffmpegUnavailable(String)
+    case faceDetectorUnavailable(String)
 
     public var category: Category {
         switch self {
         case .notFound: .notFound
-        case .notAFile, .unreadable, .notAVideo, .noVideoStream, .tooShort, .cannotWrite, .ffmpegUnavailable: .invalidData
+        case .notAFile, .unreadable, .notAVideo, .noVideoStream, .tooShort, .cannotWrite, .ffmpegUnavailable, .faceDetectorUnavailable: .invalidData
         case .unsupportedURL, .outsideClip: .invalidValue
         case .unreachable, .timedOut: .remote
         case .noValidWindow: .findings
@@ -61,6 +62,8 @@ extension MediaError: CustomStringConvertible, LocalizedError {
             "\(location): \(detail)"
         case .ffmpegUnavailable(let reason):
             "FFmpeg's libraries are not usable (\(reason)); run scripts/bootstrap to install them"
+        case .faceDetectorUnavailable(let reason):
+            "the person check's face detector is not usable (\(reason)); run scripts/bootstrap to install it"
         }
     }
 

@@ -27,6 +27,9 @@ struct Windows: ParsableCommand {
     @Option(help: "Seconds to wait for the input before giving up.")
     var timeout: Double = 60
 
+    @Flag(help: "Do not look for human faces in the windows.")
+    var noPersonCheck = false
+
     @OptionGroup var output: JSONFlag
 
     func validate() throws {
@@ -38,14 +41,21 @@ struct Windows: ParsableCommand {
 
     func run() throws {
         let analysis = try ClipAnalyzer(timeout: timeout).analyze(input, capturingStrip: preview != nil)
-        let windows = try analysis.windows(maximumLength: length, step: step, top: top)
+        let candidates = try analysis.windows(maximumLength: length, step: step, top: top)
+        let checks = noPersonCheck ? nil : try PersonScreen.check(input, windows: candidates.map { $0.start...$0.end }, timeout: timeout)
+        let ranked = PersonScreen.rank(candidates, checks)
+        let windows = ranked.map(\.window)
         if let preview, let best = windows.first {
             try PreviewFile.write(analysis, window: (best.start, best.end), to: preview, timeout: timeout)
         }
         if output.json {
-            try Output.json(WindowsDocument(analysis, windows: windows))
+            try Output.json(WindowsDocument(analysis, windows: ranked))
         } else {
-            Output.line(WindowsText.render(analysis, windows: windows))
+            Output.line(WindowsText.render(analysis, windows: ranked))
+        }
+        let withFaces = ranked.enumerated().filter { $1.check?.foundPerson == true }.map { "#\($0.offset + 1)" }
+        if !withFaces.isEmpty {
+            Output.warning("\(withFaces.joined(separator: ", ")) show a human face: providers refuse character videos with real people")
         }
         if let best = windows.first {
             Output.note("use it with: cameo add ALIAS --clip \(input) --url URL --window \(best.start.secondsText),\(best.end.secondsText)")
@@ -82,9 +92,11 @@ struct WindowsDocument: Encodable {
         var score: Double
         var sharpness: Double
         var steadiness: Double
+        /// Null when the person check could not run.
+        @NullEncoded var faces: [FaceSighting]?
     }
 
-    init(_ analysis: ClipAnalysis, windows: [RankedWindow]) {
+    init(_ analysis: ClipAnalysis, windows: [(window: RankedWindow, check: PersonCheckResult?)]) {
         func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
         path = analysis.location
         duration = rounded(analysis.duration)
@@ -92,7 +104,10 @@ struct WindowsDocument: Encodable {
         cuts = analysis.cuts.map { rounded($0.time) }
         black = analysis.black.map { [rounded($0.start), rounded($0.end)] }
         frozen = analysis.frozen.map { [rounded($0.start), rounded($0.end)] }
-        self.windows = windows.map { Window(start: $0.start, end: $0.end, score: $0.score, sharpness: $0.sharpness, steadiness: $0.steadiness) }
+        self.windows = windows.map { window, check in
+            Window(start: window.start, end: window.end, score: window.score, sharpness: window.sharpness, steadiness: window.steadiness,
+                   faces: check?.faces)
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -102,7 +117,7 @@ struct WindowsDocument: Encodable {
 }
 
 enum WindowsText {
-    static func render(_ analysis: ClipAnalysis, windows: [RankedWindow]) -> String {
+    static func render(_ analysis: ClipAnalysis, windows: [(window: RankedWindow, check: PersonCheckResult?)]) -> String {
         func spans(_ spans: [ClipAnalysis.Span]) -> String {
             spans.isEmpty ? "none" : spans.map { "\($0.start.secondsText)-\($0.end.secondsText) s" }.joined(separator: ", ")
         }
@@ -113,10 +128,12 @@ enum WindowsText {
             "  frozen  " + spans(analysis.frozen),
             "",
         ]
-        var table = TextTable("#", "WINDOW", "LENGTH", "SCORE", "SHARP", "STEADY")
-        for (rank, window) in windows.enumerated() {
+        var table = TextTable("#", "WINDOW", "LENGTH", "SCORE", "SHARP", "STEADY", "PERSON")
+        for (rank, (window, check)) in windows.enumerated() {
+            let person = check.map { $0.foundPerson ? "face at " + PersonScreen.times($0) : "none" } ?? "not checked"
             table.add("\(rank + 1)", "\(window.start.secondsText),\(window.end.secondsText)", "\(window.length.secondsText) s",
-                      String(format: "%.3f", window.score), String(format: "%.3f", window.sharpness), String(format: "%.3f", window.steadiness))
+                      String(format: "%.3f", window.score), String(format: "%.3f", window.sharpness), String(format: "%.3f", window.steadiness),
+                      person)
         }
         lines.append(table.render())
         return lines.joined(separator: "\n")

@@ -1,0 +1,39 @@
+import CameoMedia
+import Foundation
+
+/// The person check as the commands use it: providers refuse a character
+/// video that shows a real person, so cameo looks before the user pays.
+enum PersonScreen {
+    /// The check of each window, or nil (with a warning) when the detector is not installed:
+    /// the rest of the command still has value without it.
+    static func check(_ clip: String, windows: [ClosedRange<Double>], timeout: Double) throws -> [PersonCheckResult]? {
+        do {
+            return try PersonCheck.run(clip: clip, windows: windows, timeout: timeout)
+        } catch MediaError.faceDetectorUnavailable(let reason) {
+            Output.warning("\(MediaError.faceDetectorUnavailable(reason)); windows were not checked for people")
+            return nil
+        }
+    }
+
+    static func check(_ clip: String, window: ClosedRange<Double>, timeout: Double) throws -> PersonCheckResult? {
+        try check(clip, windows: [window], timeout: timeout)?.first
+    }
+
+    /// Windows without a face first; the analysis's order otherwise.
+    static func rank(_ windows: [RankedWindow], _ checks: [PersonCheckResult]?) -> [(window: RankedWindow, check: PersonCheckResult?)] {
+        let paired = windows.enumerated().map { (window: $1, check: checks?[$0]) }
+        return paired.filter { $0.check?.foundPerson != true } + paired.filter { $0.check?.foundPerson == true }
+    }
+
+    /// "0.5, 1.167 s"
+    static func times(_ result: PersonCheckResult) -> String {
+        result.faceTimes.map(\.secondsText).joined(separator: ", ") + " s"
+    }
+
+    /// Warns when the window shows a face.
+    static func warn(_ result: PersonCheckResult?, window: String, location: String) {
+        guard let result, result.foundPerson else { return }
+        Output.warning("window \(window) of \(location) shows a human face at \(times(result)): providers refuse character videos "
+                       + "with real people; pick a window without one (`cameo windows \(location)`)")
+    }
+}
