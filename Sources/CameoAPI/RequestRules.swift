@@ -12,6 +12,15 @@ public struct RequestDiagnostic: Sendable, Equatable {
     public var note: String?
     /// The value to write instead, when there is one.
     public var replacement: String?
+
+    public init(rule: String, severity: Severity, field: String?, message: String, note: String? = nil, replacement: String? = nil) {
+        self.rule = rule
+        self.severity = severity
+        self.field = field
+        self.message = message
+        self.note = note
+        self.replacement = replacement
+    }
 }
 
 /// A body as written, with the JSON types it actually had: `lint --request`

@@ -12,10 +12,13 @@ public struct NewCharacter: Sendable {
     public var clip: CameoCharacter.Clip?
     public var sourceCheck: SourceCheck
     public var sourceFacts: ProbeFacts?
+    /// What the person check saw in the window (JSON), when it ran.
+    public var personCheck: String?
 
     public init(alias: Alias, sourceURL: SourceURL, window: CharacterWindow, notes: String = "",
                 tags: [Tag] = [], clip: CameoCharacter.Clip? = nil, sourceCheck: SourceCheck = .notProbed,
-                sourceFacts: ProbeFacts? = nil) {
+                sourceFacts: ProbeFacts? = nil, personCheck: String? = nil) {
+        self.personCheck = personCheck
         self.sourceFacts = sourceFacts
         self.alias = alias
         self.sourceURL = sourceURL
@@ -38,6 +41,9 @@ public struct CharacterChange: Sendable {
     /// With a new source URL: what probing it found (none when it was not probed).
     public var sourceCheck: SourceCheck?
     public var sourceFacts: ProbeFacts?
+    /// With a new window or clip: the person check of what is now the window
+    /// (`.some(nil)` when it did not run). Nil leaves the stored check as it is.
+    public var personCheck: String??
 
     public init(sourceURL: SourceURL? = nil, window: CharacterWindow? = nil, notes: String? = nil,
                 addTags: [Tag] = [], removeTags: [Tag] = [], clip: CameoCharacter.Clip? = nil,
@@ -73,7 +79,8 @@ extension Catalog {
             notes: new.notes, clipPath: new.clip?.path, clipSHA256: new.clip?.sha256,
             clipDuration: new.clip?.duration, clipProbe: new.clip?.probeJSON,
             sourceCheck: new.sourceCheck, createdAt: createdAt, updatedAt: updatedAt,
-            sourceDuration: new.sourceFacts?.duration, sourceProbe: new.sourceFacts?.json)
+            sourceDuration: new.sourceFacts?.duration, sourceProbe: new.sourceFacts?.json,
+            personCheck: new.personCheck)
         do {
             try record.insert(db)
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
@@ -150,6 +157,12 @@ extension Catalog {
                 record.clipSHA256 = clip.sha256
                 record.clipDuration = clip.duration
                 record.clipProbe = clip.probeJSON
+            }
+            if let check = change.personCheck {
+                record.personCheck = check
+            } else if change.window != nil || change.clip != nil {
+                // A check of another window says nothing about this one.
+                record.personCheck = nil
             }
             record.updatedAt = date
             try record.update(db)
@@ -233,6 +246,7 @@ extension Catalog {
                 sourceFacts: record.sourceDuration.flatMap { duration in
                     record.sourceProbe.map { ProbeFacts(duration: duration, json: $0) }
                 },
+                personCheck: record.personCheck,
                 identities: identitiesByCharacter[id, default: []],
                 createdAt: record.createdAt, updatedAt: record.updatedAt)
         }

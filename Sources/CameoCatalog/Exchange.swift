@@ -17,6 +17,8 @@ public struct CharacterDocument: Codable, Equatable, Sendable {
     public var sourceCheck: SourceCheck
     /// What probing the source URL found (as `cameo probe --json` prints it).
     @NullEncoded public var sourceProbe: JSONValue?
+    /// What the person check saw in the window: detector, version, frames checked, faces.
+    @NullEncoded public var personCheck: JSONValue?
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
@@ -40,6 +42,7 @@ public struct CharacterDocument: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case alias, window, username, usernames, notes, tags, clip
         case sourceURL = "source_url", sourceCheck = "source_check", sourceProbe = "source_probe"
+        case personCheck = "person_check"
         case createdAt = "created_at", updatedAt = "updated_at"
     }
 
@@ -57,6 +60,7 @@ public struct CharacterDocument: Codable, Equatable, Sendable {
         }
         sourceCheck = character.sourceCheck
         sourceProbe = character.sourceFacts.flatMap { try? JSONValue(parsing: $0.json) }
+        personCheck = character.personCheck.flatMap { try? JSONValue(parsing: $0) }
         createdAt = character.createdAt
         updatedAt = character.updatedAt
     }
@@ -73,6 +77,7 @@ public struct CharacterDocument: Codable, Equatable, Sendable {
         clip = try c.decodeIfPresent(ClipDocument.self, forKey: .clip)
         sourceCheck = try c.decodeIfPresent(SourceCheck.self, forKey: .sourceCheck) ?? .notProbed
         sourceProbe = try c.decodeIfPresent(JSONValue.self, forKey: .sourceProbe)
+        personCheck = try c.decodeIfPresent(JSONValue.self, forKey: .personCheck)
         let now = Timestamp.now
         createdAt = try c.decodeIfPresent(Timestamp.self, forKey: .createdAt) ?? now
         updatedAt = try c.decodeIfPresent(Timestamp.self, forKey: .updatedAt) ?? createdAt
@@ -262,7 +267,8 @@ extension Catalog {
                     sourceFacts: entry.sourceProbe.flatMap { probe in
                         guard let duration = probe["duration"]?.doubleValue, let json = try? probe.serialized() else { return nil }
                         return ProbeFacts(duration: duration, json: json)
-                    })
+                    },
+                    personCheck: entry.personCheck.flatMap { try? $0.serialized() })
                 var identities: [Identity] = []
                 for identity in entry.usernames {
                     let username = try Username(identity.username)

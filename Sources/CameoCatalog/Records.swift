@@ -23,6 +23,7 @@ struct CharacterRecord: Codable, Sendable, FetchableRecord, MutablePersistableRe
     var updatedAt: Timestamp
     var sourceDuration: Double?
     var sourceProbe: String?
+    var personCheck: String?
 
     mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
@@ -41,7 +42,7 @@ extension CharacterRecord {
         Column("id"), Column("alias"), Column("aliasKey"), Column("sourceURL"), Column("windowStartMs"),
         Column("windowEndMs"), Column("notes"), Column("clipPath"), Column("clipSHA256"), Column("clipDuration"),
         Column("clipProbe"), Column("sourceCheck"), Column("createdAt"), Column("updatedAt"),
-        Column("sourceDuration"), Column("sourceProbe"),
+        Column("sourceDuration"), Column("sourceProbe"), Column("personCheck"),
     ] }
 
     init(row: Row) throws {
@@ -61,6 +62,7 @@ extension CharacterRecord {
         updatedAt = row[13]
         sourceDuration = row[14]
         sourceProbe = row[15]
+        personCheck = row[16]
     }
 }
 
@@ -200,6 +202,8 @@ public struct CameoCharacter: Sendable, Equatable {
     public var sourceCheck: SourceCheck
     /// What probing the source URL found, when it was probed.
     public var sourceFacts: ProbeFacts?
+    /// What the person check saw in the window (JSON), when it ran.
+    public var personCheck: String?
     /// Oldest first.
     public var identities: [Identity]
     public var createdAt: Timestamp

@@ -80,6 +80,13 @@ enum Schema {
             }
         }
 
+        // What the person check saw in the character's window (detector, frames, faces), as JSON.
+        migrator.registerMigration("addPersonCheck") { db in
+            try db.alter(table: "character") { t in
+                t.add(column: "personCheck", .text)
+            }
+        }
+
         return migrator
     }
 }

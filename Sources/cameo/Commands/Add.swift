@@ -50,9 +50,10 @@ struct Add: ParsableCommand {
 
         let media = try MediaIntake.examine(clip: clip, sourceURL: sourceURL, probe: !noProbe, timeout: timeout)
         let window = try media.settleWindow(requestedWindow)
+        let personCheck = noProbe ? nil : try media.checkPerson(window)
         let character = try catalog.add(NewCharacter(
             alias: alias, sourceURL: sourceURL, window: window, notes: note, tags: tags,
-            clip: media.clip, sourceCheck: media.sourceCheck, sourceFacts: media.sourceFacts))
+            clip: media.clip, sourceCheck: media.sourceCheck, sourceFacts: media.sourceFacts, personCheck: personCheck))
         try Show.print(character, json: output.json)
     }
 }

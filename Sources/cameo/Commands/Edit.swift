@@ -60,6 +60,7 @@ struct Edit: ParsableCommand {
             let media = try MediaIntake.examine(clip: current.clip?.path, sourceURL: nil, probe: current.clip != nil,
                                              timeout: timeout, reportWarnings: false)
             _ = try media.settleWindow(requestedWindow)
+            change.personCheck = .some(try media.checkPerson(requestedWindow))
         }
         let character = try catalog.update(current.alias, change)
         try Show.print(character, json: output.json)

@@ -27,6 +27,9 @@ struct Lint: ParsableCommand {
     @Option(name: .customLong("request"), help: ArgumentHelp("Check a request body written by hand against the spec.", valueName: "file.json"))
     var requestFile: String?
 
+    @Flag(help: "Treat a face in the --character window as an error.")
+    var strict = false
+
     @OptionGroup var flags: PromptFlags
 
     @OptionGroup var output: JSONFlag
@@ -38,21 +41,36 @@ struct Lint: ParsableCommand {
     }
 
     func run() throws {
-        let allRules = PromptLinter.descriptions + RequestLinter.descriptions
+        let allRules = PromptLinter.descriptions + RequestLinter.descriptions + [PersonInWindowRule.description]
         if rules { return try RuleList.print(allRules, json: output.json) }
         if let explain { return try RuleList.explain(explain, among: allRules) }
         if let requestFile { return try lintRequest(requestFile) }
         let text = try PromptInput.read(prompt ?? "-")
-        let index = try CharacterIndex.load(for: text, from: catalog.open())
+        let opened = try catalog.open()
+        let index = try CharacterIndex.load(for: text, from: opened)
         let result = PromptLinter.lint(text, index: index, options: flags.options)
+        // --character: the request creates this character, so its stored window is checked too.
+        let characterFindings = try flags.creating.map { alias in
+            try PersonInWindowRule.check(opened.character(named: alias), strict: strict).map { [$0] } ?? []
+        }
         if output.json {
-            try Output.json(LintDocument(prompt: text, result: result))
+            var document = LintDocument(prompt: text, result: result)
+            document.characterDiagnostics = characterFindings?.map(RequestDiagnosticDocument.init)
+            document.errors += characterFindings?.filter { $0.severity == .error }.count ?? 0
+            document.warnings += characterFindings?.filter { $0.severity == .warning }.count ?? 0
+            if document.errors > 0 { document.composed = nil }
+            try Output.json(document)
         } else {
             DiagnosticsOutput.printHuman(result.diagnostics, in: text)
-            Output.error(result.diagnostics.isEmpty ? "no problems found" : DiagnosticsOutput.summary(result.diagnostics))
+            RequestDiagnosticsOutput.printHuman(characterFindings ?? [])
+            let total = result.diagnostics.count + (characterFindings?.count ?? 0)
+            Output.error(total == 0 ? "no problems found" : DiagnosticsOutput.summary(result.diagnostics)
+                         + ((characterFindings ?? []).isEmpty ? "" : "; \(characterFindings?.count ?? 0) about the character"))
             if fix { Output.line(result.composition.text) }
         }
-        if result.hasErrors { throw SilentFailure(status: .findings) }
+        if result.hasErrors || characterFindings?.contains(where: { $0.severity == .error }) == true {
+            throw SilentFailure(status: .findings)
+        }
     }
 }
 
@@ -101,6 +119,8 @@ struct LintDocument: Encodable {
     var warnings: Int
     /// The prompt as it would be sent; null while errors remain.
     @NullEncoded var composed: String?
+    /// With --character: what is wrong with the character's window.
+    var characterDiagnostics: [RequestDiagnosticDocument]?
 
     init(prompt: String, result: PromptLinter.Result) {
         self.prompt = prompt
@@ -110,7 +130,10 @@ struct LintDocument: Encodable {
         composed = result.hasErrors ? nil : result.composition.text
     }
 
-    enum CodingKeys: String, CodingKey { case prompt, diagnostics, errors, warnings, composed }
+    enum CodingKeys: String, CodingKey {
+        case prompt, diagnostics, errors, warnings, composed
+        case characterDiagnostics = "character_diagnostics"
+    }
 }
 
 /// The rules' own documentation, printed.

@@ -46,6 +46,9 @@ struct RequestOptions: ParsableArguments {
     @Option(help: "Warn when the prompt mentions more characters than this.")
     var maxCharacters: Int = 5
 
+    @Flag(help: "Treat a face in the --character window (rule person-in-window) as an error.")
+    var strict = false
+
     func validate() throws {
         if character != nil, characterUrl != nil || characterTimestamps != nil {
             throw ValidationError("give either --character ALIAS or --character-url with --character-timestamps, not both")
@@ -81,7 +84,8 @@ struct BuiltRequest {
             notifyHook: options.notifyHook, watermark: options.watermark ? true : nil, isPrivate: options.isPrivate ? true : nil,
             characterURL: character?.sourceURL ?? options.characterUrl,
             characterTimestamps: character?.window.description ?? options.characterTimestamps)
-        let findings = RequestLinter.lint(RequestBody(request), index: index, options: promptOptions, checkingPrompt: false).request
+        var findings = RequestLinter.lint(RequestBody(request), index: index, options: promptOptions, checkingPrompt: false).request
+        if let character, let finding = PersonInWindowRule.check(character, strict: options.strict) { findings.append(finding) }
         let usernames = MentionParser.mentions(in: prompt.composition.text, index: index).compactMap { mention -> String? in
             if case .username = mention.target { mention.name } else { nil }
         }
