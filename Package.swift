@@ -26,7 +26,7 @@ let package = Package(
         // on first use, so commands that never touch media start fast.
         .systemLibrary(
             name: "CFFmpeg",
-            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev", "libswresample-dev"])]
         ),
         .target(name: "CFFmpegLoader", dependencies: ["CFFmpeg"]),
         .target(

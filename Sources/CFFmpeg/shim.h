@@ -14,6 +14,7 @@
 #include <libavutil/opt.h>
 #include <libavutil/sha.h>
 #include <libavutil/time.h>
+#include <libswresample/swresample.h>
 #include <libswscale/swscale.h>
 
 static inline int cameo_averror(int posix_error) { return AVERROR(posix_error); }
@@ -65,6 +66,54 @@ static inline int cameo_frame_is_key(const AVFrame *frame) {
 #else
     return frame->key_frame;
 #endif
+}
+
+/// Sets an encoder's channel layout to the default one for `channels`.
+static inline void cameo_set_channels(AVCodecContext *context, int channels) {
+    av_channel_layout_uninit(&context->ch_layout);
+    av_channel_layout_default(&context->ch_layout, channels);
+}
+
+/// Gives an audio frame the encoder's channel layout.
+static inline void cameo_frame_set_channels(AVFrame *frame, const AVCodecContext *encoder) {
+    av_channel_layout_copy(&frame->ch_layout, &encoder->ch_layout);
+}
+
+/// A resampler from a decoder's audio to an encoder's (format, rate, layout); NULL when impossible.
+static inline struct SwrContext *cameo_resampler(const AVCodecContext *from, const AVCodecContext *to) {
+    struct SwrContext *context = NULL;
+    AVChannelLayout in;
+    if (from->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC || from->ch_layout.nb_channels == 0) {
+        av_channel_layout_default(&in, from->ch_layout.nb_channels > 0 ? from->ch_layout.nb_channels : 2);
+    } else if (av_channel_layout_copy(&in, &from->ch_layout) < 0) {
+        return NULL;
+    }
+    int status = swr_alloc_set_opts2(&context, (AVChannelLayout *)&to->ch_layout, to->sample_fmt, to->sample_rate,
+                                     &in, from->sample_fmt, from->sample_rate, 0, NULL);
+    av_channel_layout_uninit(&in);
+    if (status < 0 || swr_init(context) < 0) {
+        swr_free(&context);
+        return NULL;
+    }
+    return context;
+}
+
+/// Copies a `width`x`height` 8-bit plane into `target`, turned by quarter turns
+/// counter-clockwise (1, 2 or 3): display rotation applied to pixels.
+static inline void cameo_rotate_plane(const uint8_t *source, int source_stride, int width, int height,
+                                      uint8_t *target, int target_stride, int turns) {
+    for (int y = 0; y < height; y++) {
+        const uint8_t *row = source + (size_t)y * source_stride;
+        for (int x = 0; x < width; x++) {
+            int tx, ty;
+            switch (turns) {
+            case 1: tx = y; ty = width - 1 - x; break;
+            case 2: tx = width - 1 - x; ty = height - 1 - y; break;
+            default: tx = height - 1 - y; ty = x; break;
+            }
+            target[(size_t)ty * target_stride + tx] = row[x];
+        }
+    }
 }
 
 /// Lets a deadline abort blocking I/O (a stalled server, a slow disk).

@@ -13,6 +13,9 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/avutil.h>
+#include <libavutil/channel_layout.h>
+#include <libavutil/mathematics.h>
+#include <libavutil/opt.h>
 #include <libavutil/dict.h>
 #include <libavutil/display.h>
 #include <libavutil/error.h>
@@ -21,14 +24,16 @@
 #include <libavutil/pixdesc.h>
 #include <libavutil/sha.h>
 #include <libavutil/time.h>
+#include <libswresample/swresample.h>
 #include <libswscale/swscale.h>
 
-enum Library { AVUTIL, SWSCALE, AVCODEC, AVFORMAT, LIBRARIES };
+enum Library { AVUTIL, SWSCALE, SWRESAMPLE, AVCODEC, AVFORMAT, LIBRARIES };
 
 // The sonames of the major versions the headers describe: structure layouts must match.
 static const char *const sonames[LIBRARIES] = {
     "libavutil.so." AV_STRINGIFY(LIBAVUTIL_VERSION_MAJOR),
     "libswscale.so." AV_STRINGIFY(LIBSWSCALE_VERSION_MAJOR),
+    "libswresample.so." AV_STRINGIFY(LIBSWRESAMPLE_VERSION_MAJOR),
     "libavcodec.so." AV_STRINGIFY(LIBAVCODEC_VERSION_MAJOR),
     "libavformat.so." AV_STRINGIFY(LIBAVFORMAT_VERSION_MAJOR),
 };
@@ -104,6 +109,28 @@ FORWARD(AVUTIL, int, av_sha_init, (struct AVSHA *context, int bits), (context, b
 FORWARD_VOID(AVUTIL, av_sha_update, (struct AVSHA *ctx, const uint8_t *data, size_t len), (ctx, data, len))
 FORWARD_VOID(AVUTIL, av_sha_final, (struct AVSHA *context, uint8_t *digest), (context, digest))
 
+FORWARD(AVUTIL, int, av_opt_set, (void *obj, const char *name, const char *val, int search_flags), (obj, name, val, search_flags))
+FORWARD(AVUTIL, int64_t, av_rescale_q, (int64_t a, AVRational bq, AVRational cq), (a, bq, cq))
+FORWARD(AVUTIL, int, av_frame_make_writable, (AVFrame *frame), (frame))
+FORWARD_VOID(AVUTIL, av_channel_layout_default, (AVChannelLayout *ch_layout, int nb_channels), (ch_layout, nb_channels))
+FORWARD_VOID(AVUTIL, av_channel_layout_uninit, (AVChannelLayout *channel_layout), (channel_layout))
+FORWARD(AVUTIL, int, av_channel_layout_copy, (AVChannelLayout *dst, const AVChannelLayout *src), (dst, src))
+
+// libswresample (its layouts became const in major version 5)
+#if LIBSWRESAMPLE_VERSION_MAJOR >= 5
+#define CAMEO_SWR_LAYOUT const AVChannelLayout
+#else
+#define CAMEO_SWR_LAYOUT AVChannelLayout
+#endif
+FORWARD(SWRESAMPLE, int, swr_alloc_set_opts2,
+        (struct SwrContext **ps, CAMEO_SWR_LAYOUT *out_ch_layout, enum AVSampleFormat out_sample_fmt, int out_sample_rate,
+         CAMEO_SWR_LAYOUT *in_ch_layout, enum AVSampleFormat in_sample_fmt, int in_sample_rate, int log_offset, void *log_ctx),
+        (ps, out_ch_layout, out_sample_fmt, out_sample_rate, in_ch_layout, in_sample_fmt, in_sample_rate, log_offset, log_ctx))
+FORWARD(SWRESAMPLE, int, swr_init, (struct SwrContext *s), (s))
+FORWARD_VOID(SWRESAMPLE, swr_free, (struct SwrContext **s), (s))
+FORWARD(SWRESAMPLE, int, swr_convert,
+        (struct SwrContext *s, uint8_t **out, int out_count, const uint8_t **in, int in_count), (s, out, out_count, in, in_count))
+
 // libswscale
 FORWARD(SWSCALE, struct SwsContext *, sws_getContext,
         (int srcW, int srcH, enum AVPixelFormat srcFormat, int dstW, int dstH, enum AVPixelFormat dstFormat, int flags,
@@ -135,6 +162,9 @@ FORWARD(AVCODEC, int, avcodec_receive_frame, (AVCodecContext *avctx, AVFrame *fr
 FORWARD(AVCODEC, int, avcodec_send_frame, (AVCodecContext *avctx, const AVFrame *frame), (avctx, frame))
 FORWARD(AVCODEC, int, avcodec_receive_packet, (AVCodecContext *avctx, AVPacket *avpkt), (avctx, avpkt))
 FORWARD_VOID(AVCODEC, avcodec_flush_buffers, (AVCodecContext *avctx), (avctx))
+FORWARD(AVCODEC, const AVCodec *, avcodec_find_encoder_by_name, (const char *name), (name))
+FORWARD(AVCODEC, int, avcodec_parameters_from_context, (AVCodecParameters *par, const AVCodecContext *codec), (par, codec))
+FORWARD_VOID(AVCODEC, av_packet_rescale_ts, (AVPacket *pkt, AVRational tb_src, AVRational tb_dst), (pkt, tb_src, tb_dst))
 #if LIBAVFORMAT_VERSION_INT >= AV_VERSION_INT(60, 15, 100)
 FORWARD(AVCODEC, const AVPacketSideData *, av_packet_side_data_get,
         (const AVPacketSideData *sd, int nb_sd, enum AVPacketSideDataType type), (sd, nb_sd, type))
@@ -151,6 +181,16 @@ FORWARD(AVFORMAT, int, av_seek_frame, (AVFormatContext *s, int stream_index, int
 FORWARD(AVFORMAT, int, avformat_seek_file, (AVFormatContext *s, int stream_index, int64_t min_ts, int64_t ts, int64_t max_ts, int flags),
         (s, stream_index, min_ts, ts, max_ts, flags))
 FORWARD(AVFORMAT, int64_t, avio_size, (AVIOContext *s), (s))
+FORWARD(AVFORMAT, int, avformat_alloc_output_context2,
+        (AVFormatContext **ctx, const AVOutputFormat *oformat, const char *format_name, const char *filename),
+        (ctx, oformat, format_name, filename))
+FORWARD_VOID(AVFORMAT, avformat_free_context, (AVFormatContext *s), (s))
+FORWARD(AVFORMAT, AVStream *, avformat_new_stream, (AVFormatContext *s, const AVCodec *c), (s, c))
+FORWARD(AVFORMAT, int, avio_open, (AVIOContext **s, const char *url, int flags), (s, url, flags))
+FORWARD(AVFORMAT, int, avio_closep, (AVIOContext **s), (s))
+FORWARD(AVFORMAT, int, avformat_write_header, (AVFormatContext *s, AVDictionary **options), (s, options))
+FORWARD(AVFORMAT, int, av_interleaved_write_frame, (AVFormatContext *s, AVPacket *pkt), (s, pkt))
+FORWARD(AVFORMAT, int, av_write_trailer, (AVFormatContext *s), (s))
 #if LIBAVFORMAT_VERSION_INT < AV_VERSION_INT(60, 15, 100)
 FORWARD(AVFORMAT, uint8_t *, av_stream_get_side_data, (const AVStream *stream, enum AVPacketSideDataType type, size_t *size),
         (stream, type, size))

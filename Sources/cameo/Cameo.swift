@@ -15,7 +15,7 @@ struct Cameo: AsyncParsableCommand {
         version: version,
         subcommands: [
             Add.self, List.self, Show.self, Edit.self, Rename.self, Remove.self, Resolve.self,
-            History.self, Export.self, Import.self, Probe.self, Windows.self, Compose.self, Lint.self, Request.self, Send.self, Status.self,
+            History.self, Export.self, Import.self, Probe.self, Windows.self, Cut.self, Compose.self, Lint.self, Request.self, Send.self, Status.self,
         ]
     )
 }

@@ -58,7 +58,9 @@ struct Windows: ParsableCommand {
             Output.warning("\(withFaces.joined(separator: ", ")) show a human face: providers refuse character videos with real people")
         }
         if let best = windows.first {
-            Output.note("use it with: cameo add ALIAS --clip \(input) --url URL --window \(best.start.secondsText),\(best.end.secondsText)")
+            // A URL is already what character_url needs; a file still has to be hosted.
+            let source = (try? MediaLocation(input))?.isURL == true ? "--url \(input)" : "--clip \(input) --url URL"
+            Output.note("use it with: cameo add ALIAS \(source) --window \(best.start.secondsText),\(best.end.secondsText)")
         }
     }
 }
@@ -130,7 +132,10 @@ enum WindowsText {
         ]
         var table = TextTable("#", "WINDOW", "LENGTH", "SCORE", "SHARP", "STEADY", "PERSON")
         for (rank, (window, check)) in windows.enumerated() {
-            let person = check.map { $0.foundPerson ? "face at " + PersonScreen.times($0) : "none" } ?? "not checked"
+            let person = check.map { check in
+                guard let first = check.faceTimes.first, let last = check.faceTimes.last else { return "none" }
+                return first == last ? "face at \(first.secondsText) s" : "faces \(first.secondsText)-\(last.secondsText) s"
+            } ?? "not checked"
             table.add("\(rank + 1)", "\(window.start.secondsText),\(window.end.secondsText)", "\(window.length.secondsText) s",
                       String(format: "%.3f", window.score), String(format: "%.3f", window.sharpness), String(format: "%.3f", window.steadiness),
                       person)
