@@ -70,6 +70,12 @@ public struct ClipCutter: Sendable {
         return result
     }
 
+    /// The picture as shown, scaled down (never up) to at most 1080 on the short side, both sides even.
+    static func outputSize(width: Int, height: Int) -> (width: Int, height: Int) {
+        let scale = min(1, Double(longestShortSide) / Double(max(1, min(width, height))))
+        return (max(2, Int((Double(width) * scale).rounded()) & ~1), max(2, Int((Double(height) * scale).rounded()) & ~1))
+    }
+
     /// A hidden name in the output's folder, so that the final rename stays on one file system.
     static func temporaryPath(beside output: String) -> String {
         let url = URL(fileURLWithPath: output)
@@ -167,11 +173,9 @@ private final class CutJob {
         frameDuration = Double(frameRate.den) / Double(frameRate.num)
         quarterTurns = ((info.video.rotation % 360 + 360) % 360 + 45) / 90 % 4
 
-        // Scaled down (never up) to at most 1080 on the short side, both sides even.
-        let width = Double(info.video.displayWidth), height = Double(info.video.displayHeight)
-        let scale = min(1, Double(ClipCutter.longestShortSide) / min(width, height))
-        displayWidth = Int32(max(2, Int((width * scale).rounded()) & ~1))
-        displayHeight = Int32(max(2, Int((height * scale).rounded()) & ~1))
+        let size = ClipCutter.outputSize(width: info.video.displayWidth, height: info.video.displayHeight)
+        displayWidth = Int32(size.width)
+        displayHeight = Int32(size.height)
         var warnings: [String] = []
         if min(displayWidth, displayHeight) < 720 {
             warnings.append("the cut is \(displayWidth)x\(displayHeight), smaller than 720p: providers may refuse it or the character may come out blurred")
