@@ -1,0 +1,113 @@
+import CameoTestSupport
+import Foundation
+import Testing
+
+@Suite struct PersonAndCutCommandTests {
+    let scratch: Scratch
+    let cli: CLI
+    static let person = Repository.fixture("faces/person/astronaut-frontal.mp4")
+    static let cat = Repository.fixture("faces/other/cat.mp4")
+    static let mixed = Repository.fixture("faces/cat-then-person.mp4")
+
+    init() throws {
+        scratch = try Scratch()
+        cli = CLI(database: scratch.path("catalog.sqlite"), home: scratch.path("home"))
+    }
+
+    @Test func windowsListsFacesAndRanksFaceFreeWindowsFirst() throws {
+        let result = try cli.run("windows", Self.mixed, "--json", "--top", "5")
+        #expect(result.status == 0, "\(result)")
+        let windows = try #require((try json(result) as? [String: Any])?["windows"] as? [[String: Any]])
+        let faces = windows.map { $0["faces"] as? [[String: Any]] }
+        #expect(faces.allSatisfy { $0 != nil }, "every window carries faces")
+        let flagged = faces.map { !($0 ?? []).isEmpty }
+        #expect(flagged.contains(true) && flagged.contains(false))
+        #expect(flagged == flagged.sorted { !$0 && $1 }, "windows with a face come after those without: \(flagged)")
+        #expect((windows.first?["start"] as? Double) == 0)
+        let face = try #require(faces.compactMap { $0 }.flatMap { $0 }.first)
+        #expect((face["box"] as? [Int])?.count == 4 && face["time"] is Double && face["score"] is Double)
+        #expect(result.stderr.contains("show a human face"))
+
+        // Without the check the person's steadier window wins: the check is what moved it down.
+        let unchecked = try cli.run("windows", Self.mixed, "--json", "--no-person-check")
+        let first = try #require(((try json(unchecked) as? [String: Any])?["windows"] as? [[String: Any]])?.first)
+        #expect(first["start"] as? Double == 3 && first["faces"] is NSNull)
+
+        let text = try cli.run("windows", Self.mixed)
+        #expect(text.stdout.contains("PERSON") && text.stdout.contains("faces 3.") && text.stdout.contains("none"))
+    }
+
+    @Test func addEditAndTheStoredCheck() throws {
+        let added = try cli.run("add", "astro", "--clip", Self.person, "--url", "https://cdn.example.com/a.mp4", "--window", "0,2", "--json")
+        #expect(added.status == 0, "\(added)")
+        #expect(added.stderr.contains("window 0,2 of \(Self.person) shows a human face at 0."))
+        let stored = try #require((try json(added) as? [String: Any])?["person_check"] as? [String: Any])
+        #expect(stored["detector"] as? String == "centerface-opencv-dnn" && stored["version"] as? String == "1")
+        #expect(((stored["frames"] as? [Double])?.count ?? 0) >= 5)
+        #expect(((stored["faces"] as? [[String: Any]])?.count ?? 0) >= 1)
+
+        let cat = try cli.run("add", "kitty", "--clip", Self.cat, "--url", "https://cdn.example.com/c.mp4", "--window", "0,2", "--json")
+        #expect(cat.status == 0 && !cat.stderr.contains("human face"))
+        #expect(((try json(cat) as? [String: Any])?["person_check"] as? [String: Any])?["faces"] as? [Any] != nil)
+
+        // A new window is checked again; the stored result follows it.
+        let edited = try cli.run("edit", "astro", "--window", "1,3", "--json")
+        #expect(edited.stderr.contains("window 1,3 of") && edited.stderr.contains("shows a human face at 1."))
+        let frames = ((try json(edited) as? [String: Any])?["person_check"] as? [String: Any])?["frames"] as? [Double]
+        #expect(frames?.allSatisfy { (1...3).contains($0) } == true)
+
+        // Export and import keep it.
+        let exported = try cli.run("export")
+        let file = try scratch.write("export.json", exported.stdout)
+        let other = CLI(database: scratch.path("other.sqlite"), home: scratch.path("home"))
+        #expect(try other.run("import", file).status == 0)
+        let shown = try other.run("show", "astro", "--json")
+        let imported = (try json(shown) as? [String: Any])?["person_check"] as? [String: Any]
+        #expect(imported?["frames"] as? [Double] == frames)
+        #expect((imported?["faces"] as? [Any])?.isEmpty == false)
+    }
+
+    @Test func personInWindowRule() throws {
+        #expect(try cli.run("add", "astro", "--clip", Self.person, "--url", "https://cdn.example.com/a.mp4", "--window", "0,2").status == 0)
+        #expect(try cli.run("add", "kitty", "--clip", Self.cat, "--url", "https://cdn.example.com/c.mp4", "--window", "0,2").status == 0)
+
+        let lint = try cli.run("lint", "a duck with @astro", "--character", "astro")
+        #expect(lint.status == 0 && lint.stderr.contains("warning[person-in-window]"), "\(lint)")
+        let strict = try cli.run("lint", "a duck with @astro", "--character", "astro", "--strict", "--json")
+        #expect(strict.status == 1)
+        let document = try #require(try json(strict) as? [String: Any])
+        #expect((document["character_diagnostics"] as? [[String: Any]])?.first?["severity"] as? String == "error")
+        #expect(try cli.run("lint", "a duck with @kitty", "--character", "kitty", "--strict").status == 0)
+        #expect(try cli.run("lint", "--rules").stdout.contains("person-in-window"))
+
+        let request = try cli.run("request", "@astro 跳舞", "--model", "sora-2", "--character", "astro")
+        #expect(request.status == 0 && request.stderr.contains("warning[person-in-window]") && request.stderr.contains("0,2 of astro"))
+        let strictRequest = try cli.run("request", "@astro 跳舞", "--model", "sora-2", "--character", "astro", "--strict")
+        #expect(strictRequest.status == 1 && strictRequest.stderr.contains("error[person-in-window]") && strictRequest.stdout.isEmpty)
+        let send = try cli.run("send", "@astro 跳舞", "--model", "sora-2", "--character", "astro", "--strict", "--base-url", "http://127.0.0.1:9")
+        #expect(send.status == 1 && send.stderr.contains("error[person-in-window]"), "\(send)")
+    }
+
+    @Test func cutACharactersWindow() throws {
+        #expect(try cli.run("add", "land", "--clip", Repository.fixture("landscape.mp4"), "--url", "https://cdn.example.com/l.mp4",
+                            "--window", "1,3").status == 0)
+        let output = scratch.path("land.mp4")
+        let result = try cli.run("cut", "land", "-o", output, "--json")
+        #expect(result.status == 0, "\(result)")
+        let document = try #require(try json(result) as? [String: Any])
+        #expect(document["window"] as? [Double] == [0, 2] && document["source_window"] as? [Double] == [1, 3])
+        #expect(document["audio"] as? String == "aac" || document["audio"] as? String == "source")
+        #expect(result.stderr.contains("cameo edit land --clip \(output) --url HOSTED_URL --window 0,2"))
+        #expect(try cli.run("probe", output, "--json").stdout.contains("\"codec_name\" : \"h264\""))
+
+        let silent = try cli.run("cut", Repository.fixture("portrait.mp4"), "--window", "0,1", "-o", scratch.path("p.mp4"))
+        #expect(silent.status == 0 && silent.stderr.contains("--add-silence"))
+        let wrongName = try cli.run("cut", "land", "-o", scratch.path("land.mov"))
+        #expect(wrongName.status == 64 && wrongName.stderr.contains(".mp4"))
+        let noWindow = try cli.run("cut", Repository.fixture("portrait.mp4"), "-o", scratch.path("q.mp4"))
+        #expect(noWindow.status == 64 && noWindow.stderr.contains("--window"))
+        let outside = try cli.run("cut", "land", "--window", "3,5", "-o", scratch.path("r.mp4"))
+        #expect(outside.status != 0 && !FileManager.default.fileExists(atPath: scratch.path("r.mp4")))
+        #expect(try cli.run("cut", "nobody", "-o", scratch.path("s.mp4")).status == 2)
+    }
+}
