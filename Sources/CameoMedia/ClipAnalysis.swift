@@ -105,6 +105,14 @@ extension ClipAnalysis {
             }
             lengthMs -= stepMs
         }
+        // A clip shorter than the longest window: the whole clip is a window too (a 1.5 s clip gets 0,1.5).
+        if durationMs >= 1000, durationMs < longestMs, !found.contains(where: { $0.startMilliseconds == 0 && $0.endMilliseconds == durationMs }) {
+            let end = Double(durationMs) / 1000
+            if problems(start: 0, end: end).isEmpty, let measured = scorer.score(start: 0, end: end) {
+                found.append(RankedWindow(startMilliseconds: 0, endMilliseconds: durationMs,
+                                          score: measured.score, sharpness: measured.sharpness, steadiness: measured.steadiness))
+            }
+        }
         guard !found.isEmpty else { throw .noValidWindow(location, reason: whyNoWindow(stepMs: stepMs)) }
         found.sort {
             ($0.length, $0.score, -$0.start) > ($1.length, $1.score, -$1.start)

@@ -55,10 +55,13 @@ public struct Preview {
         return (width, height)
     }
 
+    static let faceColour = RGBImage.Colour(255, 60, 200)
+
     /// Draws the preview of `window` (seconds) for an analysed clip.
     /// The strip shows the pictures caught during analysis (`capturingStrip`), or stays empty.
+    /// `faces` (from the person check) are boxed on the window's frames they were seen nearest to.
     public static func render(_ analysis: ClipAnalysis, window: (start: Double, end: Double),
-                              timeout: Double = 60) throws(MediaError) -> RGBImage {
+                              faces: [FaceSighting] = [], timeout: Double = 60) throws(MediaError) -> RGBImage {
         let strip = analysis.strip ?? stripCapture(for: analysis.info)
         let info = analysis.info
         let thumb = windowFrameSize(displayWidth: info.video.displayWidth, displayHeight: info.video.displayHeight)
@@ -68,20 +71,34 @@ public struct Preview {
         let stripPictures = strip.pictures
         let stripHeight = strip.height
         let labelHeight = 14
-        let height = padding + thumb.height + 4 + labelHeight + 16 + stripHeight + 6 + 8 + labelHeight + padding
+        let titleHeight = 2 * labelHeight + 8
+        let height = titleHeight + padding + thumb.height + 4 + labelHeight + 16 + stripHeight + 6 + 8 + labelHeight + 8 + labelHeight + padding
         var image = RGBImage(width: width, height: height, fill: background)
+
+        // What this is: the clip and the window, named.
+        let name = URL(fileURLWithPath: analysis.location).lastPathComponent
+        Text.draw(String(name.prefix(110)), into: &image, x: padding, y: padding, colour: textColour)
+        Text.draw("window \(Seconds.format(window.start))-\(Seconds.format(window.end))s of \(Seconds.format(analysis.duration))s",
+                  into: &image, x: padding, y: padding + labelHeight + 4, colour: highlight)
+        let top = titleHeight + padding
 
         // The window's frames, framed in the highlight colour.
         let gap = (width - 2 * padding - thumb.width * windowFrames) / max(1, windowFrames - 1)
         for (index, picture) in windowPictures.enumerated() {
             let x = padding + index * (thumb.width + gap)
-            if let picture { image.draw(picture, x: x, y: padding) }
-            image.frame(x: x - 2, y: padding - 2, width: thumb.width + 4, height: thumb.height + 4, thickness: 2, highlight)
-            Text.draw(Seconds.format((times[index] * 10).rounded() / 10) + "s", into: &image, x: x, y: padding + thumb.height + 6, colour: textColour)
+            if let picture { image.draw(picture, x: x, y: top) }
+            image.frame(x: x - 2, y: top - 2, width: thumb.width + 4, height: thumb.height + 4, thickness: 2, highlight)
+            Text.draw(Seconds.format((times[index] * 10).rounded() / 10) + "s", into: &image, x: x, y: top + thumb.height + 6, colour: textColour)
+            let scale = Double(thumb.width) / Double(max(1, info.video.displayWidth))
+            for face in nearestFaces(faces, to: times[index]) where face.box.count == 4 {
+                image.frame(x: x + Int(Double(face.box[0]) * scale), y: top + Int(Double(face.box[1]) * scale),
+                            width: max(4, Int(Double(face.box[2]) * scale)), height: max(4, Int(Double(face.box[3]) * scale)),
+                            thickness: 2, faceColour)
+            }
         }
 
         // The whole clip.
-        let stripTop = padding + thumb.height + 4 + labelHeight + 16
+        let stripTop = top + thumb.height + 4 + labelHeight + 16
         let stripWidth = strip.width * stripPictures.count
         let left = padding + (width - 2 * padding - stripWidth) / 2
         for (index, picture) in stripPictures.enumerated() {
@@ -105,7 +122,24 @@ public struct Preview {
             second += every
         }
         image.fill(x: x(window.start), y: axis - 1, width: x(window.end) - x(window.start), height: 3, highlight)
+
+        // The legend.
+        var legendX = padding
+        let legendY = axis + 9 + labelHeight + 8
+        let keys: [(String, RGBImage.Colour)] = [("window", highlight), ("cut", cutColour), ("black", blackColour),
+                                                 ("frozen", frozenColour), ("face", faceColour)]
+        for (label, colour) in keys {
+            image.fill(x: legendX, y: legendY, width: 10, height: 10, colour)
+            Text.draw(label, into: &image, x: legendX + 16, y: legendY, colour: textColour)
+            legendX += 16 + 8 * label.count + 24
+        }
         return image
+    }
+
+    /// The faces of the sighting nearest to `time`, when it is within a third of a second.
+    static func nearestFaces(_ faces: [FaceSighting], to time: Double) -> [FaceSighting] {
+        guard let nearest = faces.min(by: { abs($0.time - time) < abs($1.time - time) }), abs(nearest.time - time) <= 0.34 else { return [] }
+        return faces.filter { $0.time == nearest.time }
     }
 
     /// Decodes the frames nearest to `times` (sorted), seeking once and reading forward.
@@ -129,18 +163,30 @@ public struct Preview {
     }
 }
 
-/// Digits and a little punctuation in a 3x5 pixel font, drawn at twice the size.
+/// Digits, capital letters and a little punctuation in a 3x5 pixel font,
+/// drawn at twice the size (lower case is drawn as capitals).
 enum Text {
-    static let glyphs: [Character: [UInt8]] = [
+    static let glyphs: [Character: [UInt8]] = letters.merging([
         "0": [7, 5, 5, 5, 7], "1": [2, 6, 2, 2, 7], "2": [7, 1, 7, 4, 7], "3": [7, 1, 7, 1, 7], "4": [5, 5, 7, 1, 1],
         "5": [7, 4, 7, 1, 7], "6": [7, 4, 7, 5, 7], "7": [7, 1, 2, 2, 2], "8": [7, 5, 7, 5, 7], "9": [7, 5, 7, 1, 7],
         ".": [0, 0, 0, 0, 2], ",": [0, 0, 0, 2, 4], "s": [0, 3, 6, 1, 6], "-": [0, 0, 7, 0, 0],
+        "_": [0, 0, 0, 0, 7], "(": [1, 2, 2, 2, 1], ")": [4, 2, 2, 2, 4], ":": [0, 2, 0, 2, 0], "/": [1, 1, 2, 4, 4],
+    ]) { $1 }
+
+    static let letters: [Character: [UInt8]] = [
+        "A": [2, 5, 7, 5, 5], "B": [6, 5, 6, 5, 6], "C": [3, 4, 4, 4, 3], "D": [6, 5, 5, 5, 6], "E": [7, 4, 6, 4, 7],
+        "F": [7, 4, 6, 4, 4], "G": [3, 4, 5, 5, 3], "H": [5, 5, 7, 5, 5], "I": [7, 2, 2, 2, 7], "J": [1, 1, 1, 5, 2],
+        "K": [5, 5, 6, 5, 5], "L": [4, 4, 4, 4, 7], "M": [5, 7, 7, 5, 5], "N": [6, 5, 5, 5, 5], "O": [2, 5, 5, 5, 2],
+        "P": [6, 5, 6, 4, 4], "Q": [2, 5, 5, 6, 3], "R": [6, 5, 6, 5, 5], "S": [3, 4, 2, 1, 6], "T": [7, 2, 2, 2, 2],
+        "U": [5, 5, 5, 5, 7], "V": [5, 5, 5, 5, 2], "W": [5, 5, 7, 7, 5], "X": [5, 5, 2, 5, 5], "Y": [5, 5, 2, 2, 2],
+        "Z": [7, 1, 2, 4, 7],
     ]
 
     static func draw(_ text: String, into image: inout RGBImage, x: Int, y: Int, colour: RGBImage.Colour) {
         var cursor = x
         for character in text {
-            guard let rows = glyphs[character] else { cursor += 8; continue }
+            // "s" after a number is the unit, kept small; other letters are drawn as capitals.
+            guard let rows = glyphs[character] ?? glyphs[Character(character.uppercased())] else { cursor += 8; continue }
             for (row, bits) in rows.enumerated() {
                 for column in 0..<3 where bits & (4 >> column) != 0 {
                     image.fill(x: cursor + column * 2, y: y + row * 2, width: 2, height: 2, colour)

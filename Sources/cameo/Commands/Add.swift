@@ -32,6 +32,12 @@ struct Add: ParsableCommand {
     @Option(help: "A tag (repeatable).")
     var tag: [String] = []
 
+    @Option(help: "Without --window: the longest window to pick, 1 to 3 seconds (as `cameo windows --length`).")
+    var length: Double = 3
+
+    @Option(help: "Without --window: windows start and end on multiples of this many seconds (as `cameo windows --step`).")
+    var step: Double = 1
+
     @Flag(help: "Do not look at the clip or the URL (then --window is required).")
     var noProbe = false
 
@@ -39,6 +45,11 @@ struct Add: ParsableCommand {
     var timeout: Double = 20
 
     @OptionGroup var output: JSONFlag
+
+    func validate() throws {
+        guard (1...3).contains(length) else { throw ValidationError("--length must be between 1 and 3 seconds") }
+        guard step >= 0.001, step <= 3 else { throw ValidationError("--step must be between 0.001 and 3 seconds") }
+    }
 
     func run() throws {
         let alias = try Alias(self.alias)
@@ -49,7 +60,7 @@ struct Add: ParsableCommand {
         try catalog.requireUnusedAlias(alias)
 
         let media = try MediaIntake.examine(clip: clip, sourceURL: sourceURL, probe: !noProbe, timeout: timeout)
-        let window = try media.settleWindow(requestedWindow)
+        let window = try media.settleWindow(requestedWindow, length: length, step: step)
         let personCheck = noProbe ? nil : try media.checkPerson(window)
         let character = try catalog.add(NewCharacter(
             alias: alias, sourceURL: sourceURL, window: window, notes: note, tags: tags,

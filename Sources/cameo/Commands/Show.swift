@@ -1,6 +1,7 @@
 import ArgumentParser
 import CameoCatalog
 import CameoMedia
+import Foundation
 
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show one character with its usernames, clip and notes.")
@@ -13,14 +14,27 @@ struct Show: ParsableCommand {
     @Option(help: ArgumentHelp("Draw the stored window over the clip (or the source URL) into this PNG file.", valueName: "file.png"))
     var preview: String?
 
+    @Option(help: "Seconds to wait for the clip or the source URL when drawing --preview.")
+    var timeout: Double = 60
+
     @OptionGroup var output: JSONFlag
+
+    func validate() throws {
+        try PreviewFile.validate(preview)
+        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+    }
 
     func run() throws {
         let character = try catalog.open().character(named: alias)
         if let preview {
-            let video = character.clip?.path ?? character.sourceURL
-            let analysis = try ClipAnalyzer().analyze(video, capturingStrip: true)
-            try PreviewFile.write(analysis, window: (character.window.start, character.window.end), to: preview, timeout: 60)
+            let localClip = character.clip.map(\.path).flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+            if localClip == nil {
+                Output.note("\(character.alias) has no local clip: reading its source URL \(character.sourceURL) (up to \(timeout.secondsText) s; --timeout changes that)")
+            }
+            let video = localClip ?? character.sourceURL
+            let analysis = try ClipAnalyzer(timeout: timeout).analyze(video, capturingStrip: true)
+            try PreviewFile.write(analysis, window: (character.window.start, character.window.end),
+                                  faces: PersonInWindowRule.stored(character)?.faces ?? [], to: preview, timeout: timeout)
             for problem in analysis.problems(start: character.window.start, end: character.window.end) {
                 Output.warning("window \(character.window): \(problem)")
             }

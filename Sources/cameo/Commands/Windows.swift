@@ -6,8 +6,12 @@ import Foundation
 
 struct Windows: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Find the best 1-3 s character windows of a clip: no cut inside, no black or frozen frames, sharp and steady.",
-        discussion: "Exit code 1 when no valid window exists; the message says why.")
+        abstract: "Find the best 1-3 s character windows of a clip: no cut inside, no black or frozen frames, no people, sharp and steady.",
+        discussion: """
+            Ranking: windows without a human face first (PERSON), then the longest (LENGTH), then the highest \
+            SCORE = 0.6 x SHARP + 0.4 x STEADY (each 0-1: sharpness against the clip's own sharpest frames, \
+            and how little the picture moves). Exit code 1 when no valid window exists; the message says why.
+            """)
 
     @Argument(help: "A clip file or an http(s) URL.")
     var input: String
@@ -33,6 +37,7 @@ struct Windows: ParsableCommand {
     @OptionGroup var output: JSONFlag
 
     func validate() throws {
+        try PreviewFile.validate(preview)
         guard (1...3).contains(length) else { throw ValidationError("--length must be between 1 and 3 seconds") }
         guard top >= 1 else { throw ValidationError("--top must be at least 1") }
         guard step >= 0.001, step <= 3 else { throw ValidationError("--step must be between 0.001 and 3 seconds") }
@@ -45,8 +50,9 @@ struct Windows: ParsableCommand {
         let checks = noPersonCheck ? nil : try PersonScreen.check(input, windows: candidates.map { $0.start...$0.end }, timeout: timeout)
         let ranked = PersonScreen.rank(candidates, checks)
         let windows = ranked.map(\.window)
-        if let preview, let best = windows.first {
-            try PreviewFile.write(analysis, window: (best.start, best.end), to: preview, timeout: timeout)
+        if let preview, let best = ranked.first {
+            try PreviewFile.write(analysis, window: (best.window.start, best.window.end), faces: best.check?.faces ?? [],
+                                  to: preview, timeout: timeout)
         }
         if output.json {
             try Output.json(WindowsDocument(analysis, windows: ranked))
@@ -67,8 +73,17 @@ struct Windows: ParsableCommand {
 
 /// A preview PNG written next to what the user asked for.
 enum PreviewFile {
-    static func write(_ analysis: ClipAnalysis, window: (start: Double, end: Double), to path: String, timeout: Double) throws {
-        let image = try Preview.render(analysis, window: window, timeout: timeout)
+    /// The preview is a PNG: another name would hide what the file is.
+    static func validate(_ path: String?) throws {
+        guard let path else { return }
+        guard path.lowercased().hasSuffix(".png") else {
+            throw ValidationError("--preview writes a PNG picture: give a file name ending in .png, e.g. --preview window.png")
+        }
+    }
+
+    static func write(_ analysis: ClipAnalysis, window: (start: Double, end: Double), faces: [FaceSighting] = [],
+                      to path: String, timeout: Double) throws {
+        let image = try Preview.render(analysis, window: window, faces: faces, timeout: timeout)
         let data = try image.pngData()
         do {
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)
@@ -141,6 +156,8 @@ enum WindowsText {
                       person)
         }
         lines.append(table.render())
+        lines.append("")
+        lines.append("ranked by: no face (PERSON) first, then LENGTH, then SCORE = 0.6 x SHARP + 0.4 x STEADY")
         return lines.joined(separator: "\n")
     }
 }

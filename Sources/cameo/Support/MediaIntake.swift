@@ -55,12 +55,12 @@ struct MediaIntake {
     }
 
     /// The window to store: the one asked for (checked against the video), or the best one found.
-    func settleWindow(_ requested: CharacterWindow?) throws -> CharacterWindow {
+    func settleWindow(_ requested: CharacterWindow?, length: Double = 3, step: Double = 1) throws -> CharacterWindow {
         guard let requested else {
             guard let source = windowSource else {
                 throw CommandFailure("--window is required when there is no video to look at (give --clip, or let the URL be probed)", status: .usage)
             }
-            let best = try ClipAnalyzer(timeout: timeout).analyze(source.location).windows(top: 1)[0]
+            let best = try ClipAnalyzer(timeout: timeout).analyze(source.location).windows(maximumLength: length, step: step, top: 1)[0]
             let window = try CharacterWindow(startMilliseconds: best.startMilliseconds, endMilliseconds: best.endMilliseconds)
             Output.note("picked window \(window) (score \(String(format: "%.3f", best.score))) from \(source.location); `cameo windows` lists others")
             return window
