@@ -53,6 +53,8 @@ public enum PersonCheck {
         let scaleY = Double(info.video.displayHeight) / Double(size.height)
 
         var seen: [Int: (time: Double, faces: [FaceSighting])] = [:]
+        var scaler: OpaquePointer?
+        defer { sws_freeContext(scaler) }
         for stretch in stretches(targets) {
             decoder.seek(to: max(0, targets[stretch.lowerBound] - 0.05))
             var next = stretch.lowerBound
@@ -60,7 +62,8 @@ public enum PersonCheck {
                 guard let time = decoder.time(of: frame) else { return true }
                 // A frame stands for every target it is the first frame at or after (half a frame early counts).
                 guard time >= targets[next] - 0.02 else { return true }
-                guard let picture = RGBImage(frame: frame, width: size.width, height: size.height, rotation: info.video.rotation) else {
+                guard let picture = RGBImage(frame: frame, width: size.width, height: size.height, rotation: info.video.rotation,
+                                             scaler: &scaler, flags: SWS_BILINEAR) else {
                     return true
                 }
                 let found = try detector.detect(picture).map { face in

@@ -27,13 +27,19 @@ public struct RGBImage: Sendable, Equatable {
     /// The frame scaled to fit `width`x`height` as shown (after `rotation`,
     /// counter-clockwise degrees as ffprobe reports the display matrix).
     init?(frame: UnsafeMutablePointer<AVFrame>, width: Int, height: Int, rotation: Int) {
+        var scaler: OpaquePointer?
+        defer { sws_freeContext(scaler) }
+        self.init(frame: frame, width: width, height: height, rotation: rotation, scaler: &scaler, flags: SWS_AREA)
+    }
+
+    /// As above, with a scaler kept by the caller between frames of one clip (`sws_getCachedContext`).
+    init?(frame: UnsafeMutablePointer<AVFrame>, width: Int, height: Int, rotation: Int, scaler cached: inout OpaquePointer?, flags: Int32) {
         let quarterTurns = ((rotation % 360 + 360) % 360 + 45) / 90 % 4
         let (codedWidth, codedHeight) = quarterTurns % 2 == 1 ? (height, width) : (width, height)
-        guard codedWidth > 0, codedHeight > 0, frame.pointee.width > 0, frame.pointee.height > 0,
-              let scaler = sws_getContext(frame.pointee.width, frame.pointee.height, AVPixelFormat(rawValue: frame.pointee.format),
-                                          Int32(codedWidth), Int32(codedHeight), AV_PIX_FMT_RGB24, SWS_AREA, nil, nil, nil)
-        else { return nil }
-        defer { sws_freeContext(scaler) }
+        guard codedWidth > 0, codedHeight > 0, frame.pointee.width > 0, frame.pointee.height > 0 else { return nil }
+        cached = sws_getCachedContext(cached, frame.pointee.width, frame.pointee.height, AVPixelFormat(rawValue: frame.pointee.format),
+                                      Int32(codedWidth), Int32(codedHeight), AV_PIX_FMT_RGB24, flags, nil, nil, nil)
+        guard let scaler = cached else { return nil }
         var coded = [UInt8](repeating: 0, count: codedWidth * codedHeight * 3)
         let scaled = coded.withUnsafeMutableBufferPointer { buffer -> Int32 in
             var targets: [UnsafeMutablePointer<UInt8>?] = [buffer.baseAddress, nil, nil, nil]
