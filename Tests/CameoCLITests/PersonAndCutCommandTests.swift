@@ -37,6 +37,19 @@ import Testing
         #expect(text.stdout.contains("PERSON") && text.stdout.contains("faces 3.") && text.stdout.contains("none"))
     }
 
+    @Test func aBrokenDetectorIsSaidAndTheRestStillWorks() throws {
+        let notAModel = try scratch.write("centerface.onnx", "not a network")
+        let broken = CLI(database: scratch.path("catalog.sqlite"), home: scratch.path("home"), extra: ["CAMEO_FACE_MODEL": notAModel])
+        let result = try broken.run("windows", Self.person, "--json")
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stderr.contains("face detector is not usable") && result.stderr.contains("scripts/bootstrap"))
+        let windows = try #require((try json(result) as? [String: Any])?["windows"] as? [[String: Any]])
+        #expect(!windows.isEmpty && windows.allSatisfy { $0["faces"] is NSNull })
+        let added = try broken.run("add", "astro", "--clip", Self.person, "--url", "https://cdn.example.com/a.mp4", "--window", "0,2", "--json")
+        let document = try json(added) as? [String: Any]
+        #expect(added.status == 0 && document?["person_check"] is NSNull)
+    }
+
     @Test func addEditAndTheStoredCheck() throws {
         let added = try cli.run("add", "astro", "--clip", Self.person, "--url", "https://cdn.example.com/a.mp4", "--window", "0,2", "--json")
         #expect(added.status == 0, "\(added)")
