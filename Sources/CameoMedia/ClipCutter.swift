@@ -57,8 +57,12 @@ public struct ClipCutter: Sendable {
         }
         input.renewDeadline()
         let temporary = Self.temporaryPath(beside: output)
+        InterruptCleanup.remove(temporary)
+        defer {
+            unlink(temporary)
+            InterruptCleanup.clear()
+        }
         var job: CutJob? = try CutJob(input: input, info: info, window: window, output: output, temporary: temporary, addSilence: addSilence)
-        defer { unlink(temporary) }
         guard let running = job else { throw .cannotWrite(output, detail: "internal error") }
         var result = try running.run()
         job = nil  // Closes the file before it is probed.
@@ -100,6 +104,31 @@ public struct ClipCutter: Sendable {
         }
         if MP4Layout.indexComesFirst(path) != true { problems.append("its index is not at the front") }
         guard problems.isEmpty else { throw .cannotWrite(output, detail: "the written file is wrong: " + problems.joined(separator: ", ")) }
+    }
+}
+
+/// Removes a half-written file when cameo is interrupted (Ctrl-C, kill) while
+/// writing it, then lets the signal end the process as it would have.
+enum InterruptCleanup {
+    // Read by the signal handler, which may only call async-signal-safe functions (unlink, signal, raise).
+    nonisolated(unsafe) private static var path: UnsafeMutablePointer<CChar>?
+
+    static func remove(_ file: String) {
+        clear()
+        path = strdup(file)
+        for number in [SIGINT, SIGTERM, SIGHUP] {
+            signal(number) { number in
+                if let path = InterruptCleanup.path { unlink(path) }
+                signal(number, SIG_DFL)
+                raise(number)
+            }
+        }
+    }
+
+    static func clear() {
+        for number in [SIGINT, SIGTERM, SIGHUP] { signal(number, SIG_DFL) }
+        free(path)
+        path = nil
     }
 }
 
