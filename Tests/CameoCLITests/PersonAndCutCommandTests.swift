@@ -113,6 +113,18 @@ import Testing
         #expect(result.stderr.contains("cameo edit land --clip \(output) --url HOSTED_URL --window 0,2"))
         #expect(try cli.run("probe", output, "--json").stdout.contains("\"codec_name\" : \"h264\""))
 
+        // The path the README shows: record the hosted cut with its own window.
+        let edited = try cli.run("edit", "land", "--clip", output, "--url", "https://cdn.example.com/land-cut.mp4", "--window", "0,2", "--json")
+        #expect(edited.status == 0, "\(edited)")
+        let character = try #require(try json(edited) as? [String: Any])
+        #expect((character["clip"] as? [String: Any])?["path"] as? String == output)
+        #expect((character["clip"] as? [String: Any])?["duration"] as? Double == 2)
+        #expect(character["source_url"] as? String == "https://cdn.example.com/land-cut.mp4")
+        #expect((character["window"] as? [String: Any])?["end"] as? Double == 2)
+        #expect(((character["person_check"] as? [String: Any])?["faces"] as? [Any])?.isEmpty == true)
+        let tooLong = try cli.run("edit", "land", "--clip", Repository.fixture("one-second.mp4"))
+        #expect(tooLong.status != 0 && tooLong.stderr.contains("ends after the video"), "\(tooLong)")
+
         let silent = try cli.run("cut", Repository.fixture("portrait.mp4"), "--window", "0,1", "-o", scratch.path("p.mp4"))
         #expect(silent.status == 0 && silent.stderr.contains("--add-silence"))
         let wrongName = try cli.run("cut", "land", "-o", scratch.path("land.mov"))

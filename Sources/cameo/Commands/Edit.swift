@@ -3,8 +3,12 @@ import CameoCatalog
 
 struct Edit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Change a character's source URL, window, notes or tags.",
-        discussion: "A new URL is probed (unless --no-probe); a new window is checked against the clip.")
+        abstract: "Change a character's source URL, local clip, window, notes or tags.",
+        discussion: """
+            A new URL is probed (unless --no-probe); a new clip is probed and hashed; the window (new, or the \
+            stored one with a new clip) is checked against the clip, for people too. After `cameo cut`: \
+            `cameo edit ALIAS --clip OUT.mp4 --url HOSTED_URL --window 0,LENGTH`.
+            """)
 
     @OptionGroup var catalog: CatalogOptions
 
@@ -16,6 +20,9 @@ struct Edit: ParsableCommand {
 
     @Option(help: ArgumentHelp("A new window, e.g. 1,3.", valueName: "start,end"))
     var window: String?
+
+    @Option(help: ArgumentHelp("A new local copy of the source video (e.g. what `cameo cut` wrote).", valueName: "path"))
+    var clip: String?
 
     @Option(help: "New notes (replacing the old ones; \"\" clears them).")
     var note: String?
@@ -35,8 +42,8 @@ struct Edit: ParsableCommand {
     @OptionGroup var output: JSONFlag
 
     func validate() throws {
-        if url == nil, window == nil, note == nil, tag.isEmpty, untag.isEmpty {
-            throw ValidationError("nothing to change: give --url, --window, --note, --tag or --untag")
+        if url == nil, window == nil, clip == nil, note == nil, tag.isEmpty, untag.isEmpty {
+            throw ValidationError("nothing to change: give --url, --window, --clip, --note, --tag or --untag")
         }
     }
 
@@ -50,17 +57,23 @@ struct Edit: ParsableCommand {
         let catalog = try catalog.open()
         let current = try catalog.character(named: alias)
 
+        // A new clip: probed and hashed, and what the window is measured against from now on.
+        let newClip = try clip.map { path in
+            try MediaIntake.examine(clip: path, sourceURL: nil, probe: !noProbe, timeout: timeout)
+        }
+        change.clip = newClip?.clip
         if let sourceURL {
             let media = try MediaIntake.examine(clip: nil, sourceURL: sourceURL, probe: !noProbe, timeout: timeout)
             change.sourceCheck = media.sourceCheck
             change.sourceFacts = media.sourceFacts
         }
-        if let requestedWindow, !noProbe {
-            // The stored clip, if any, is what the window must fit.
-            let media = try MediaIntake.examine(clip: current.clip?.path, sourceURL: nil, probe: current.clip != nil,
-                                             timeout: timeout, reportWarnings: false)
-            _ = try media.settleWindow(requestedWindow)
-            change.personCheck = .some(try media.checkPerson(requestedWindow))
+        if !noProbe, requestedWindow != nil || newClip != nil {
+            // The new clip, else the stored one, is what the window must fit.
+            let media = try newClip ?? MediaIntake.examine(clip: current.clip?.path, sourceURL: nil, probe: current.clip != nil,
+                                                           timeout: timeout, reportWarnings: false)
+            let window = requestedWindow ?? current.window
+            _ = try media.settleWindow(window)
+            change.personCheck = .some(try media.checkPerson(window))
         }
         let character = try catalog.update(current.alias, change)
         try Show.print(character, json: output.json)
