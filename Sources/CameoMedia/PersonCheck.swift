@@ -45,7 +45,7 @@ public enum PersonCheck {
         let input = try MediaInput(location, timeout: timeout)
         let info = try ClipProbe(timeout: timeout).probe(input)
         input.renewDeadline()
-        let decoder = try VideoDecoder(input, shortcuts: .analysis)
+        let decoder = try VideoDecoder(input, shortcuts: .sparse)
         let lastFrame = max(0, info.duration - (info.video.framesPerSecond.map { 1 / $0 } ?? 0.04))
         let targets = Array(Set(windows.flatMap { sampleTimes($0, last: lastFrame) })).sorted()
         let size = detectionSize(width: info.video.displayWidth, height: info.video.displayHeight)

@@ -9,9 +9,12 @@ final class VideoDecoder {
         var skipNonReference = false
         /// Skip the deblocking filter: edges get blockier, which the cheap signals do not notice.
         var skipLoopFilter = false
+        /// Skip every B-frame (P- and I-frames never refer to them): a picture every few frames, for a fraction of the work.
+        var skipBidirectional = false
 
         static let none = Shortcuts()
         static let analysis = Shortcuts(skipNonReference: true, skipLoopFilter: true)
+        static let sparse = Shortcuts(skipLoopFilter: true, skipBidirectional: true)
     }
 
     let input: MediaInput
@@ -43,6 +46,7 @@ final class VideoDecoder {
         codec.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
         codec.pointee.pkt_timebase = stream.pointee.time_base
         if shortcuts.skipNonReference { codec.pointee.skip_frame = AVDISCARD_NONREF }
+        if shortcuts.skipBidirectional { codec.pointee.skip_frame = AVDISCARD_BIDIR }
         if shortcuts.skipLoopFilter {
             codec.pointee.skip_loop_filter = AVDISCARD_ALL
             codec.pointee.flags2 |= AV_CODEC_FLAG2_FAST
