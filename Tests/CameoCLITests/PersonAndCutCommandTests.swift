@@ -135,4 +135,34 @@ import Testing
         #expect(outside.status != 0 && !FileManager.default.fileExists(atPath: scratch.path("r.mp4")))
         #expect(try cli.run("cut", "nobody", "-o", scratch.path("s.mp4")).status == 2)
     }
+
+    @Test func windowsAsAUserMeetsIt() throws {
+        let server = try HTTPServer { request in .file(Repository.fixture("landscape.mp4"), request: request, ranges: true) }
+        defer { server.stop() }
+        let url = server.baseURL + "/landscape.mp4"
+        let remote = try cli.run("windows", url, "--top", "1")
+        #expect(remote.status == 0 && remote.stderr.contains("cameo add ALIAS --url \(url) --window"), "\(remote)")
+        #expect(!remote.stderr.contains("--clip"))
+        #expect(remote.stdout.contains("ranked by: no face (PERSON) first, then LENGTH, then SCORE"))
+        #expect(try cli.run("windows", "--help").stdout.contains("SCORE = 0.6 x SHARP + 0.4 x STEADY"))
+
+        let notPNG = try cli.run("windows", Repository.fixture("landscape.mp4"), "--preview", scratch.path("w.jpg"))
+        #expect(notPNG.status == 64 && notPNG.stderr.contains(".png") && !FileManager.default.fileExists(atPath: scratch.path("w.jpg")))
+
+        // add picks with windows' --length and --step; a 1.5 s clip (cut for the purpose) gets a 1.5 s window.
+        let one = try cli.run("add", "one", "--clip", Repository.fixture("landscape.mp4"), "--url", url, "--length", "1", "--step", "0.5", "--json")
+        let oneWindow = (try json(one) as? [String: Any])?["window"] as? [String: Double]
+        #expect(one.status == 0 && oneWindow.map { $0["end", default: 0] - $0["start", default: 0] } == 1, "\(one)")
+        let short = scratch.path("short.mp4")
+        #expect(try cli.run("cut", Repository.fixture("landscape.mp4"), "--window", "1,2.5", "-o", short).status == 0)
+        let shortAdd = try cli.run("add", "short", "--clip", short, "--url", url + "?short", "--json")
+        #expect((try json(shortAdd) as? [String: Any])?["window"] as? [String: Double] == ["start": 0, "end": 1.5], "\(shortAdd)")
+
+        // show --preview of a character without a local clip says it reads the URL first.
+        #expect(try cli.run("add", "far", "--url", url, "--window", "1,3").status == 0)
+        let preview = try cli.run("show", "far", "--preview", scratch.path("far.png"), "--timeout", "30")
+        #expect(preview.status == 0 && preview.stderr.contains("has no local clip: reading its source URL \(url)"), "\(preview)")
+        #expect(FileManager.default.fileExists(atPath: scratch.path("far.png")))
+        #expect(try cli.run("show", "far", "--preview", scratch.path("far.gif")).status == 64)
+    }
 }
