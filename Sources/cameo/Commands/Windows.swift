@@ -49,7 +49,6 @@ struct Windows: ParsableCommand {
         let candidates = try analysis.windows(maximumLength: length, step: step, top: top)
         let checks = noPersonCheck ? nil : try PersonScreen.check(input, windows: candidates.map { $0.start...$0.end }, timeout: timeout)
         let ranked = PersonScreen.rank(candidates, checks)
-        let windows = ranked.map(\.window)
         if let preview, let best = ranked.first {
             try PreviewFile.write(analysis, window: (best.window.start, best.window.end), faces: best.check?.faces ?? [],
                                   to: preview, timeout: timeout)
@@ -63,7 +62,7 @@ struct Windows: ParsableCommand {
         if !withFaces.isEmpty {
             Output.warning("\(withFaces.joined(separator: ", ")) show a human face: providers refuse character videos with real people")
         }
-        if let best = windows.first {
+        if let best = ranked.first?.window {
             // A URL is already what character_url needs; a file still has to be hosted.
             let source = (try? MediaLocation(input))?.isURL == true ? "--url \(input)" : "--clip \(input) --url URL"
             Output.note("use it with: cameo add ALIAS \(source) --window \(best.start.secondsText),\(best.end.secondsText)")
