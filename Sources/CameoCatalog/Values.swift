@@ -119,8 +119,10 @@ public struct CharacterWindow: Hashable, Sendable, CustomStringConvertible {
     }
 
     public init(start: Double, end: Double) throws(CatalogError) {
-        guard start.isFinite, end.isFinite else { throw .invalidWindow("\(start),\(end)", reason: "not finite numbers") }
-        try self.init(startMilliseconds: Int((start * 1000).rounded()), endMilliseconds: Int((end * 1000).rounded()))
+        guard let startMilliseconds = Seconds.milliseconds(exactly: start), let endMilliseconds = Seconds.milliseconds(exactly: end) else {
+            throw .invalidWindow("\(start),\(end)", reason: "these are not numbers of seconds a video can have")
+        }
+        try self.init(startMilliseconds: startMilliseconds, endMilliseconds: endMilliseconds)
     }
 
     /// Parses `START,END` in seconds, e.g. `1,3` or `0.5,2.5`.

@@ -1,10 +1,13 @@
 import CFFmpeg
+import CameoText
 import Foundation
 
 /// Reads what a clip is from its container, decoding nothing the answer does not need.
 public struct ClipProbe: Sendable {
     /// How long any one input may take to open and read, in seconds.
     public var timeout: Double
+
+    public static let longestDuration: Double = 86_400
 
     public init(timeout: Double = 20) {
         self.timeout = timeout
@@ -50,6 +53,11 @@ public struct ClipProbe: Sendable {
             if scan.coversWholeFile { frameCount = scan.videoPackets }
         }
         guard let duration, duration > 0 else { throw .notAVideo(name, detail: "it holds no frames") }
+        // A header can claim anything (136 years fits in its fields); nothing a
+        // character comes from is longer than a day, and nothing later sizes its work by a lie.
+        guard duration.isFinite, duration <= Self.longestDuration else {
+            throw .notAVideo(name, detail: "its header claims it plays for \(Seconds.format(duration)) s, more than a day")
+        }
 
         let rotation = Self.rotation(of: videoStream)
         var displayWidth = Int(parameters.width)

@@ -13,34 +13,44 @@ struct Windows: ParsableCommand {
     var input: String
 
     @Option(help: "The longest window to propose, 1 to 3 seconds.")
-    var length: Double = 3
+    var length = SecondsArgument(milliseconds: 3000)
 
     @Option(help: "How many windows to list.")
     var top: Int = 5
 
     @Option(help: "Windows start and end on multiples of this many seconds (e.g. 0.1).")
-    var step: Double = 1
+    var step = SecondsArgument(milliseconds: 1000)
 
     @Option(help: ArgumentHelp("Also draw the best window and the clip's cuts into this PNG file.", valueName: "file.png"))
     var preview: String?
 
     @Option(help: "Seconds to wait for the input before giving up.")
-    var timeout: Double = 60
+    var timeout = SecondsArgument(milliseconds: 60_000)
 
     @OptionGroup var output: JSONFlag
 
     func validate() throws {
-        guard (1...3).contains(length) else { throw ValidationError("--length must be between 1 and 3 seconds") }
-        guard top >= 1 else { throw ValidationError("--top must be at least 1") }
-        guard step >= 0.001, step <= 3 else { throw ValidationError("--step must be between 0.001 and 3 seconds") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+        guard (1000...3000).contains(length.milliseconds) else { throw ValidationError("--length must be between 1 and 3 seconds, not \(length)") }
+        try CountArgument.check(top, "--top", in: 1...100)
+        guard (1...3000).contains(step.milliseconds) else { throw ValidationError("--step must be between 0.001 and 3 seconds, not \(step)") }
+        try SecondsArgument.checkTimeout(timeout)
+    }
+
+    /// A step shorter than a frame only multiplies candidates that start on
+    /// the same picture: it is raised to one frame of this clip.
+    func usableStep(_ analysis: ClipAnalysis) -> SecondsArgument {
+        let frame = Seconds.milliseconds(exactly: analysis.frameDuration).map { min(3000, max(1, $0)) } ?? 1
+        guard step.milliseconds < frame else { return step }
+        let raised = SecondsArgument(milliseconds: frame)
+        Output.note("--step \(step) is shorter than a frame of this clip; using \(raised) s")
+        return raised
     }
 
     func run() throws {
-        let analysis = try ClipAnalyzer(timeout: timeout).analyze(input, capturingStrip: preview != nil)
-        let windows = try analysis.windows(maximumLength: length, step: step, top: top)
+        let analysis = try ClipAnalyzer(timeout: timeout.seconds).analyze(input, capturingStrip: preview != nil)
+        let windows = try analysis.windows(maximumLength: length.seconds, step: usableStep(analysis).seconds, top: top)
         if let preview, let best = windows.first {
-            try PreviewFile.write(analysis, window: (best.start, best.end), to: preview, timeout: timeout)
+            try PreviewFile.write(analysis, window: (best.start, best.end), to: preview, timeout: timeout.seconds)
         }
         if output.json {
             try Output.json(WindowsDocument(analysis, windows: windows))
