@@ -90,3 +90,24 @@ public enum TerminalText {
         return index + 1
     }
 }
+
+extension TerminalText {
+    /// A JSON document with C1 controls, DEL and bidi controls written as
+    /// `\uXXXX` escapes: the same value for any JSON reader, inert on a
+    /// terminal. (Such scalars can only occur inside JSON strings, where the
+    /// escape is valid; JSONEncoder already escapes C0.)
+    public static func jsonEscaped(_ document: String) -> String {
+        guard document.unicodeScalars.contains(where: { isUnsafe($0, keepingLineBreaks: true) }) else { return document }
+        var result = ""
+        result.reserveCapacity(document.utf8.count + 8)
+        for scalar in document.unicodeScalars {
+            if isUnsafe(scalar, keepingLineBreaks: true) {
+                let hex = String(scalar.value, radix: 16, uppercase: false)
+                result += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+}
