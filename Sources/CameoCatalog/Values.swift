@@ -21,6 +21,7 @@ public struct Alias: Hashable, Sendable, CustomStringConvertible {
         if let first = text.unicodeScalars.first, [.nonspacingMark, .spacingMark].contains(first.properties.generalCategory) {
             throw .invalidAlias(raw, reason: "it starts with a combining mark")
         }
+        if let problem = NameKey.visibilityProblem(in: text) { throw .invalidAlias(raw, reason: problem) }
         self.text = text
     }
 
@@ -49,6 +50,7 @@ public struct Username: Hashable, Sendable, CustomStringConvertible {
         if let bad = text.unicodeScalars.first(where: { !Self.allows($0) }) {
             throw .invalidUsername(raw, reason: "it contains \(describe(bad))")
         }
+        if let problem = NameKey.visibilityProblem(in: text) { throw .invalidUsername(raw, reason: problem) }
         // A dot at either end would be read as sentence punctuation in a prompt.
         guard !text.hasPrefix("."), !text.hasSuffix(".") else {
             throw .invalidUsername(raw, reason: "it starts or ends with '.'")
@@ -161,6 +163,7 @@ public struct Tag: Hashable, Sendable, CustomStringConvertible {
         guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "," }) else {
             throw .invalidTag(raw, reason: "it contains a comma or a control character")
         }
+        if let problem = NameKey.visibilityProblem(in: text) { throw .invalidTag(raw, reason: problem) }
         self.text = text
     }
 }
