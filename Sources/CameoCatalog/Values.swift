@@ -172,6 +172,7 @@ func describe(_ scalar: Unicode.Scalar) -> String {
     let code = "U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)
     if scalar.properties.isWhitespace { return "a space (\(code))" }
     if scalar.properties.generalCategory == .control { return "a control character (\(code))" }
+    if NameKey.isInvisible(scalar) { return "an invisible or direction-changing character (\(code))" }
     return "\(quoted(String(scalar))) (\(code))"
 }
 

@@ -8,6 +8,8 @@ public struct ClipProbe: Sendable {
     public var timeout: Double
 
     public static let longestDuration: Double = 86_400
+    static let largestSide: Int32 = 8192
+    static let largestPicture = 8192 * 4320
 
     public init(timeout: Double = 20) {
         self.timeout = timeout
@@ -39,6 +41,12 @@ public struct ClipProbe: Sendable {
         let parameters = videoStream.pointee.codecpar.pointee
         guard parameters.width > 0, parameters.height > 0 else {
             throw .notAVideo(name, detail: "the video stream has no picture size")
+        }
+        // Decoding allocates whole pictures: a header claiming 16K x 16K would
+        // cost gigabytes before the first frame is seen. Nothing beyond 8K is a character clip.
+        guard parameters.width <= Self.largestSide, parameters.height <= Self.largestSide,
+              Int(parameters.width) * Int(parameters.height) <= Self.largestPicture else {
+            throw .notAVideo(name, detail: "its picture is \(parameters.width)x\(parameters.height), larger than 8K (7680x4320)")
         }
 
         var duration: Double?

@@ -37,11 +37,14 @@ struct Windows: ParsableCommand {
     }
 
     /// A step shorter than a frame only multiplies candidates that start on
-    /// the same picture: it is raised to one frame of this clip.
+    /// the same picture: it is raised to the first round step that is at least
+    /// a frame of this clip (0.04 s at 30 fps), so whole seconds stay reachable.
     func usableStep(_ analysis: ClipAnalysis) -> SecondsArgument {
-        let frame = Seconds.milliseconds(exactly: analysis.frameDuration).map { min(3000, max(1, $0)) } ?? 1
+        let frame = Seconds.milliseconds(exactly: analysis.frameDuration) ?? 1000
         guard step.milliseconds < frame else { return step }
-        let raised = SecondsArgument(milliseconds: frame)
+        let round = [10, 20, 25, 40, 50, 100, 200, 250, 500, 1000].first { $0 >= frame } ?? 1000
+        guard step.milliseconds < round else { return step }
+        let raised = SecondsArgument(milliseconds: round)
         Output.note("--step \(step) is shorter than a frame of this clip; using \(raised) s")
         return raised
     }
