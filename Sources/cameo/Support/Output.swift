@@ -30,12 +30,13 @@ enum Output {
         write(text + "\n", to: .standardError)
     }
 
+    /// Warnings and notes are one line each, whatever file name or provider text they quote.
     static func warning(_ text: String) {
-        error(paint("warning", .yellow) + ": " + text)
+        error(paint("warning", .yellow) + ": " + TerminalText.escape(text))
     }
 
     static func note(_ text: String) {
-        error(paint("note", .cyan) + ": " + text)
+        error(paint("note", .cyan) + ": " + TerminalText.escape(text))
     }
 
     /// Unbuffered: what cameo printed is out before it exits or crashes.
@@ -44,9 +45,22 @@ enum Output {
     /// terminal: control characters, escape sequences and bidi controls are
     /// shown escaped, and only cameo's own colours get through.
     static func write(_ text: String, to stream: Stream) {
-        let safe = TerminalText.guarded(text, colour: stream == .standardError && colourEnabled)
+        writeRaw(TerminalText.guarded(text, colour: stream == .standardError && colourEnabled), to: stream)
+    }
+
+    /// Redraws the current stderr line in place (a progress bar): the text is
+    /// guarded, the carriage return and the line erase are cameo's own.
+    static func redrawLine(_ text: String) {
+        writeRaw("\r\u{1B}[2K" + TerminalText.guarded(text, colour: colourEnabled), to: .standardError)
+    }
+
+    static func clearLine() {
+        writeRaw("\r\u{1B}[2K", to: .standardError)
+    }
+
+    private static func writeRaw(_ text: String, to stream: Stream) {
         // A closed pipe (`cameo list | head`) is not an error worth a crash.
-        try? stream.handle.write(contentsOf: Data(safe.utf8))
+        try? stream.handle.write(contentsOf: Data(text.utf8))
     }
 
     /// Prints one JSON document on stdout. JSONEncoder escapes C0 controls;
