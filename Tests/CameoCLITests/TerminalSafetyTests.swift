@@ -33,6 +33,19 @@ import Testing
         #expect(object["notes"] as? String == hostile)
     }
 
+    @Test func requestBodiesStayValidJSONWithoutRawControls() throws {
+        try cli.run("add", "duck", "--url", "https://a.example/d.mp4", "--window", "1,3", "--no-probe")
+        try cli.run("resolve", "duck", "quackers.duck")
+        let prompt = "@duck \u{202E}跳舞\u{9B}"
+        for arguments in [["request", prompt, "--model", "sora-2", "--json"], ["request", prompt, "--model", "sora-2"]] {
+            let result = try cli.run(arguments)
+            #expect(result.status == 0, "\(result)")
+            #expect(!result.stdout.unicodeScalars.contains { $0 == "\u{202E}" || $0 == "\u{9B}" }, "\(result)")
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            #expect(body["prompt"] as? String == "@quackers.duck \u{202E}跳舞\u{9B}")
+        }
+    }
+
     @Test func argumentsQuotedInErrorsAreEscaped() throws {
         for arguments in [["show", "\u{1B}[31mx"], ["windows", "/nope/\u{1B}]0;t\u{07}.mp4"], ["windows", Repository.fixture("one-second.mp4"), "--top", "\u{1B}[2J\u{202E}"]] {
             let result = try cli.run(arguments)

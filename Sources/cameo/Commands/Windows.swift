@@ -120,7 +120,7 @@ enum WindowsText {
             spans.isEmpty ? "none" : spans.map { "\($0.start.secondsText)-\($0.end.secondsText) s" }.joined(separator: ", ")
         }
         var lines = [
-            "\(analysis.location): \(analysis.duration.secondsText) s at \(analysis.info.video.avgFrameRate) fps",
+            "\(TerminalText.escape(analysis.location)): \(analysis.duration.secondsText) s at \(analysis.info.video.avgFrameRate) fps",
             "  cuts    " + (analysis.cuts.isEmpty ? "none" : analysis.cuts.map { $0.time.secondsText }.joined(separator: ", ") + " s"),
             "  black   " + spans(analysis.black),
             "  frozen  " + spans(analysis.frozen),
