@@ -80,7 +80,7 @@ public struct ClipProbe: Sendable {
         let size = Self.size(of: input)
         let bitRate = context.pointee.bit_rate > 0
             ? Int64(context.pointee.bit_rate)
-            : size.map { Int64((Double($0) * 8 / duration).rounded()) }
+            : size.flatMap { Int64(exactly: (Double($0) * 8 / duration).rounded()) }
         let startTime = Self.startTime(of: input)
 
         var info = ClipInfo(
