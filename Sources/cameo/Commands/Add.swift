@@ -35,7 +35,7 @@ struct Add: ParsableCommand {
     @Flag(help: "Do not look at the clip or the URL (then --window is required).")
     var noProbe = false
 
-    @Option(help: "Seconds to wait for the clip or URL.")
+    @Option(help: ArgumentHelp("Seconds to wait for the clip or URL.", valueName: "seconds"))
     var timeout = SecondsArgument(milliseconds: 20_000)
 
     @OptionGroup var output: JSONFlag

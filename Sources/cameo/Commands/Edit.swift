@@ -29,7 +29,7 @@ struct Edit: ParsableCommand {
     @Flag(help: "Do not probe a new URL or check a new window against the clip.")
     var noProbe = false
 
-    @Option(help: "Seconds to wait for the clip or URL.")
+    @Option(help: ArgumentHelp("Seconds to wait for the clip or URL.", valueName: "seconds"))
     var timeout = SecondsArgument(milliseconds: 20_000)
 
     @OptionGroup var output: JSONFlag

@@ -10,7 +10,7 @@ struct Probe: ParsableCommand {
     @Argument(help: "Clip files, folders of clips, or http(s) URLs.")
     var inputs: [String]
 
-    @Option(help: "Seconds to wait for one input before giving up.")
+    @Option(help: ArgumentHelp("Seconds to wait for one input before giving up.", valueName: "seconds"))
     var timeout = SecondsArgument(milliseconds: 20_000)
 
     @OptionGroup var output: JSONFlag

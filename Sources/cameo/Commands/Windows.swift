@@ -12,19 +12,19 @@ struct Windows: ParsableCommand {
     @Argument(help: "A clip file or an http(s) URL.")
     var input: String
 
-    @Option(help: "The longest window to propose, 1 to 3 seconds.")
+    @Option(help: ArgumentHelp("The longest window to propose, 1 to 3 seconds.", valueName: "seconds"))
     var length = SecondsArgument(milliseconds: 3000)
 
     @Option(help: "How many windows to list.")
     var top: Int = 5
 
-    @Option(help: "Windows start and end on multiples of this many seconds (e.g. 0.1).")
+    @Option(help: ArgumentHelp("Windows start and end on multiples of this many seconds (e.g. 0.1).", valueName: "seconds"))
     var step = SecondsArgument(milliseconds: 1000)
 
     @Option(help: ArgumentHelp("Also draw the best window and the clip's cuts into this PNG file.", valueName: "file.png"))
     var preview: String?
 
-    @Option(help: "Seconds to wait for the input before giving up.")
+    @Option(help: ArgumentHelp("Seconds to wait for the input before giving up.", valueName: "seconds"))
     var timeout = SecondsArgument(milliseconds: 60_000)
 
     @OptionGroup var output: JSONFlag
