@@ -78,7 +78,7 @@ public enum DiagnosticRenderer {
     }
 
     /// Control characters, escape sequences and bidi controls would act on the
-    /// terminal: they show escaped (`\u{1B}`), and the carets count what shows.
+    /// terminal: they show escaped (`\u{1b}`), and the carets count what shows.
     static func printableForm(_ character: Character) -> String {
         if character == "\t" { return "\t" }
         return TerminalText.escape(String(character))

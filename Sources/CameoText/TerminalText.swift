@@ -1,7 +1,7 @@
 /// Text from outside cameo (a provider's message, a file name, a catalog
 /// note) made safe to show on a terminal: control characters (C0, DEL, C1),
 /// and with them every escape sequence, and the bidi controls that reorder
-/// what a reader sees, are shown as `\u{1B}` instead of acting on the terminal.
+/// what a reader sees, are shown as `\u{1b}` instead of acting on the terminal.
 public enum TerminalText {
     /// Every unsafe scalar escaped, line breaks and tabs included: for text
     /// embedded in a line of cameo's own (an error message, a table cell).
@@ -73,7 +73,7 @@ public enum TerminalText {
     }
 
     static func escaped(_ scalar: Unicode.Scalar) -> String {
-        "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+        "\\u{" + String(scalar.value, radix: 16) + "}"
     }
 
     /// Where `ESC [ digits(;digits)* m` starting at `start` ends, if it is one.

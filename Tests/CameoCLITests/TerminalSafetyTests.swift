@@ -20,9 +20,9 @@ import Testing
         let resolved = try cli.run("resolve", "duck", "quackers.duck", "--display-name", hostile, "--platform-id", "id\u{1B}[A")
         #expect(resolved.status == 0, "\(resolved)")
         let show = try cli.run("show", "duck")
-        #expect(show.stdout.contains(#"notes      hi\u{1B}]0;owned\u{7}\u{1B}[2J\u{202E}gnp\u{9B}1m"#), "\(show)")
-        #expect(show.stdout.contains(#"display name "hi\u{1B}]0;owned"#), "\(show)")
-        #expect(show.stdout.contains(#"id id\u{1B}[A"#), "\(show)")
+        #expect(show.stdout.contains(#"notes      hi\u{1b}]0;owned\u{7}\u{1b}[2J\u{202e}gnp\u{9b}1m"#), "\(show)")
+        #expect(show.stdout.contains(#"display name "hi\u{1b}]0;owned"#), "\(show)")
+        #expect(show.stdout.contains(#"id id\u{1b}[A"#), "\(show)")
         for result in [show, try cli.run("list"), try cli.run("list", "--json"), try cli.run("export")] {
             #expect(!result.stdout.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{202E}" || $0 == "\u{9B}" }, "\(result)")
         }
@@ -50,7 +50,7 @@ import Testing
         for arguments in [["show", "\u{1B}[31mx"], ["windows", "/nope/\u{1B}]0;t\u{07}.mp4"], ["windows", Repository.fixture("one-second.mp4"), "--top", "\u{1B}[2J\u{202E}"]] {
             let result = try cli.run(arguments)
             #expect([2, 64].contains(result.status), "\(arguments) \(result)")
-            #expect(result.stderr.contains(#"\u{1B}"#), "\(result)")
+            #expect(result.stderr.contains(#"\u{1b}"#), "\(result)")
             #expect(!result.stderr.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{202E}" || $0 == "\u{07}" }, "\(result)")
         }
         let error = try cli.run("rm", "x\ny", "--yes")

@@ -75,8 +75,8 @@ import Testing
         ("e\u{301}e\u{301} @nobody", "1 | e\u{301}e\u{301} @nobody", "  |    ^^^^^^^"),
         ("\ttab @nobody", "1 | \ttab @nobody", "  | \t    ^^^^^^^"),
         ("bell\u{7} @nobody", "1 | bell\\u{7} @nobody", "  |           ^^^^^^^"),
-        ("\u{1B}[2J\u{202E} @nobody", "1 | \\u{1B}[2J\\u{202E} @nobody", "  | " + String(repeating: " ", count: 18) + "^^^^^^^"),
-        ("鸭\u{9B}鸭 @nobody", "1 | 鸭\\u{9B}鸭 @nobody", "  | " + String(repeating: " ", count: 11) + "^^^^^^^"),
+        ("\u{1B}[2J\u{202E} @nobody", "1 | \\u{1b}[2J\\u{202e} @nobody", "  | " + String(repeating: " ", count: 18) + "^^^^^^^"),
+        ("鸭\u{9B}鸭 @nobody", "1 | 鸭\\u{9b}鸭 @nobody", "  | " + String(repeating: " ", count: 11) + "^^^^^^^"),
         ("@{小鸭子跳舞", "1 | @{小鸭子跳舞", "  | ^^^^^^^^^^^^"),
     ])
     func caretsLineUp(_ text: String, _ line: String, _ caret: String) throws {

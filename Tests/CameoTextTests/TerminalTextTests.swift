@@ -4,11 +4,11 @@ import Testing
 
 @Suite struct TerminalTextTests {
     @Test func unsafeScalarsAreShownEscaped() {
-        #expect(TerminalText.escape("a\u{1B}[31mb") == #"a\u{1B}[31mb"#)
-        #expect(TerminalText.escape("\u{9B}2J\u{7F}") == #"\u{9B}2J\u{7F}"#)
-        #expect(TerminalText.escape("x\u{202E}y\u{2066}z\u{200F}\u{061C}") == #"x\u{202E}y\u{2066}z\u{200F}\u{61C}"#)
-        #expect(TerminalText.escape("line\nbreak\ttab\r") == #"line\u{A}break\u{9}tab\u{D}"#)
-        #expect(TerminalText.escape("line\nbreak\ttab\r", keepingLineBreaks: true) == "line\nbreak\ttab\\u{D}")
+        #expect(TerminalText.escape("a\u{1B}[31mb") == #"a\u{1b}[31mb"#)
+        #expect(TerminalText.escape("\u{9B}2J\u{7F}") == #"\u{9b}2J\u{7f}"#)
+        #expect(TerminalText.escape("x\u{202E}y\u{2066}z\u{200F}\u{061C}") == #"x\u{202e}y\u{2066}z\u{200f}\u{61c}"#)
+        #expect(TerminalText.escape("line\nbreak\ttab\r") == #"line\u{a}break\u{9}tab\u{d}"#)
+        #expect(TerminalText.escape("line\nbreak\ttab\r", keepingLineBreaks: true) == "line\nbreak\ttab\\u{d}")
         for safe in ["plain", "小鸭子 🦆 👩‍👩‍👧", "e\u{301}", "ｆｕｌｌ", ""] {
             #expect(TerminalText.escape(safe) == safe)
         }
@@ -17,7 +17,7 @@ import Testing
     @Test func theGuardKeepsOnlyColourSequencesAndOnlyWithColour() {
         let ours = "\u{1B}[1;31merror\u{1B}[0m: x"
         #expect(TerminalText.guarded(ours, colour: true) == ours)
-        #expect(TerminalText.guarded(ours, colour: false) == #"\u{1B}[1;31merror\u{1B}[0m: x"#)
+        #expect(TerminalText.guarded(ours, colour: false) == #"\u{1b}[1;31merror\u{1b}[0m: x"#)
         for hostile in ["\u{1B}]0;title\u{07}", "\u{1B}[2J", "\u{1B}[31", "\u{1B}", "\u{1B}[12345678901m", "\u{1B}P1$r\u{1B}\\"] {
             let shown = TerminalText.guarded(hostile, colour: true)
             #expect(!shown.unicodeScalars.contains { TerminalText.isUnsafe($0) }, "\(shown)")
