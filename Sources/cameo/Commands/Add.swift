@@ -32,23 +32,24 @@ struct Add: ParsableCommand {
     @Option(help: "A tag (repeatable).")
     var tag: [String] = []
 
-    @Option(help: "Without --window: the longest window to pick, 1 to 3 seconds (as `cameo windows --length`).")
-    var length: Double = 3
+    @Option(help: ArgumentHelp("Without --window: the longest window to pick, 1 to 3 seconds (as `cameo windows --length`).", valueName: "seconds"))
+    var length = SecondsArgument(milliseconds: 3000)
 
-    @Option(help: "Without --window: windows start and end on multiples of this many seconds (as `cameo windows --step`).")
-    var step: Double = 1
+    @Option(help: ArgumentHelp("Without --window: windows start and end on multiples of this many seconds (as `cameo windows --step`).", valueName: "seconds"))
+    var step = SecondsArgument(milliseconds: 1000)
 
     @Flag(help: "Do not look at the clip or the URL (then --window is required).")
     var noProbe = false
 
-    @Option(help: "Seconds to wait for the clip or URL.")
-    var timeout: Double = 20
+    @Option(help: ArgumentHelp("Seconds to wait for the clip or URL.", valueName: "seconds"))
+    var timeout = SecondsArgument(milliseconds: 20_000)
 
     @OptionGroup var output: JSONFlag
 
     func validate() throws {
-        guard (1...3).contains(length) else { throw ValidationError("--length must be between 1 and 3 seconds") }
-        guard step >= 0.001, step <= 3 else { throw ValidationError("--step must be between 0.001 and 3 seconds") }
+        guard (1000...3000).contains(length.milliseconds) else { throw ValidationError("--length must be between 1 and 3 seconds, not \(length)") }
+        guard (1...3000).contains(step.milliseconds) else { throw ValidationError("--step must be between 0.001 and 3 seconds, not \(step)") }
+        try SecondsArgument.checkTimeout(timeout)
     }
 
     func run() throws {
@@ -59,8 +60,8 @@ struct Add: ParsableCommand {
         let catalog = try catalog.open()
         try catalog.requireUnusedAlias(alias)
 
-        let media = try MediaIntake.examine(clip: clip, sourceURL: sourceURL, probe: !noProbe, timeout: timeout)
-        let window = try media.settleWindow(requestedWindow, length: length, step: step)
+        let media = try MediaIntake.examine(clip: clip, sourceURL: sourceURL, probe: !noProbe, timeout: timeout.seconds)
+        let window = try media.settleWindow(requestedWindow, length: length.seconds, step: step.seconds)
         let personCheck = noProbe ? nil : try media.checkPerson(window)
         let character = try catalog.add(NewCharacter(
             alias: alias, sourceURL: sourceURL, window: window, notes: note, tags: tags,

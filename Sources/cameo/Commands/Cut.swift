@@ -28,14 +28,14 @@ struct Cut: ParsableCommand {
     @Flag(help: "Give a clip without audio a silent AAC track (some providers require audio).")
     var addSilence = false
 
-    @Option(help: "Seconds to wait for the input before giving up.")
-    var timeout: Double = 60
+    @Option(help: ArgumentHelp("Seconds to wait for the input before giving up.", valueName: "seconds"))
+    var timeout = SecondsArgument(milliseconds: 60_000)
 
     @OptionGroup var format: JSONFlag
 
     func validate() throws {
         guard output.lowercased().hasSuffix(".mp4") else { throw ValidationError("-o must name an .mp4 file, e.g. -o duck.mp4") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+        try SecondsArgument.checkTimeout(timeout)
     }
 
     func run() throws {
@@ -44,7 +44,7 @@ struct Cut: ParsableCommand {
         guard let window = requested ?? character?.window else {
             throw CommandFailure("\(source) is a clip, not a character: give the window to keep with --window S,E", status: .usage)
         }
-        let cut = try ClipCutter(timeout: timeout, addSilence: addSilence).cut(input, window: window.start...window.end, to: output)
+        let cut = try ClipCutter(timeout: timeout.seconds, addSilence: addSilence).cut(input, window: window.start...window.end, to: output)
         for warning in cut.warnings { Output.warning(warning) }
         let length = cut.duration.secondsText
         if format.json {

@@ -36,12 +36,13 @@ struct Edit: ParsableCommand {
     @Flag(help: "Do not probe a new URL or check a new window against the clip.")
     var noProbe = false
 
-    @Option(help: "Seconds to wait for the clip or URL.")
-    var timeout: Double = 20
+    @Option(help: ArgumentHelp("Seconds to wait for the clip or URL.", valueName: "seconds"))
+    var timeout = SecondsArgument(milliseconds: 20_000)
 
     @OptionGroup var output: JSONFlag
 
     func validate() throws {
+        try SecondsArgument.checkTimeout(timeout)
         if url == nil, window == nil, clip == nil, note == nil, tag.isEmpty, untag.isEmpty {
             throw ValidationError("nothing to change: give --url, --window, --clip, --note, --tag or --untag")
         }
@@ -59,18 +60,18 @@ struct Edit: ParsableCommand {
 
         // A new clip: probed and hashed, and what the window is measured against from now on.
         let newClip = try clip.map { path in
-            try MediaIntake.examine(clip: path, sourceURL: nil, probe: !noProbe, timeout: timeout)
+            try MediaIntake.examine(clip: path, sourceURL: nil, probe: !noProbe, timeout: timeout.seconds)
         }
         change.clip = newClip?.clip
         if let sourceURL {
-            let media = try MediaIntake.examine(clip: nil, sourceURL: sourceURL, probe: !noProbe, timeout: timeout)
+            let media = try MediaIntake.examine(clip: nil, sourceURL: sourceURL, probe: !noProbe, timeout: timeout.seconds)
             change.sourceCheck = media.sourceCheck
             change.sourceFacts = media.sourceFacts
         }
         if !noProbe, requestedWindow != nil || newClip != nil {
             // The new clip, else the stored one, is what the window must fit.
             let media = try newClip ?? MediaIntake.examine(clip: current.clip?.path, sourceURL: nil, probe: current.clip != nil,
-                                                           timeout: timeout, reportWarnings: false)
+                                                           timeout: timeout.seconds, reportWarnings: false)
             let window = requestedWindow ?? current.window
             _ = try media.settleWindow(window)
             change.personCheck = .some(try media.checkPerson(window))

@@ -14,14 +14,14 @@ struct Show: ParsableCommand {
     @Option(help: ArgumentHelp("Draw the stored window over the clip (or the source URL) into this PNG file.", valueName: "file.png"))
     var preview: String?
 
-    @Option(help: "Seconds to wait for the clip or the source URL when drawing --preview.")
-    var timeout: Double = 60
+    @Option(help: ArgumentHelp("Seconds to wait for the clip or the source URL when drawing --preview.", valueName: "seconds"))
+    var timeout = SecondsArgument(milliseconds: 60_000)
 
     @OptionGroup var output: JSONFlag
 
     func validate() throws {
         try PreviewFile.validate(preview)
-        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+        try SecondsArgument.checkTimeout(timeout)
     }
 
     func run() throws {
@@ -29,12 +29,12 @@ struct Show: ParsableCommand {
         if let preview {
             let localClip = character.clip.map(\.path).flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
             if localClip == nil {
-                Output.note("\(character.alias) has no local clip: reading its source URL \(character.sourceURL) (up to \(timeout.secondsText) s; --timeout changes that)")
+                Output.note("\(character.alias) has no local clip: reading its source URL \(character.sourceURL) (up to \(timeout) s; --timeout changes that)")
             }
             let video = localClip ?? character.sourceURL
-            let analysis = try ClipAnalyzer(timeout: timeout).analyze(video, capturingStrip: true)
+            let analysis = try ClipAnalyzer(timeout: timeout.seconds).analyze(video, capturingStrip: true)
             try PreviewFile.write(analysis, window: (character.window.start, character.window.end),
-                                  faces: PersonInWindowRule.stored(character)?.faces ?? [], to: preview, timeout: timeout)
+                                  faces: PersonInWindowRule.stored(character)?.faces ?? [], to: preview, timeout: timeout.seconds)
             for problem in analysis.problems(start: character.window.start, end: character.window.end) {
                 Output.warning("window \(character.window): \(problem)")
             }
