@@ -15,6 +15,8 @@ public struct ClipAnalysis: Sendable {
     var frames: [FrameSignals]
     /// The preview strip's pictures, when asked for.
     var strip: FrameCapture?
+    /// Share of the clip's packets decoded in full (1 on the exact path).
+    var decodedShare: Double = 1
 
     /// The first frame of a new shot. With frames skipped in decoding, the cut
     /// lies after `earliest` and at or before `time`.

@@ -12,6 +12,19 @@ final class VideoDecoder {
 
         static let none = Shortcuts()
         static let analysis = Shortcuts(skipNonReference: true, skipLoopFilter: true)
+        /// Keyframes only: whatever else is sent is dropped unread.
+        static let keyframes = Shortcuts(skipLoopFilter: true, keyframesOnly: true)
+
+        /// Decode keyframes only.
+        var keyframesOnly = false
+    }
+
+    /// Decoder threads for frames of `pixels`: each frame thread keeps its own
+    /// pictures in flight, so big frames get fewer threads (4K stays under 200 MB).
+    static func threads(forPixels pixels: Int) -> Int32 {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let budget = 24_000_000 / max(1, pixels)  // about 2 at 4K, 11 at 1080p
+        return Int32(max(1, min(cores + 1, budget, 16)))
     }
 
     let input: MediaInput
@@ -39,10 +52,11 @@ final class VideoDecoder {
             avcodec_free_context(&codecPointer)
             throw .notAVideo(name, detail: "unusable codec parameters")
         }
-        codec.pointee.thread_count = 0
+        codec.pointee.thread_count = Self.threads(forPixels: Int(parameters.pointee.width) * Int(parameters.pointee.height))
         codec.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
         codec.pointee.pkt_timebase = stream.pointee.time_base
         if shortcuts.skipNonReference { codec.pointee.skip_frame = AVDISCARD_NONREF }
+        if shortcuts.keyframesOnly { codec.pointee.skip_frame = AVDISCARD_NONKEY }
         if shortcuts.skipLoopFilter {
             codec.pointee.skip_loop_filter = AVDISCARD_ALL
             codec.pointee.flags2 |= AV_CODEC_FLAG2_FAST
@@ -84,8 +98,18 @@ final class VideoDecoder {
         }
     }
 
+    /// Back to the first frame.
+    func rewind() {
+        if avformat_seek_file(input.context, -1, Int64.min, 0, Int64.max, AVSEEK_FLAG_BACKWARD) < 0 {
+            _ = avformat_seek_file(input.context, -1, Int64.min, 0, Int64.max, AVSEEK_FLAG_BYTE)
+        }
+        avcodec_flush_buffers(codec)
+    }
+
     /// Decodes to the end (or until `body` returns false), handing each frame over in display order.
-    func decode(_ body: (UnsafeMutablePointer<AVFrame>) throws(MediaError) -> Bool) throws(MediaError) {
+    /// `sending` sees every packet of the stream first and says whether the decoder gets it.
+    func decode(sending: ((UnsafeMutablePointer<AVPacket>) -> Bool)? = nil,
+                _ body: (UnsafeMutablePointer<AVFrame>) throws(MediaError) -> Bool) throws(MediaError) {
         let videoIndex = stream.pointee.index
         var keepGoing = true
         var readStatus: Int32 = 0
@@ -94,6 +118,7 @@ final class VideoDecoder {
             if readStatus < 0 { break }
             defer { av_packet_unref(packet) }
             guard packet.pointee.stream_index == videoIndex else { continue }
+            if let sending, !sending(packet) { continue }
             if avcodec_send_packet(codec, packet) < 0 {
                 rejectedPackets += 1
                 continue

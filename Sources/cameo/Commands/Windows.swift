@@ -27,6 +27,9 @@ struct Windows: ParsableCommand {
     @Option(help: "Seconds to wait for the input before giving up.")
     var timeout: Double = 60
 
+    @Flag(help: "Decode every frame instead of keyframes first and the rest only where it matters (slower; the same findings).")
+    var exact = false
+
     @OptionGroup var output: JSONFlag
 
     func validate() throws {
@@ -37,7 +40,12 @@ struct Windows: ParsableCommand {
     }
 
     func run() throws {
-        let analysis = try ClipAnalyzer(timeout: timeout).analyze(input, capturingStrip: preview != nil)
+        let line = AnalysisLine.start(for: input)
+        defer { line?.finish() }
+        let analysis = try ClipAnalyzer(timeout: timeout).analyze(
+            input, capturingStrip: preview != nil, exact: exact,
+            ranking: WindowQuery(maximumLength: length, step: step, top: top), progress: line.map { line in { line.update($0) } })
+        line?.finish()
         let windows = try analysis.windows(maximumLength: length, step: step, top: top)
         if let preview, let best = windows.first {
             try PreviewFile.write(analysis, window: (best.start, best.end), to: preview, timeout: timeout)

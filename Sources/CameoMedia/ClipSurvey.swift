@@ -1,0 +1,318 @@
+import CFFmpeg
+import Foundation
+
+/// How far an analysis has got, for a progress line.
+public struct AnalysisProgress: Sendable {
+    /// "reading" (every packet, keyframes decoded) or "decoding" (the stretches that need every frame).
+    public var phase: String
+    /// Seconds of video done, of `total`.
+    public var done: Double
+    public var total: Double
+}
+
+/// The windows an analysis is asked to rank, so the fast path can make sure
+/// the best of them rests on decoded frames.
+public struct WindowQuery: Sendable {
+    public var maximumLength: Double
+    public var step: Double
+    public var top: Int
+
+    public init(maximumLength: Double = 3, step: Double = 1, top: Int = 5) {
+        self.maximumLength = maximumLength
+        self.step = step
+        self.top = top
+    }
+}
+
+/// One packet of the video stream, as the container tells it without decoding.
+struct PacketRecord {
+    var time: Double
+    var size: Int
+    var key: Bool
+}
+
+/// Coarse first, fine where it matters. Every packet is read (size, key flag,
+/// time) and only keyframes are decoded; stretches between keyframes where a
+/// cut, black or a freeze may hide are decoded in full, and so are the
+/// stretches under the best windows, until those rest on decoded frames.
+/// Everything else gets stand-in signals calibrated on the decoded frames:
+/// stand-ins never make a cut, black or frozen frame, they only fill in
+/// sharpness and steadiness for ranking.
+final class ClipSurvey {
+    let input: MediaInput
+    let capture: FrameCapture?
+    let progress: ((AnalysisProgress) -> Void)?
+    let duration: Double
+    private(set) var packets: [PacketRecord] = []
+    /// Keyframe packets' times, ascending: the places a decode can start from.
+    private(set) var starts: [Double] = []
+    private(set) var keyframes: [FrameSignals] = []
+    /// Decoded frames by time (microseconds); a frame with history beats one without.
+    private var fine: [Int: FrameSignals] = [:]
+    /// GOPs (index into `starts`) decoded in full.
+    private(set) var decodedGOPs = Set<Int>()
+    private(set) var rejectedPackets = 0
+
+    init(input: MediaInput, duration: Double, capture: FrameCapture?, progress: ((AnalysisProgress) -> Void)?) {
+        self.input = input
+        self.duration = duration
+        self.capture = capture
+        self.progress = progress
+    }
+
+    /// Inputs where the fast path cannot work, or would only add work: no seeking, or (nearly) every frame a keyframe.
+    static func canSeek(_ input: MediaInput) -> Bool {
+        guard let io = input.context.pointee.pb else { return false }
+        return io.pointee.seekable != 0
+    }
+
+    /// The coarse pass: every packet's record, and the keyframes' signals.
+    func read() throws(MediaError) {
+        let decoder = try VideoDecoder(input, shortcuts: .keyframes)
+        let sampler = FrameSampler()
+        var lastReported = -1.0
+        var records: [PacketRecord] = []
+        let progress = self.progress, duration = self.duration
+        try decoder.decode(sending: { packet in
+            let timestamp = packet.pointee.pts != cameo_nopts() ? packet.pointee.pts : packet.pointee.dts
+            guard timestamp != cameo_nopts() else { return false }
+            let time = Double(timestamp) * decoder.timeBase - decoder.zero
+            let key = (packet.pointee.flags & AV_PKT_FLAG_KEY) != 0
+            records.append(PacketRecord(time: time, size: Int(packet.pointee.size), key: key))
+            if let progress, time - lastReported >= 0.5 {
+                lastReported = time
+                progress(AnalysisProgress(phase: "reading", done: min(max(0, time), duration), total: duration))
+            }
+            return key
+        }) { frame throws(MediaError) in
+            guard let time = decoder.time(of: frame), let signals = sampler.measure(frame, time: time) else { return true }
+            capture?.offer(frame, time: time)
+            keyframes.append(signals)
+            return true
+        }
+        rejectedPackets = decoder.rejectedPackets
+        packets = records.sorted { $0.time < $1.time }
+        keyframes.sort { $0.time < $1.time }
+        starts = packets.filter(\.key).map(\.time)
+    }
+
+    /// Share of packets that are keyframes.
+    var keyShare: Double { packets.isEmpty ? 1 : Double(starts.count) / Double(packets.count) }
+
+    /// The GOP holding `time`: the last keyframe at or before it (0 before the first).
+    func gop(at time: Double) -> Int {
+        var lower = 0, upper = starts.count
+        while lower < upper {
+            let middle = (lower + upper) / 2
+            if starts[middle] <= time + 0.0005 { lower = middle + 1 } else { upper = middle }
+        }
+        return max(0, lower - 1)
+    }
+
+    func gopRange(_ index: Int) -> (start: Double, end: Double) {
+        (starts.isEmpty ? 0 : starts[index], index + 1 < starts.count ? starts[index + 1] : duration + 1)
+    }
+
+    // MARK: Where a cut, black or a freeze may hide
+
+    /// GOPs whose packets or bounding keyframes say something happens inside.
+    func suspiciousGOPs() -> Set<Int> {
+        var found = Set<Int>()
+        guard !starts.isEmpty else { return found }
+        let others = packets.filter { !$0.key }
+        let keySizes = packets.filter(\.key).map(\.size).sorted()
+        let keyMedian = keySizes.isEmpty ? 0 : keySizes[keySizes.count / 2]
+        // Sizes against the packets around: a jump up is a new picture coded
+        // from scratch (a cut, the end of a flash); a dip, a picture with
+        // nothing to code (black, flat, frozen).
+        let radius = 15
+        var tinyRun = 0
+        for (index, packet) in others.enumerated() {
+            var around: [Int] = []
+            for other in max(0, index - radius)...min(others.count - 1, index + radius) where other != index {
+                around.append(others[other].size)
+            }
+            around.sort()
+            let tiny = packet.size < max(64, keyMedian / 100)
+            tinyRun = tiny ? tinyRun + 1 : 0
+            if tinyRun >= 3 { found.insert(gop(at: packet.time)) }
+            guard !around.isEmpty else { continue }
+            let high = around[min(around.count - 1, around.count * 8 / 10)]
+            let low = around[around.count * 2 / 10]
+            if packet.size > high * 5 / 2 + 64 || packet.size * 10 < low * 3 {
+                found.insert(gop(at: packet.time))
+            }
+        }
+        // Keyframes: blank ones, and pairs that differ more than their neighbours do.
+        let changes = keyframes.map(\.cutScore)
+        for (index, keyframe) in keyframes.enumerated() {
+            let here = gop(at: keyframe.time)
+            if ClipAnalyzer.isBlank(keyframe) {
+                found.insert(here)
+                if here > 0 { found.insert(here - 1) }
+            }
+            guard index > 0 else { continue }
+            var neighbours: [Float] = []
+            for other in max(1, index - 3)...min(keyframes.count - 1, index + 3) where other != index {
+                neighbours.append(changes[other])
+            }
+            neighbours.sort()
+            let local = neighbours.isEmpty ? 0 : neighbours[neighbours.count / 2]
+            let previous = keyframes[index - 1]
+            if (changes[index] >= 0.25 && changes[index] >= 1.3 * local + 0.05) || abs(keyframe.mean - previous.mean) > 15 {
+                // The change lies somewhere between the two keyframes: the earlier one's
+                // GOP, whose decoding runs a few frames past the later keyframe.
+                let before = gop(at: previous.time)
+                found.formUnion(before...max(before, here - 1))
+            }
+        }
+        return found
+    }
+
+    // MARK: Fine decoding
+
+    /// Decodes the given GOPs in full, each run of consecutive ones from its
+    /// keyframe, and a few frames past its end so that the frames at its edge
+    /// have neighbours on both sides.
+    func decode(_ gops: Set<Int>, frameDuration: Double) throws(MediaError) {
+        let wanted = gops.subtracting(decodedGOPs).sorted()
+        guard !wanted.isEmpty else { return }
+        var runs: [ClosedRange<Int>] = []
+        for index in wanted {
+            if let last = runs.last, last.upperBound + 1 == index {
+                runs[runs.count - 1] = last.lowerBound...index
+            } else {
+                runs.append(index...index)
+            }
+        }
+        let total = runs.reduce(0.0) { $0 + min(duration, gopRange($1.upperBound).end) - gopRange($1.lowerBound).start }
+        var done = 0.0
+        let decoder = try VideoDecoder(input, shortcuts: .analysis)
+        let margin = 10 * frameDuration
+        for run in runs {
+            let start = gopRange(run.lowerBound).start, end = gopRange(run.upperBound).end
+            // A hair past the keyframe, so that rounding never lands on the one before.
+            if run.lowerBound == 0 { decoder.rewind() } else { decoder.seek(to: start + 0.0001) }
+            let sampler = FrameSampler()
+            var first = true
+            try decoder.decode { frame throws(MediaError) in
+                guard let time = decoder.time(of: frame) else { return true }
+                if run.lowerBound > 0, time < start - 0.0005 { return true }
+                if time > end + margin { return false }
+                guard var signals = sampler.measure(frame, time: time) else { return true }
+                signals.continues = !first
+                first = false
+                capture?.offer(frame, time: time)
+                let key = Int((time * 1_000_000).rounded())
+                if let known = fine[key], known.continues || !signals.continues { return true }
+                fine[key] = signals
+                return true
+            }
+            rejectedPackets += decoder.rejectedPackets
+            decodedGOPs.formUnion(run)
+            done += min(duration, end) - start
+            progress?(AnalysisProgress(phase: "decoding", done: done, total: total))
+        }
+    }
+
+    // MARK: The frames analysis works on
+
+    /// Decoded frames where there are some; stand-ins for the packets of GOPs never decoded.
+    func frames() -> [FrameSignals] {
+        var result = Array(fine.values)
+        let calibration = Calibration(fine: result, keyframes: keyframes, packets: packets)
+        for packet in packets where !decodedGOPs.contains(gop(at: packet.time)) {
+            result.append(calibration.standIn(for: packet, keyframes: keyframes))
+        }
+        result.sort { $0.time < $1.time }
+        return result
+    }
+
+    /// GOPs a finding depends on that were not decoded: the frames either side of a
+    /// cut (the neighbourhood its threshold is taken from) and of a span's edges.
+    func gopsToConfirm(_ analysis: ClipAnalysis, frames: [FrameSignals]) -> Set<Int> {
+        var needed = Set<Int>()
+        func need(around time: Double, frames count: Int) {
+            let index = frames.firstIndex { $0.time >= time - 0.0005 } ?? frames.count - 1
+            for other in max(0, index - count)...min(frames.count - 1, index + count) where frames[other].standIn {
+                needed.insert(gop(at: frames[other].time))
+            }
+        }
+        for cut in analysis.cuts { need(around: cut.time, frames: 9) }
+        for span in analysis.black + analysis.frozen {
+            need(around: span.start, frames: 2)
+            need(around: span.end, frames: 2)
+        }
+        return needed.subtracting(decodedGOPs)
+    }
+
+    /// GOPs under a window that were not decoded.
+    func gopsUnder(_ window: RankedWindow) -> Set<Int> {
+        Set(gop(at: window.start)...gop(at: window.end)).subtracting(decodedGOPs)
+    }
+
+    var decodedShare: Double {
+        guard !packets.isEmpty else { return 1 }
+        return Double(packets.filter { decodedGOPs.contains(gop(at: $0.time)) }.count) / Double(packets.count)
+    }
+}
+
+/// How decoded frames relate to what is known without decoding (keyframes'
+/// signals, packet sizes), measured on this clip's decoded frames.
+struct Calibration {
+    /// Sharpness of a frame over the sharpness interpolated between its keyframes.
+    var sharpnessRatio: Float = 1
+    /// Motion per byte of packet.
+    var motionPerByte: Float = 0
+    var histogramChange: Float = 0
+    var blockChange: Float = 0
+
+    init(fine: [FrameSignals], keyframes: [FrameSignals], packets: [PacketRecord]) {
+        let continuing = fine.filter(\.continues)
+        guard !continuing.isEmpty else { return }
+        var sizes: [Int: Int] = [:]
+        for packet in packets { sizes[Int((packet.time * 1_000_000).rounded())] = packet.size }
+        var ratios: [Float] = [], perByte: [Float] = []
+        for frame in continuing {
+            let expected = Self.interpolated(keyframes, at: frame.time)?.sharpness ?? 0
+            if expected > 0 { ratios.append(frame.sharpness / expected) }
+            if let size = sizes[Int((frame.time * 1_000_000).rounded())], size > 0 { perByte.append(frame.motion / Float(size)) }
+        }
+        sharpnessRatio = Self.median(ratios) ?? 1
+        motionPerByte = Self.median(perByte) ?? 0
+        histogramChange = Self.median(continuing.map(\.histogramChange)) ?? 0
+        blockChange = Self.median(continuing.map(\.blockChange)) ?? 0
+    }
+
+    func standIn(for packet: PacketRecord, keyframes: [FrameSignals]) -> FrameSignals {
+        let base = Self.interpolated(keyframes, at: packet.time)
+        return FrameSignals(time: packet.time, mean: base?.mean ?? 128, spread: base?.spread ?? 64,
+                            motion: packet.key ? 0 : motionPerByte * Float(packet.size),
+                            histogramChange: histogramChange, blockChange: blockChange,
+                            sharpness: (base?.sharpness ?? 0) * sharpnessRatio, standIn: true)
+    }
+
+    /// Mean, spread and sharpness between the keyframes either side of `time`.
+    static func interpolated(_ keyframes: [FrameSignals], at time: Double) -> FrameSignals? {
+        guard let first = keyframes.first, let last = keyframes.last else { return nil }
+        if time <= first.time { return first }
+        if time >= last.time { return last }
+        var lower = 0, upper = keyframes.count - 1
+        while upper - lower > 1 {
+            let middle = (lower + upper) / 2
+            if keyframes[middle].time <= time { lower = middle } else { upper = middle }
+        }
+        let a = keyframes[lower], b = keyframes[upper]
+        let share = Float((time - a.time) / max(1e-9, b.time - a.time))
+        var result = a
+        result.mean = a.mean + (b.mean - a.mean) * share
+        result.spread = a.spread + (b.spread - a.spread) * share
+        result.sharpness = a.sharpness + (b.sharpness - a.sharpness) * share
+        return result
+    }
+
+    static func median(_ values: [Float]) -> Float? {
+        guard !values.isEmpty else { return nil }
+        return values.sorted()[values.count / 2]
+    }
+}
