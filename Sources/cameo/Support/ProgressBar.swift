@@ -43,7 +43,9 @@ final class AnalysisLine: @unchecked Sendable {
     }
 
     private init(name: String) {
-        self.name = String(name.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init).suffix(40))
+        // The file's name only, without control characters: the line must stay one line.
+        let last = name.split(separator: "/").last.map(String.init) ?? name
+        self.name = String(last.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init).suffix(40))
     }
 
     func update(_ progress: AnalysisProgress) {
