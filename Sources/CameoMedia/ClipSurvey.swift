@@ -51,6 +51,11 @@ final class ClipSurvey {
     private var fine: [Int: FrameSignals] = [:]
     /// GOPs (index into `starts`) decoded in full.
     private(set) var decodedGOPs = Set<Int>()
+    /// Stretches of time decoded frame by frame (first to last frame of each run).
+    private var covered: [ClosedRange<Double>] = []
+    /// Keyframes the encoder put at a cut (see `suspiciousGOPs`): their change
+    /// measures come from the keyframe before, not from a frame decoded before them.
+    private(set) var cutKeyframes = Set<Int>()
     private(set) var rejectedPackets = 0
 
     init(input: MediaInput, duration: Double, capture: FrameCapture?, progress: ((AnalysisProgress) -> Void)?) {
@@ -60,10 +65,14 @@ final class ClipSurvey {
         self.progress = progress
     }
 
-    /// Inputs where the fast path cannot work, or would only add work: no seeking, or (nearly) every frame a keyframe.
+    /// Whether decoding can start at any keyframe: the input seeks, and its
+    /// container has an index of keyframes (MP4/MOV, Matroska/WebM). Elsewhere
+    /// (MPEG-TS, say) a seek may land between keyframes and decode garbage.
     static func canSeek(_ input: MediaInput) -> Bool {
-        guard let io = input.context.pointee.pb else { return false }
-        return io.pointee.seekable != 0
+        guard let io = input.context.pointee.pb, io.pointee.seekable != 0,
+              let format = input.context.pointee.iformat, let name = format.pointee.name else { return false }
+        let names = String(cString: name).split(separator: ",")
+        return names.contains("mp4") || names.contains("matroska")
     }
 
     /// The coarse pass: every packet's record, and the keyframes' signals.
@@ -116,9 +125,13 @@ final class ClipSurvey {
     // MARK: Where a cut, black or a freeze may hide
 
     /// GOPs whose packets or bounding keyframes say something happens inside.
+    /// A keyframe the encoder added at a cut (sooner than its regular interval)
+    /// that follows a GOP whose packets show nothing is taken as the cut itself:
+    /// it goes into `cutKeyframes`, and only the frames after it are decoded.
     func suspiciousGOPs() -> Set<Int> {
         var found = Set<Int>()
         guard !starts.isEmpty else { return found }
+        var anomalous = Set<Int>()
         let others = packets.filter { !$0.key }
         let keySizes = packets.filter(\.key).map(\.size).sorted()
         let keyMedian = keySizes.isEmpty ? 0 : keySizes[keySizes.count / 2]
@@ -135,16 +148,17 @@ final class ClipSurvey {
             around.sort()
             let tiny = packet.size < max(64, keyMedian / 100)
             tinyRun = tiny ? tinyRun + 1 : 0
-            if tinyRun >= 3 { found.insert(gop(at: packet.time)) }
+            if tinyRun >= 3 { anomalous.insert(gop(at: packet.time)) }
             guard !around.isEmpty else { continue }
             let high = around[min(around.count - 1, around.count * 8 / 10)]
             let low = around[around.count * 2 / 10]
             if packet.size > high * 5 / 2 + 64 || packet.size * 10 < low * 3 {
-                found.insert(gop(at: packet.time))
+                anomalous.insert(gop(at: packet.time))
             }
         }
         // Keyframes: blank ones, and pairs that differ more than their neighbours do.
         let changes = keyframes.map(\.cutScore)
+        let regular = zip(starts, starts.dropFirst()).map { $1 - $0 }.max() ?? 0
         for (index, keyframe) in keyframes.enumerated() {
             let here = gop(at: keyframe.time)
             if ClipAnalyzer.isBlank(keyframe) {
@@ -163,45 +177,62 @@ final class ClipSurvey {
                 // The change lies somewhere between the two keyframes: the earlier one's
                 // GOP, whose decoding runs a few frames past the later keyframe.
                 let before = gop(at: previous.time)
-                found.formUnion(before...max(before, here - 1))
+                let early = keyframe.time - previous.time < 0.9 * regular
+                if here == before + 1, early, changes[index] >= 0.5, !anomalous.contains(before), !ClipAnalyzer.isBlank(previous) {
+                    cutKeyframes.insert(here)
+                } else {
+                    found.formUnion(before...max(before, here - 1))
+                }
             }
         }
-        return found
+        return found.union(anomalous)
     }
 
     // MARK: Fine decoding
 
     /// Decodes the given GOPs in full, each run of consecutive ones from its
     /// keyframe, and a few frames past its end so that the frames at its edge
-    /// have neighbours on both sides.
+    /// have neighbours on both sides; and the first frames after each cut keyframe.
     func decode(_ gops: Set<Int>, frameDuration: Double) throws(MediaError) {
-        let wanted = gops.subtracting(decodedGOPs).sorted()
-        guard !wanted.isEmpty else { return }
-        var runs: [ClosedRange<Int>] = []
-        for index in wanted {
-            if let last = runs.last, last.upperBound + 1 == index {
-                runs[runs.count - 1] = last.lowerBound...index
+        let margin = 10 * frameDuration
+        var runs: [(first: Int, last: Int?, through: Double)] = []
+        for index in gops.subtracting(decodedGOPs).sorted() {
+            if let last = runs.last, last.last == index - 1 {
+                runs[runs.count - 1] = (last.first, index, gopRange(index).end + margin)
             } else {
-                runs.append(index...index)
+                runs.append((index, index, gopRange(index).end + margin))
             }
         }
-        let total = runs.reduce(0.0) { $0 + min(duration, gopRange($1.upperBound).end) - gopRange($1.lowerBound).start }
+        for index in cutKeyframes.sorted() where !decodedGOPs.contains(index) && !isCovered(starts[index] + margin) {
+            runs.append((index, nil, starts[index] + margin))
+        }
+        guard !runs.isEmpty else { return }
+        runs.sort { $0.first < $1.first }
+        let total = runs.reduce(0.0) { $0 + min(duration, $1.through) - gopRange($1.first).start }
         var done = 0.0
         let decoder = try VideoDecoder(input, shortcuts: .analysis)
-        let margin = 10 * frameDuration
         for run in runs {
-            let start = gopRange(run.lowerBound).start, end = gopRange(run.upperBound).end
+            let start = gopRange(run.first).start
             // A hair past the keyframe, so that rounding never lands on the one before.
-            if run.lowerBound == 0 { decoder.rewind() } else { decoder.seek(to: start + 0.0001) }
+            if run.first == 0 { decoder.rewind() } else { decoder.seek(to: start + 0.0001) }
             let sampler = FrameSampler()
             var first = true
+            var last = start
             try decoder.decode { frame throws(MediaError) in
                 guard let time = decoder.time(of: frame) else { return true }
-                if run.lowerBound > 0, time < start - 0.0005 { return true }
-                if time > end + margin { return false }
+                if run.first > 0, time < start - 0.0005 { return true }
+                if time > run.through { return false }
                 guard var signals = sampler.measure(frame, time: time) else { return true }
                 signals.continues = !first
+                if first, cutKeyframes.contains(run.first), let keyframe = keyframes.first(where: { abs($0.time - time) < 0.0005 }) {
+                    // The encoder started a new picture here: the change is the one since the keyframe before.
+                    signals.continues = true
+                    signals.motion = keyframe.motion
+                    signals.histogramChange = keyframe.histogramChange
+                    signals.blockChange = keyframe.blockChange
+                }
                 first = false
+                last = max(last, time)
                 capture?.offer(frame, time: time)
                 let key = Int((time * 1_000_000).rounded())
                 if let known = fine[key], known.continues || !signals.continues { return true }
@@ -209,10 +240,15 @@ final class ClipSurvey {
                 return true
             }
             rejectedPackets += decoder.rejectedPackets
-            decodedGOPs.formUnion(run)
-            done += min(duration, end) - start
+            if let lastGOP = run.last { decodedGOPs.formUnion(run.first...lastGOP) }
+            covered.append(start...max(start, last))
+            done += min(duration, run.through) - start
             progress?(AnalysisProgress(phase: "decoding", done: done, total: total))
         }
+    }
+
+    func isCovered(_ time: Double) -> Bool {
+        covered.contains { $0.lowerBound - 0.0005 <= time && time <= $0.upperBound + 0.0005 }
     }
 
     // MARK: The frames analysis works on
@@ -221,7 +257,7 @@ final class ClipSurvey {
     func frames() -> [FrameSignals] {
         var result = Array(fine.values)
         let calibration = Calibration(fine: result, keyframes: keyframes, packets: packets)
-        for packet in packets where !decodedGOPs.contains(gop(at: packet.time)) {
+        for packet in packets where !isCovered(packet.time) {
             result.append(calibration.standIn(for: packet, keyframes: keyframes))
         }
         result.sort { $0.time < $1.time }
@@ -232,13 +268,17 @@ final class ClipSurvey {
     /// cut (the neighbourhood its threshold is taken from) and of a span's edges.
     func gopsToConfirm(_ analysis: ClipAnalysis, frames: [FrameSignals]) -> Set<Int> {
         var needed = Set<Int>()
-        func need(around time: Double, frames count: Int) {
+        func need(around time: Double, frames count: Int, before: Bool = true) {
             let index = frames.firstIndex { $0.time >= time - 0.0005 } ?? frames.count - 1
-            for other in max(0, index - count)...min(frames.count - 1, index + count) where frames[other].standIn {
+            for other in max(0, before ? index - count : index)...min(frames.count - 1, index + count) where frames[other].standIn {
                 needed.insert(gop(at: frames[other].time))
             }
         }
-        for cut in analysis.cuts { need(around: cut.time, frames: 9) }
+        for cut in analysis.cuts {
+            // Before a cut keyframe, nothing happened (that is why it was not decoded).
+            let atKeyframe = cutKeyframes.contains { abs(starts[$0] - cut.time) < 0.0005 }
+            need(around: cut.time, frames: 9, before: !atKeyframe)
+        }
         for span in analysis.black + analysis.frozen {
             need(around: span.start, frames: 2)
             need(around: span.end, frames: 2)
@@ -253,7 +293,7 @@ final class ClipSurvey {
 
     var decodedShare: Double {
         guard !packets.isEmpty else { return 1 }
-        return Double(packets.filter { decodedGOPs.contains(gop(at: $0.time)) }.count) / Double(packets.count)
+        return Double(packets.filter { isCovered($0.time) }.count) / Double(packets.count)
     }
 }
 

@@ -11,7 +11,7 @@ import Testing
     static let clips = [
         "shots.mp4", "rapid-cuts.mp4", "black.mp4", "landscape.mp4", "moov-at-end.mp4", "portrait.mp4", "rotated.mp4",
         "offset.ts", "no-header-duration.webm", "hevc.mp4", "hevc-10bit.mp4", "one-second.mp4", "ultrawide.mp4",
-        "pframes.mp4", "long-gop.mp4", "fades.mp4",
+        "pframes.mp4", "long-gop.mp4", "fades.mp4", "scenecut.mp4",
     ]
 
     @Test(arguments: clips)
@@ -42,7 +42,7 @@ import Testing
 
     /// The clips made for it: the fast path really leaves stretches undecoded there.
     /// (fades.mp4 has something in every GOP; landscape.mp4 a single keyframe.)
-    @Test(arguments: ["pframes.mp4", "long-gop.mp4"])
+    @Test(arguments: ["pframes.mp4", "long-gop.mp4", "scenecut.mp4"])
     func leavesStretchesUndecoded(_ clip: String) throws {
         let fast = try ClipAnalyzer().analyze(Repository.fixture(clip))
         #expect(fast.decodedShare < 0.9, "decoded \(fast.decodedShare) of the packets")
