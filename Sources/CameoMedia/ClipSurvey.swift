@@ -155,6 +155,22 @@ final class ClipSurvey {
             if packet.size > high * 5 / 2 + 64 || packet.size * 10 < low * 3 {
                 anomalous.insert(gop(at: packet.time))
             }
+
+        }
+        // A level shift: the packets after cost twice or half what those before did
+        // (a cut from a calm shot to a busy one, or back, without a single jump).
+        // Counted where it is steepest, unless a keyframe (a new picture, which explains it) is a few packets away.
+        let shifts = others.indices.map { index -> Double in
+            guard index >= 4, index + 4 <= others.count else { return 1 }
+            let before = Self.median(others[max(0, index - 8)..<index].map(\.size))
+            let after = Self.median(others[index..<min(others.count, index + 8)].map(\.size))
+            return Double(max(before, after) + 32) / Double(min(before, after) + 32)
+        }
+        for (index, packet) in others.enumerated() where shifts[index] >= 2 {
+            let around = max(0, index - 4)...min(others.count - 1, index + 4)
+            guard around.allSatisfy({ shifts[$0] <= shifts[index] }) else { continue }
+            guard gop(at: others[around.lowerBound].time) == gop(at: others[around.upperBound].time) else { continue }
+            anomalous.insert(gop(at: packet.time))
         }
         // Keyframes: blank ones, and pairs that differ more than their neighbours do.
         let changes = keyframes.map(\.cutScore)
@@ -177,6 +193,7 @@ final class ClipSurvey {
                 // The change lies somewhere between the two keyframes: the earlier one's
                 // GOP, whose decoding runs a few frames past the later keyframe.
                 let before = gop(at: previous.time)
+                // Sooner than the encoder's regular interval: the encoder saw a new picture there.
                 let early = keyframe.time - previous.time < 0.9 * regular
                 if here == before + 1, early, changes[index] >= 0.5, !anomalous.contains(before), !ClipAnalyzer.isBlank(previous) {
                     cutKeyframes.insert(here)
@@ -186,6 +203,10 @@ final class ClipSurvey {
             }
         }
         return found.union(anomalous)
+    }
+
+    static func median(_ values: [Int]) -> Int {
+        values.isEmpty ? 0 : values.sorted()[values.count / 2]
     }
 
     // MARK: Fine decoding

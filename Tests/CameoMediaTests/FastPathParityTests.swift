@@ -41,8 +41,8 @@ import Testing
     }
 
     /// The clips made for it: the fast path really leaves stretches undecoded there.
-    /// (fades.mp4 has something in every GOP; landscape.mp4 a single keyframe.)
-    @Test(arguments: ["pframes.mp4", "long-gop.mp4", "scenecut.mp4"])
+    /// (fades.mp4 and scenecut.mp4 have something in nearly every GOP; landscape.mp4 has a single keyframe.)
+    @Test(arguments: ["pframes.mp4", "long-gop.mp4"])
     func leavesStretchesUndecoded(_ clip: String) throws {
         let fast = try ClipAnalyzer().analyze(Repository.fixture(clip))
         #expect(fast.decodedShare < 0.9, "decoded \(fast.decodedShare) of the packets")
