@@ -53,18 +53,16 @@ public struct ClipAnalyzer: Sendable {
         var current = analysis()
         // Until every finding, and the best windows, rest on decoded frames.
         for _ in 0..<24 {
-            var needed = survey.gopsToConfirm(current, frames: current.frames)
+            let needed = survey.gopsToConfirm(current, frames: current.frames)
+            var stretches: [ClosedRange<Double>] = []
             if needed.isEmpty, let windows = try? current.windows(maximumLength: ranking.maximumLength, step: ranking.step, top: ranking.top) {
-                for (rank, window) in windows.enumerated() {
-                    let under = survey.gopsUnder(window)
-                    if under.isEmpty { continue }
-                    // The best window always; the others while a fifth of the clip or less is decoded.
-                    if rank == 0 || survey.decodedShare < 0.2 { needed = under }
-                    break
+                // The best window always; the others while a fifth of the clip or less is decoded.
+                if let rank = windows.firstIndex(where: survey.restsOnStandIns), rank == 0 || survey.decodedShare < 0.2 {
+                    stretches.append(windows[rank].start...windows[rank].end)
                 }
             }
-            if needed.isEmpty { break }
-            try survey.decode(needed, frameDuration: frameDuration)
+            if needed.isEmpty, stretches.isEmpty { break }
+            try survey.decode(needed, stretches: stretches, frameDuration: frameDuration)
             current = analysis()
         }
         return current

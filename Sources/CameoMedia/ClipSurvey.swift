@@ -53,9 +53,7 @@ final class ClipSurvey {
     private(set) var decodedGOPs = Set<Int>()
     /// Stretches of time decoded frame by frame (first to last frame of each run).
     private var covered: [ClosedRange<Double>] = []
-    /// Keyframes the encoder put at a cut (see `suspiciousGOPs`): their change
-    /// measures come from the keyframe before, not from a frame decoded before them.
-    private(set) var cutKeyframes = Set<Int>()
+
     private(set) var rejectedPackets = 0
 
     init(input: MediaInput, duration: Double, capture: FrameCapture?, progress: ((AnalysisProgress) -> Void)?) {
@@ -125,9 +123,8 @@ final class ClipSurvey {
     // MARK: Where a cut, black or a freeze may hide
 
     /// GOPs whose packets or bounding keyframes say something happens inside.
-    /// A keyframe the encoder added at a cut (sooner than its regular interval)
-    /// that follows a GOP whose packets show nothing is taken as the cut itself:
-    /// it goes into `cutKeyframes`, and only the frames after it are decoded.
+    /// (A keyframe the encoder added sooner than its regular interval is not
+    /// taken as a cut by itself: encoders see cuts where the signals see none.)
     func suspiciousGOPs() -> Set<Int> {
         var found = Set<Int>()
         guard !starts.isEmpty else { return found }
@@ -189,17 +186,13 @@ final class ClipSurvey {
             neighbours.sort()
             let local = neighbours.isEmpty ? 0 : neighbours[neighbours.count / 2]
             let previous = keyframes[index - 1]
-            if (changes[index] >= 0.25 && changes[index] >= 1.3 * local + 0.05) || abs(keyframe.mean - previous.mean) > 15 {
+            // Sooner than the encoder's regular interval: the encoder saw a new picture there.
+            let early = keyframe.time - previous.time < 0.9 * regular
+            if (changes[index] >= 0.25 && changes[index] >= 1.3 * local + 0.05) || abs(keyframe.mean - previous.mean) > 15 || early {
                 // The change lies somewhere between the two keyframes: the earlier one's
                 // GOP, whose decoding runs a few frames past the later keyframe.
                 let before = gop(at: previous.time)
-                // Sooner than the encoder's regular interval: the encoder saw a new picture there.
-                let early = keyframe.time - previous.time < 0.9 * regular
-                if here == before + 1, early, changes[index] >= 0.5, !anomalous.contains(before), !ClipAnalyzer.isBlank(previous) {
-                    cutKeyframes.insert(here)
-                } else {
-                    found.formUnion(before...max(before, here - 1))
-                }
+                found.formUnion(before...max(before, here - 1))
             }
         }
         return found.union(anomalous)
@@ -213,8 +206,8 @@ final class ClipSurvey {
 
     /// Decodes the given GOPs in full, each run of consecutive ones from its
     /// keyframe, and a few frames past its end so that the frames at its edge
-    /// have neighbours on both sides; and the first frames after each cut keyframe.
-    func decode(_ gops: Set<Int>, frameDuration: Double) throws(MediaError) {
+    /// have neighbours on both sides; and each of `stretches` (seconds) from the keyframe before it.
+    func decode(_ gops: Set<Int>, stretches: [ClosedRange<Double>] = [], frameDuration: Double) throws(MediaError) {
         let margin = 10 * frameDuration
         var runs: [(first: Int, last: Int?, through: Double)] = []
         for index in gops.subtracting(decodedGOPs).sorted() {
@@ -224,8 +217,8 @@ final class ClipSurvey {
                 runs.append((index, index, gopRange(index).end + margin))
             }
         }
-        for index in cutKeyframes.sorted() where !decodedGOPs.contains(index) && !isCovered(starts[index] + margin) {
-            runs.append((index, nil, starts[index] + margin))
+        for stretch in stretches where !isCovered(stretch.lowerBound) || !isCovered(stretch.upperBound) {
+            runs.append((gop(at: stretch.lowerBound), nil, stretch.upperBound + margin))
         }
         guard !runs.isEmpty else { return }
         runs.sort { $0.first < $1.first }
@@ -245,13 +238,6 @@ final class ClipSurvey {
                 if time > run.through { return false }
                 guard var signals = sampler.measure(frame, time: time) else { return true }
                 signals.continues = !first
-                if first, cutKeyframes.contains(run.first), let keyframe = keyframes.first(where: { abs($0.time - time) < 0.0005 }) {
-                    // The encoder started a new picture here: the change is the one since the keyframe before.
-                    signals.continues = true
-                    signals.motion = keyframe.motion
-                    signals.histogramChange = keyframe.histogramChange
-                    signals.blockChange = keyframe.blockChange
-                }
                 first = false
                 last = max(last, time)
                 capture?.offer(frame, time: time)
@@ -289,17 +275,13 @@ final class ClipSurvey {
     /// cut (the neighbourhood its threshold is taken from) and of a span's edges.
     func gopsToConfirm(_ analysis: ClipAnalysis, frames: [FrameSignals]) -> Set<Int> {
         var needed = Set<Int>()
-        func need(around time: Double, frames count: Int, before: Bool = true) {
+        func need(around time: Double, frames count: Int) {
             let index = frames.firstIndex { $0.time >= time - 0.0005 } ?? frames.count - 1
-            for other in max(0, before ? index - count : index)...min(frames.count - 1, index + count) where frames[other].standIn {
+            for other in max(0, index - count)...min(frames.count - 1, index + count) where frames[other].standIn {
                 needed.insert(gop(at: frames[other].time))
             }
         }
-        for cut in analysis.cuts {
-            // Before a cut keyframe, nothing happened (that is why it was not decoded).
-            let atKeyframe = cutKeyframes.contains { abs(starts[$0] - cut.time) < 0.0005 }
-            need(around: cut.time, frames: 9, before: !atKeyframe)
-        }
+        for cut in analysis.cuts { need(around: cut.time, frames: 9) }
         for span in analysis.black + analysis.frozen {
             need(around: span.start, frames: 2)
             need(around: span.end, frames: 2)
@@ -307,9 +289,9 @@ final class ClipSurvey {
         return needed.subtracting(decodedGOPs)
     }
 
-    /// GOPs under a window that were not decoded.
-    func gopsUnder(_ window: RankedWindow) -> Set<Int> {
-        Set(gop(at: window.start)...gop(at: window.end)).subtracting(decodedGOPs)
+    /// Whether some frame under a window is a stand-in.
+    func restsOnStandIns(_ window: RankedWindow) -> Bool {
+        packets.contains { $0.time >= window.start - 0.0005 && $0.time <= window.end + 0.0005 && !isCovered($0.time) }
     }
 
     var decodedShare: Double {
