@@ -49,20 +49,19 @@ public struct ClipAnalyzer: Sendable {
             result.decodedShare = survey.decodedShare
             return result
         }
-        try survey.decode(survey.suspiciousGOPs(), frameDuration: frameDuration)
+        try survey.decode(survey.suspiciousStretches(), frameDuration: frameDuration)
         var current = analysis()
         // Until every finding, and the best windows, rest on decoded frames.
         for _ in 0..<24 {
-            let needed = survey.gopsToConfirm(current, frames: current.frames)
-            var stretches: [ClosedRange<Double>] = []
+            var needed = survey.toConfirm(current, frames: current.frames)
             if needed.isEmpty, let windows = try? current.windows(maximumLength: ranking.maximumLength, step: ranking.step, top: ranking.top) {
                 // The best window always; the others while a fifth of the clip or less is decoded.
                 if let rank = windows.firstIndex(where: survey.restsOnStandIns), rank == 0 || survey.decodedShare < 0.2 {
-                    stretches.append(windows[rank].start...windows[rank].end)
+                    needed[survey.gop(at: windows[rank].start)] = windows[rank].end
                 }
             }
-            if needed.isEmpty, stretches.isEmpty { break }
-            try survey.decode(needed, stretches: stretches, frameDuration: frameDuration)
+            if needed.isEmpty { break }
+            try survey.decode(needed, frameDuration: frameDuration)
             current = analysis()
         }
         return current

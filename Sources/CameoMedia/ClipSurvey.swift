@@ -49,8 +49,6 @@ final class ClipSurvey {
     private(set) var keyframes: [FrameSignals] = []
     /// Decoded frames by time (microseconds); a frame with history beats one without.
     private var fine: [Int: FrameSignals] = [:]
-    /// GOPs (index into `starts`) decoded in full.
-    private(set) var decodedGOPs = Set<Int>()
     /// Stretches of time decoded frame by frame (first to last frame of each run).
     private var covered: [ClosedRange<Double>] = []
 
@@ -122,13 +120,18 @@ final class ClipSurvey {
 
     // MARK: Where a cut, black or a freeze may hide
 
-    /// GOPs whose packets or bounding keyframes say something happens inside.
-    /// (A keyframe the encoder added sooner than its regular interval is not
-    /// taken as a cut by itself: encoders see cuts where the signals see none.)
-    func suspiciousGOPs() -> Set<Int> {
-        var found = Set<Int>()
-        guard !starts.isEmpty else { return found }
-        var anomalous = Set<Int>()
+    /// Where to decode every frame: from the keyframe of each GOP (the key)
+    /// through a time in seconds (the value), decoding on past the next
+    /// keyframe when the time lies beyond it.
+    typealias Plan = [Int: Double]
+
+    /// The stretches whose packets or bounding keyframes say something happens
+    /// there: up to a suspicious packet, or the whole GOP when only its
+    /// keyframes tell (the change lies somewhere between them).
+    func suspiciousStretches() -> Plan {
+        var plan = Plan()
+        guard !starts.isEmpty else { return plan }
+        func mark(_ gop: Int, through time: Double) { plan[gop] = max(plan[gop] ?? time, time) }
         let others = packets.filter { !$0.key }
         let keySizes = packets.filter(\.key).map(\.size).sorted()
         let keyMedian = keySizes.isEmpty ? 0 : keySizes[keySizes.count / 2]
@@ -145,18 +148,18 @@ final class ClipSurvey {
             around.sort()
             let tiny = packet.size < max(64, keyMedian / 100)
             tinyRun = tiny ? tinyRun + 1 : 0
-            if tinyRun >= 3 { anomalous.insert(gop(at: packet.time)) }
+            if tinyRun >= 3 { mark(gop(at: packet.time), through: packet.time) }
             guard !around.isEmpty else { continue }
             let high = around[min(around.count - 1, around.count * 8 / 10)]
             let low = around[around.count * 2 / 10]
             if packet.size > high * 5 / 2 + 64 || packet.size * 10 < low * 3 {
-                anomalous.insert(gop(at: packet.time))
+                mark(gop(at: packet.time), through: packet.time)
             }
-
         }
         // A level shift: the packets after cost twice or half what those before did
         // (a cut from a calm shot to a busy one, or back, without a single jump).
-        // Counted where it is steepest, unless a keyframe (a new picture, which explains it) is a few packets away.
+        // Counted where it is steepest; when a keyframe is a few packets away the
+        // new picture may start right at it, so the GOP before it is marked.
         let shifts = others.indices.map { index -> Double in
             guard index >= 4, index + 4 <= others.count else { return 1 }
             let before = Self.median(others[max(0, index - 8)..<index].map(\.size))
@@ -166,17 +169,20 @@ final class ClipSurvey {
         for (index, packet) in others.enumerated() where shifts[index] >= 2 {
             let around = max(0, index - 4)...min(others.count - 1, index + 4)
             guard around.allSatisfy({ shifts[$0] <= shifts[index] }) else { continue }
-            guard gop(at: others[around.lowerBound].time) == gop(at: others[around.upperBound].time) else { continue }
-            anomalous.insert(gop(at: packet.time))
+            let first = gop(at: others[around.lowerBound].time), last = gop(at: others[around.upperBound].time)
+            if first == last {
+                mark(first, through: others[around.upperBound].time)
+            } else {
+                mark(last - 1, through: starts[last])
+            }
         }
         // Keyframes: blank ones, and pairs that differ more than their neighbours do.
         let changes = keyframes.map(\.cutScore)
-        let regular = zip(starts, starts.dropFirst()).map { $1 - $0 }.max() ?? 0
         for (index, keyframe) in keyframes.enumerated() {
             let here = gop(at: keyframe.time)
             if ClipAnalyzer.isBlank(keyframe) {
-                found.insert(here)
-                if here > 0 { found.insert(here - 1) }
+                mark(here, through: gopRange(here).end)
+                if here > 0 { mark(here - 1, through: keyframe.time) }
             }
             guard index > 0 else { continue }
             var neighbours: [Float] = []
@@ -186,16 +192,13 @@ final class ClipSurvey {
             neighbours.sort()
             let local = neighbours.isEmpty ? 0 : neighbours[neighbours.count / 2]
             let previous = keyframes[index - 1]
-            // Sooner than the encoder's regular interval: the encoder saw a new picture there.
-            let early = keyframe.time - previous.time < 0.9 * regular
-            if (changes[index] >= 0.25 && changes[index] >= 1.3 * local + 0.05) || abs(keyframe.mean - previous.mean) > 15 || early {
+            if changes[index] >= 0.25 && changes[index] >= 1.3 * local + 0.05 {
                 // The change lies somewhere between the two keyframes: the earlier one's
                 // GOP, whose decoding runs a few frames past the later keyframe.
-                let before = gop(at: previous.time)
-                found.formUnion(before...max(before, here - 1))
+                mark(gop(at: previous.time), through: keyframe.time)
             }
         }
-        return found.union(anomalous)
+        return plan
     }
 
     static func median(_ values: [Int]) -> Int {
@@ -204,21 +207,19 @@ final class ClipSurvey {
 
     // MARK: Fine decoding
 
-    /// Decodes the given GOPs in full, each run of consecutive ones from its
-    /// keyframe, and a few frames past its end so that the frames at its edge
-    /// have neighbours on both sides; and each of `stretches` (seconds) from the keyframe before it.
-    func decode(_ gops: Set<Int>, stretches: [ClosedRange<Double>] = [], frameDuration: Double) throws(MediaError) {
+    /// Decodes every frame of the planned stretches not decoded yet, and a few
+    /// frames past each, so that the frames at its edge have neighbours on both sides.
+    func decode(_ plan: Plan, frameDuration: Double) throws(MediaError) {
         let margin = 10 * frameDuration
-        var runs: [(first: Int, last: Int?, through: Double)] = []
-        for index in gops.subtracting(decodedGOPs).sorted() {
-            if let last = runs.last, last.last == index - 1 {
-                runs[runs.count - 1] = (last.first, index, gopRange(index).end + margin)
+        var runs: [(first: Int, through: Double)] = []
+        for (gop, through) in plan.sorted(by: { $0.key < $1.key }) {
+            let start = gopRange(gop).start, end = through + margin
+            guard packets.contains(where: { $0.time >= start - 0.0005 && $0.time <= end && !isCovered($0.time) }) else { continue }
+            if let last = runs.last, last.through >= start - 0.0005 {
+                runs[runs.count - 1].through = max(last.through, end)
             } else {
-                runs.append((index, index, gopRange(index).end + margin))
+                runs.append((gop, end))
             }
-        }
-        for stretch in stretches where !isCovered(stretch.lowerBound) || !isCovered(stretch.upperBound) {
-            runs.append((gop(at: stretch.lowerBound), nil, stretch.upperBound + margin))
         }
         guard !runs.isEmpty else { return }
         runs.sort { $0.first < $1.first }
@@ -247,7 +248,6 @@ final class ClipSurvey {
                 return true
             }
             rejectedPackets += decoder.rejectedPackets
-            if let lastGOP = run.last { decodedGOPs.formUnion(run.first...lastGOP) }
             covered.append(start...max(start, last))
             done += min(duration, run.through) - start
             progress?(AnalysisProgress(phase: "decoding", done: done, total: total))
@@ -271,14 +271,15 @@ final class ClipSurvey {
         return result
     }
 
-    /// GOPs a finding depends on that were not decoded: the frames either side of a
-    /// cut (the neighbourhood its threshold is taken from) and of a span's edges.
-    func gopsToConfirm(_ analysis: ClipAnalysis, frames: [FrameSignals]) -> Set<Int> {
-        var needed = Set<Int>()
+    /// Stand-ins a finding depends on: the frames either side of a cut (the
+    /// neighbourhood its threshold is taken from) and of a span's edges.
+    func toConfirm(_ analysis: ClipAnalysis, frames: [FrameSignals]) -> Plan {
+        var needed = Plan()
         func need(around time: Double, frames count: Int) {
             let index = frames.firstIndex { $0.time >= time - 0.0005 } ?? frames.count - 1
             for other in max(0, index - count)...min(frames.count - 1, index + count) where frames[other].standIn {
-                needed.insert(gop(at: frames[other].time))
+                let time = frames[other].time
+                needed[gop(at: time)] = max(needed[gop(at: time)] ?? time, time)
             }
         }
         for cut in analysis.cuts { need(around: cut.time, frames: 9) }
@@ -286,7 +287,7 @@ final class ClipSurvey {
             need(around: span.start, frames: 2)
             need(around: span.end, frames: 2)
         }
-        return needed.subtracting(decodedGOPs)
+        return needed
     }
 
     /// Whether some frame under a window is a stand-in.
@@ -307,6 +308,9 @@ struct Calibration {
     var sharpnessRatio: Float = 1
     /// Motion per byte of packet.
     var motionPerByte: Float = 0
+    // Both are taken on the cautious side (a lower sharpness, a higher motion
+    // than most decoded frames have), so a window on stand-ins must clearly
+    // beat one on decoded frames to be decoded in its turn.
     var histogramChange: Float = 0
     var blockChange: Float = 0
 
@@ -321,8 +325,8 @@ struct Calibration {
             if expected > 0 { ratios.append(frame.sharpness / expected) }
             if let size = sizes[Int((frame.time * 1_000_000).rounded())], size > 0 { perByte.append(frame.motion / Float(size)) }
         }
-        sharpnessRatio = Self.median(ratios) ?? 1
-        motionPerByte = Self.median(perByte) ?? 0
+        sharpnessRatio = Self.quantile(ratios, 0.25) ?? 1
+        motionPerByte = Self.quantile(perByte, 0.75) ?? 0
         histogramChange = Self.median(continuing.map(\.histogramChange)) ?? 0
         blockChange = Self.median(continuing.map(\.blockChange)) ?? 0
     }
@@ -354,8 +358,10 @@ struct Calibration {
         return result
     }
 
-    static func median(_ values: [Float]) -> Float? {
+    static func median(_ values: [Float]) -> Float? { quantile(values, 0.5) }
+
+    static func quantile(_ values: [Float], _ share: Double) -> Float? {
         guard !values.isEmpty else { return nil }
-        return values.sorted()[values.count / 2]
+        return values.sorted()[min(values.count - 1, Int(Double(values.count) * share))]
     }
 }
