@@ -32,9 +32,9 @@ struct PacketRecord {
 }
 
 /// Coarse first, fine where it matters. Every packet is read (size, key flag,
-/// time) and only keyframes are decoded; stretches between keyframes where a
-/// cut, black or a freeze may hide are decoded in full, and so are the
-/// stretches under the best windows, until those rest on decoded frames.
+/// time) and only keyframes are decoded; the stretches where a cut, black or a
+/// freeze may hide are decoded frame by frame (from the keyframe before them),
+/// and so are those under the best windows, until the best rests on decoded frames.
 /// Everything else gets stand-in signals calibrated on the decoded frames:
 /// stand-ins never make a cut, black or frozen frame, they only fill in
 /// sharpness and steadiness for ranking.
@@ -51,7 +51,6 @@ final class ClipSurvey {
     private var fine: [Int: FrameSignals] = [:]
     /// Stretches of time decoded frame by frame (first to last frame of each run).
     private var covered: [ClosedRange<Double>] = []
-
     private(set) var rejectedPackets = 0
 
     init(input: MediaInput, duration: Double, capture: FrameCapture?, progress: ((AnalysisProgress) -> Void)?) {
