@@ -51,7 +51,8 @@ final class ClipSurvey {
     private var fine: [Int: FrameSignals] = [:]
     /// Stretches of time decoded frame by frame (first to last frame of each run).
     private var covered: [ClosedRange<Double>] = []
-    private(set) var rejectedPackets = 0
+    /// Made by `read()` for keyframes, then used for every frame of the stretches.
+    private var decoder: VideoDecoder?
 
     init(input: MediaInput, duration: Double, capture: FrameCapture?, progress: ((AnalysisProgress) -> Void)?) {
         self.input = input
@@ -70,9 +71,14 @@ final class ClipSurvey {
         return names.contains("mp4") || names.contains("matroska")
     }
 
+    /// Packets the decoder refused, in both passes.
+    var rejectedPackets: Int { decoder?.rejectedPackets ?? 0 }
+
     /// The coarse pass: every packet's record, and the keyframes' signals.
     func read() throws(MediaError) {
         let decoder = try VideoDecoder(input, shortcuts: .keyframes)
+        self.decoder = decoder
+        let forget = decoder.framesComeOutAtOnce
         let sampler = FrameSampler()
         var lastReported = -1.0
         var records: [PacketRecord] = []
@@ -87,6 +93,9 @@ final class ClipSurvey {
                 lastReported = time
                 progress(AnalysisProgress(phase: "reading", done: min(max(0, time), duration), total: duration))
             }
+            // Keyframes are decoded alone: nothing needs the one before. (With frame
+            // threads the one before may still be in flight, so only without them.)
+            if key, forget { decoder.forgetReferences() }
             return key
         }) { frame throws(MediaError) in
             guard let time = decoder.time(of: frame), let signals = sampler.measure(frame, time: time) else { return true }
@@ -94,7 +103,7 @@ final class ClipSurvey {
             keyframes.append(signals)
             return true
         }
-        rejectedPackets = decoder.rejectedPackets
+
         packets = records.sorted { $0.time < $1.time }
         keyframes.sort { $0.time < $1.time }
         starts = packets.filter(\.key).map(\.time)
@@ -224,7 +233,8 @@ final class ClipSurvey {
         runs.sort { $0.first < $1.first }
         let total = runs.reduce(0.0) { $0 + min(duration, $1.through) - gopRange($1.first).start }
         var done = 0.0
-        let decoder = try VideoDecoder(input, shortcuts: .analysis)
+        guard let decoder else { return }
+        decoder.decodeKeyframesOnly(false)
         for run in runs {
             let start = gopRange(run.first).start
             // A hair past the keyframe, so that rounding never lands on the one before.
@@ -246,7 +256,6 @@ final class ClipSurvey {
                 fine[key] = signals
                 return true
             }
-            rejectedPackets += decoder.rejectedPackets
             covered.append(start...max(start, last))
             done += min(duration, run.through) - start
             progress?(AnalysisProgress(phase: "decoding", done: done, total: total))

@@ -19,12 +19,14 @@ final class VideoDecoder {
         var keyframesOnly = false
     }
 
-    /// Decoder threads for frames of `pixels`: each frame thread keeps its own
-    /// pictures in flight, so big frames get fewer threads (4K stays under 200 MB).
-    static func threads(forPixels pixels: Int) -> Int32 {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        let budget = 24_000_000 / max(1, pixels)  // about 2 at 4K, 11 at 1080p
-        return Int32(max(1, min(cores + 1, budget, 16)))
+    /// How to thread the decoder for frames of `pixels`. Each frame thread keeps
+    /// its own pictures in flight (25 MB each for 10-bit 4K), so frames above
+    /// 1080p-and-a-bit are decoded with slice threads only (wavefront rows in
+    /// HEVC): one set of pictures, peak memory under 200 MB at 4K.
+    static func threading(forPixels pixels: Int) -> (count: Int32, type: Int32) {
+        let cores = Int32(max(1, min(16, ProcessInfo.processInfo.activeProcessorCount)))
+        if pixels > 2_500_000 { return (cores, FF_THREAD_SLICE) }
+        return (cores + 1, FF_THREAD_FRAME | FF_THREAD_SLICE)
     }
 
     let input: MediaInput
@@ -52,8 +54,9 @@ final class VideoDecoder {
             avcodec_free_context(&codecPointer)
             throw .notAVideo(name, detail: "unusable codec parameters")
         }
-        codec.pointee.thread_count = Self.threads(forPixels: Int(parameters.pointee.width) * Int(parameters.pointee.height))
-        codec.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
+        let threading = Self.threading(forPixels: Int(parameters.pointee.width) * Int(parameters.pointee.height))
+        codec.pointee.thread_count = threading.count
+        codec.pointee.thread_type = threading.type
         codec.pointee.pkt_timebase = stream.pointee.time_base
         if shortcuts.skipNonReference { codec.pointee.skip_frame = AVDISCARD_NONREF }
         if shortcuts.keyframesOnly { codec.pointee.skip_frame = AVDISCARD_NONKEY }
@@ -96,6 +99,23 @@ final class VideoDecoder {
         if av_seek_frame(input.context, stream.pointee.index, target, AVSEEK_FLAG_BACKWARD) >= 0 {
             avcodec_flush_buffers(codec)
         }
+    }
+
+    /// Which frames to decode from now on (after a seek, say): keyframes only, or
+    /// every frame the analysis needs. One decoder serves both passes of the fast
+    /// path, so its big picture buffers are allocated once.
+    func decodeKeyframesOnly(_ only: Bool) {
+        codec.pointee.skip_frame = only ? AVDISCARD_NONKEY : AVDISCARD_NONREF
+    }
+
+    /// Whether frames come out as soon as their packet goes in (no frame threads holding them).
+    var framesComeOutAtOnce: Bool { (codec.pointee.active_thread_type & FF_THREAD_FRAME) == 0 }
+
+    /// Drops the pictures the decoder keeps as references. Between keyframes
+    /// decoded alone, an HEVC decoder would otherwise keep pictures alive that
+    /// nothing will use: 60 MB more at 10-bit 4K (measured).
+    func forgetReferences() {
+        avcodec_flush_buffers(codec)
     }
 
     /// Back to the first frame.
