@@ -44,7 +44,10 @@ public struct ClipAnalyzer: Sendable {
         guard survey.starts.count >= 2, survey.keyShare < 0.5, !survey.keyframes.isEmpty else { return nil }
         let frameDuration = info.video.framesPerSecond.map { 1 / $0 } ?? Self.medianGap(survey.keyframes)
         func analysis() -> ClipAnalysis {
-            var result = Self.findings(survey.frames(), location: location, info: info, frameDuration: frameDuration,
+            let frames = survey.frames()
+            // As on the exact path: windows only where there are frames (a header may claim more).
+            let duration = min(info.duration, (frames.last?.time ?? 0) + frameDuration + 1)
+            var result = Self.findings(frames, location: location, info: info, duration: duration, frameDuration: frameDuration,
                                        end: info.duration, capture: capture)
             result.decodedShare = survey.decodedShare
             return result
@@ -54,7 +57,9 @@ public struct ClipAnalyzer: Sendable {
         // Until every finding, and the best windows, rest on decoded frames.
         for _ in 0..<24 {
             var needed = survey.toConfirm(current, frames: current.frames)
-            if needed.isEmpty, let windows = try? current.windows(maximumLength: ranking.maximumLength, step: ranking.step, top: ranking.top) {
+            // Steps finer than a frame rank the same windows (the command raises them to one).
+            let step = max(ranking.step, frameDuration)
+            if needed.isEmpty, let windows = try? current.windows(maximumLength: ranking.maximumLength, step: step, top: ranking.top) {
                 // The best window always; the others while a fifth of the clip or less is decoded.
                 if let rank = windows.firstIndex(where: survey.restsOnStandIns), rank == 0 || survey.decodedShare < 0.2 {
                     needed[survey.gop(at: windows[rank].start)] = windows[rank].end
@@ -75,7 +80,8 @@ public struct ClipAnalyzer: Sendable {
         decoder.rewind()
         let sampler = FrameSampler()
         var frames: [FrameSignals] = []
-        frames.reserveCapacity(Int(info.duration * 32))
+        // What the header claims is only a hint: a few minutes' worth at most, the array grows with real frames.
+        frames.reserveCapacity(min(Self.reservedFrames, Int(exactly: (info.duration * 32).rounded()) ?? 0))
         let stretch = around.map { max(0, $0.lowerBound - 1)...min(info.duration, $0.upperBound + 1) }
         if let stretch, stretch.lowerBound > 0 { decoder.seek(to: stretch.lowerBound) }
         let total = stretch.map { $0.upperBound - $0.lowerBound } ?? info.duration
@@ -100,18 +106,22 @@ public struct ClipAnalyzer: Sendable {
         let frameDuration = info.video.framesPerSecond.map { 1 / $0 } ?? Self.medianGap(frames)
         // Where the decoded frames end: the clip's end, or the stretch's.
         let end = stretch.map { min(info.duration, ($0.upperBound)) } ?? info.duration
-        return Self.findings(frames, location: location, info: info, frameDuration: frameDuration, end: end, capture: capture)
+        // Windows are sought where frames were decoded, not across what the header claims.
+        let duration = stretch == nil ? min(info.duration, (frames.last?.time ?? 0) + frameDuration + 1) : info.duration
+        return Self.findings(frames, location: location, info: info, duration: duration, frameDuration: frameDuration, end: end, capture: capture)
     }
 
-    static func findings(_ frames: [FrameSignals], location: MediaLocation, info: ClipInfo, frameDuration: Double,
+    static func findings(_ frames: [FrameSignals], location: MediaLocation, info: ClipInfo, duration: Double, frameDuration: Double,
                          end: Double, capture: FrameCapture?) -> ClipAnalysis {
         ClipAnalysis(
-            location: location.description, info: info, duration: info.duration, frameDuration: frameDuration,
+            location: location.description, info: info, duration: duration, frameDuration: frameDuration,
             cuts: cuts(frames, frameDuration: frameDuration),
             black: blackSpans(frames, frameDuration: frameDuration, duration: end),
             frozen: frozenSpans(frames, frameDuration: frameDuration, duration: end),
             frames: frames, strip: capture)
     }
+
+    static let reservedFrames = 32 * 600
 
     static func medianGap(_ frames: [FrameSignals]) -> Double {
         let gaps = zip(frames, frames.dropFirst()).map { $1.time - $0.time }.filter { $0 > 0 }.sorted()
