@@ -31,6 +31,9 @@ struct Windows: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds to wait for the input before giving up.", valueName: "seconds"))
     var timeout = SecondsArgument(milliseconds: 60_000)
 
+    @Flag(help: "Decode every frame instead of keyframes first and the rest only where it matters (slower; the same findings).")
+    var exact = false
+
     @Flag(help: "Do not look for human faces in the windows.")
     var noPersonCheck = false
 
@@ -58,7 +61,12 @@ struct Windows: ParsableCommand {
     }
 
     func run() throws {
-        let analysis = try ClipAnalyzer(timeout: timeout.seconds).analyze(input, capturingStrip: preview != nil)
+        let line = AnalysisLine.start(for: input)
+        defer { line?.finish() }
+        let analysis = try ClipAnalyzer(timeout: timeout.seconds).analyze(
+            input, capturingStrip: preview != nil, exact: exact,
+            ranking: WindowQuery(maximumLength: length.seconds, step: step.seconds, top: top), progress: line.map { line in { line.update($0) } })
+        line?.finish()
         let candidates = try analysis.windows(maximumLength: length.seconds, step: usableStep(analysis).seconds, top: top)
         let checks = noPersonCheck ? nil
             : try PersonScreen.check(input, windows: candidates.map { $0.start...$0.end }, timeout: timeout.seconds)
