@@ -43,22 +43,3 @@ extension MediaIntake {
         return String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
     }
 }
-
-extension PersonScreen {
-    /// Before a character is created on the provider: warns with the frame times when its
-    /// window shows a face. Uses the stored check; without one, checks the local clip (when
-    /// there is one) and stores the result.
-    static func warnBeforeCreating(_ character: CameoCharacter, catalog: Catalog, timeout: Double = 60) throws {
-        if let stored = PersonInWindowRule.stored(character) {
-            warn(stored, window: character.window.description, location: character.clip?.path ?? character.sourceURL)
-            return
-        }
-        guard let clip = character.clip?.path, FileManager.default.fileExists(atPath: clip),
-              let result = try check(clip, window: character.window.start...character.window.end, timeout: timeout)
-        else { return }
-        warn(result, window: character.window.description, location: clip)
-        var change = CharacterChange()
-        change.personCheck = .some(String(decoding: try JSONEncoder().encode(result), as: UTF8.self))
-        try catalog.update(character.alias, change)
-    }
-}
