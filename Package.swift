@@ -28,11 +28,16 @@ let package = Package(
         .target(name: "CFFmpegLoader", dependencies: ["CFFmpeg"]),
         .target(name: "CameoMedia", dependencies: ["CFFmpeg", "CFFmpegLoader", "CameoText"]),
         .target(name: "CameoPrompt", dependencies: ["CameoText"]),
-        .target(name: "CameoAPI", dependencies: ["CameoPrompt", "CameoText"]),
+        // libcurl, opened on first use like FFmpeg: only commands that talk to a provider load it.
+        .target(name: "CCurlLoader"),
+        .target(name: "CameoAPI", dependencies: ["CCurlLoader", "CameoPrompt", "CameoText"]),
+        // The life of a request that costs money: record, send, record; follow; download.
+        .target(name: "CameoSubmissions", dependencies: ["CameoAPI", "CameoCatalog", "CameoMedia", "CameoText"]),
         .executableTarget(
             name: "cameo",
             dependencies: [
                 "CameoAPI",
+                "CameoSubmissions",
                 "CameoCatalog",
                 "CameoMedia",
                 "CameoPrompt",

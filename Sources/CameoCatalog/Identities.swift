@@ -8,13 +8,15 @@ public struct NewIdentity: Sendable {
     public var platformCharacterId: String?
     public var displayName: String?
     public var avatarURL: String?
+    public var permalink: String?
     public var origin: Identity.Origin
     public var taskId: String?
     public var provider: String?
 
     public init(username: Username, platformCharacterId: String? = nil, displayName: String? = nil,
-                avatarURL: String? = nil, origin: Identity.Origin = .manual, taskId: String? = nil,
+                avatarURL: String? = nil, permalink: String? = nil, origin: Identity.Origin = .manual, taskId: String? = nil,
                 provider: String? = nil) {
+        self.permalink = permalink
         self.username = username
         self.platformCharacterId = platformCharacterId
         self.displayName = displayName
@@ -53,7 +55,11 @@ extension Catalog {
         identity.username = new.username.text
         identity.platformCharacterId = new.platformCharacterId ?? identity.platformCharacterId
         identity.displayName = new.displayName ?? identity.displayName
-        identity.avatarURL = new.avatarURL ?? identity.avatarURL
+        identity.permalink = new.permalink ?? identity.permalink
+        if let avatar = new.avatarURL {
+            identity.avatarURL = avatar
+            identity.avatarFetchedAt = date
+        }
         identity.taskId = new.taskId ?? identity.taskId
         identity.provider = new.provider ?? identity.provider
         if existing == nil { identity.origin = new.origin }

@@ -125,6 +125,10 @@ public struct Identity: Codable, Sendable, Equatable, FetchableRecord, MutablePe
     public var platformCharacterId: String?
     public var displayName: String?
     public var avatarURL: String?
+    /// When the provider gave `avatarURL`: such URLs are signed and expire.
+    public var avatarFetchedAt: Timestamp?
+    /// The character's page at the provider, when `create` was told it.
+    public var permalink: String?
     public var origin: Origin
     /// The generation task whose answer named this username, when `origin` is `.task`.
     public var taskId: String?
@@ -135,7 +139,8 @@ public struct Identity: Codable, Sendable, Equatable, FetchableRecord, MutablePe
     public var updatedAt: Timestamp
 
     public enum Origin: String, Codable, Sendable, DatabaseValueConvertible {
-        case manual, task
+        /// Typed in with `resolve`; from a generation task's answer; from `create`.
+        case manual, task, created
     }
 
     public enum State: String, Codable, Sendable, DatabaseValueConvertible {
@@ -154,26 +159,39 @@ public struct Identity: Codable, Sendable, Equatable, FetchableRecord, MutablePe
 }
 
 /// One request sent (or about to be sent) to the provider, and what came back.
+/// `state` is what cameo knows about the request itself; `taskStatus` is what
+/// the provider says about the task it made, normalised (the word it used is
+/// kept in `providerStatus`).
 public struct Submission: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "submission"
 
     public var id: Int64?
     public var characterId: Int64?
+    public var kind: SubmissionKind
     public var endpoint: String
+    /// The provider profile it went to.
+    public var provider: String?
     public var requestBody: String
-    public var status: String
+    public var state: SubmissionState
+    public var taskStatus: String?
+    public var providerStatus: String?
     public var httpStatus: Int?
     public var responseBody: String?
     public var taskId: String?
     public var error: String?
+    /// Where `--download` put the finished video.
+    public var downloadPath: String?
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
-    public init(characterId: Int64?, endpoint: String, requestBody: String, status: String, at date: Timestamp = .now) {
+    public init(kind: SubmissionKind = .generation, characterId: Int64?, endpoint: String, provider: String? = nil, requestBody: String,
+                state: SubmissionState = .sending, at date: Timestamp = .now) {
+        self.kind = kind
         self.characterId = characterId
         self.endpoint = endpoint
+        self.provider = provider
         self.requestBody = requestBody
-        self.status = status
+        self.state = state
         self.createdAt = date
         self.updatedAt = self.createdAt
     }
@@ -185,7 +203,27 @@ public struct Submission: Codable, Sendable, Equatable, FetchableRecord, Mutable
     public enum Columns {
         public static let id = Column(CodingKeys.id)
         public static let taskId = Column(CodingKeys.taskId)
+        public static let state = Column(CodingKeys.state)
     }
+}
+
+/// What cameo knows about a request it sent.
+public enum SubmissionState: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    /// Recorded before sending; a row still here after the process ended was interrupted.
+    case sending
+    /// The provider accepted it and gave a task id.
+    case submitted
+    /// Nothing left this machine: no task exists, sending again is safe.
+    case notSent = "not-sent"
+    /// The request went out but no answer came back: a task may exist.
+    case unknown
+    /// The provider answered with an error.
+    case failed
+}
+
+/// What a submission asked for.
+public enum SubmissionKind: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    case generation, character
 }
 
 /// A character with its tags and platform identities, as commands show it.

@@ -201,11 +201,16 @@ import Testing
     }
 
     @Test func missingPiecesAreNamed() throws {
-        let none = ProviderConfig(baseURL: nil, apiKey: "k", statusPath: ProviderConfig.defaultStatusPath, timeout: 5)
+        let none = ProviderConfig(profile: ProviderProfile(name: "default"), apiKey: "k")
         #expect(throws: APIError.missingBaseURL) { try none.client() }
-        let keyless = ProviderConfig(baseURL: "https://api.example", apiKey: nil, statusPath: ProviderConfig.defaultStatusPath, timeout: 5)
-        #expect(throws: APIError.missingKey) { try keyless.client() }
-        let ftp = ProviderConfig(baseURL: "ftp://api.example", apiKey: "k", statusPath: ProviderConfig.defaultStatusPath, timeout: 5)
-        #expect(throws: APIError.badBaseURL("ftp://api.example")) { try ftp.client() }
+        let keyless = ProviderConfig(profile: ProviderProfile(name: "default", baseURL: "https://api.example"), apiKey: nil)
+        #expect(throws: APIError.missingKey(env: "CAMEO_API_KEY")) { try keyless.client() }
+        let ftp = ProviderConfig(profile: ProviderProfile(name: "default", baseURL: "ftp://api.example"), apiKey: "k")
+        #expect(throws: APIError.badBaseURL("ftp://api.example", reason: "is not an http(s) URL")) { try ftp.client() }
+        for address in ["https://api.example/?x=1", "https://api.example#top", "https://api.example/v1?"] {
+            let query = ProviderConfig(profile: ProviderProfile(name: "default", baseURL: address), apiKey: "k")
+            #expect(throws: APIError.self) { try query.client() }
+            #expect("\((try? query.client()).map { _ in "accepted" } ?? "refused")" == "refused", "\(address)")
+        }
     }
 }

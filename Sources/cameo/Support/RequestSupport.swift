@@ -68,7 +68,7 @@ struct BuiltRequest {
         promptFindings.contains { $0.severity == .error } || requestFindings.contains { $0.severity == .error }
     }
 
-    static func build(_ options: RequestOptions, catalog: Catalog) throws -> BuiltRequest {
+    static func build(_ options: RequestOptions, catalog: Catalog, profile: ProviderProfile? = nil) throws -> BuiltRequest {
         let text = try PromptInput.read(options.prompt ?? "")
         let character = try options.character.map { try catalog.character(named: $0) }
         let promptOptions = PromptOptions(maximumCharacters: options.maxCharacters, creating: Set(character.map { [$0.alias] } ?? []))
@@ -138,24 +138,28 @@ struct RequestDiagnosticDocument: Encodable {
     enum CodingKeys: String, CodingKey { case rule, severity, field, message, note, replacement }
 }
 
-/// A curl command that sends the body, reading the key from the environment when it runs.
+/// A curl command that sends the body. The key never enters curl's argv (where
+/// any user of the machine could read it in the process list): the shell expands
+/// it into a here-document, which curl reads as a header file on stdin.
 enum CurlCommand {
-    static func render(body: Data, baseURL: String?) -> String {
+    static func render(body: Data, baseURL: String?, path: String, keyEnv: String) -> String {
         let url: String
         if let baseURL {
             var base = baseURL
             while base.hasSuffix("/") { base.removeLast() }
-            url = "'" + (base + ProviderClient.generationsPath).replacingOccurrences(of: "'", with: "'\\''") + "'"
+            url = "'" + (base + path).replacingOccurrences(of: "'", with: "'\\''") + "'"
         } else {
-            url = "\"${CAMEO_BASE_URL:?set CAMEO_BASE_URL to the provider's base URL}\(ProviderClient.generationsPath)\""
+            url = "\"${CAMEO_BASE_URL:?set CAMEO_BASE_URL to the provider's base URL}\(path)\""
         }
         // Single quotes keep the shell from touching the body: the bytes sent are the bytes printed.
         let quotedBody = "'" + String(decoding: body, as: UTF8.self).replacingOccurrences(of: "'", with: "'\\''") + "'"
         return """
             curl -sS -X POST \(url) \\
               -H 'Content-Type: application/json' \\
-              -H "Authorization: Bearer ${CAMEO_API_KEY:?set CAMEO_API_KEY}" \\
-              --data-raw \(quotedBody)
+              -H @- \\
+              --data-raw \(quotedBody) <<CAMEO_HEADERS
+            Authorization: Bearer ${\(keyEnv):?set \(keyEnv)}
+            CAMEO_HEADERS
             """
     }
 }

@@ -1,0 +1,174 @@
+import ArgumentParser
+import CameoAPI
+import CameoCatalog
+import CameoSubmissions
+import CameoText
+import Foundation
+
+/// Where the provider is, for the commands that build or send requests.
+struct ProviderOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The provider profile in the config file (else CAMEO_PROVIDER, else default_provider).", valueName: "name"))
+    var provider: String?
+
+    @Option(help: ArgumentHelp("The provider base URL (else CAMEO_BASE_URL or the profile).", valueName: "url"))
+    var baseUrl: String?
+
+    @Option(help: "Seconds the whole exchange with the provider may take, waits included.")
+    var timeout: Double?
+
+    func validate() throws {
+        if let timeout, !(timeout.isFinite && timeout > 0 && timeout <= 86_400) {
+            throw ValidationError("--timeout must be more than 0 and at most 86400 seconds")
+        }
+    }
+
+    func config() throws -> ProviderConfig {
+        try ProviderConfig.load(environment: ProcessInfo.processInfo.environment, baseURLFlag: baseUrl, providerFlag: provider)
+    }
+
+    /// A client for the active profile; warns when the key would travel in clear text.
+    /// From here on Ctrl-C and SIGTERM are caught, so the outcome is recorded before exiting.
+    func client() throws -> (ProviderConfig, ProviderClient) {
+        let config = try config()
+        let client = try config.client(timeout: timeout)
+        if let warning = config.plainTextWarning { Output.warning(warning) }
+        Interruption.catchSignals()
+        return (config, client)
+    }
+}
+
+/// How long and how often to wait for a task.
+struct WaitOptions: ParsableArguments {
+    @Flag(help: "Wait until the task is finished (Ctrl-C stops waiting, not the task).")
+    var wait = false
+
+    @Option(help: "Seconds between two status requests while waiting.")
+    var interval: Double = 15
+
+    @Option(help: "Seconds to wait in all before giving up.")
+    var waitTimeout: Double = 1200
+
+    func validate() throws {
+        guard interval.isFinite, interval >= 0.1, interval <= 3600 else {
+            throw ValidationError("--interval must be between 0.1 and 3600 seconds")
+        }
+        guard waitTimeout.isFinite, waitTimeout > 0, waitTimeout <= 7 * 86_400 else {
+            throw ValidationError("--wait-timeout must be more than 0 and at most 604800 seconds")
+        }
+    }
+}
+
+/// Provider text on its way to a terminal: escaped, so control sequences in it are shown, not obeyed.
+func shown(_ text: String) -> String {
+    TerminalText.escape(text)
+}
+
+/// Following a task to its end, showing it, and recording each answer on its submission.
+struct TaskWatch {
+    var catalog: Catalog
+    var client: ProviderClient
+    var wait: WaitOptions
+    var path: String
+    var taskId: String
+    var profile: String
+    /// When the answer carries what is awaited (a final status; for a character, a username).
+    var isDone: (ProviderResponse) -> Bool = { $0.normalisedStatus?.isFinal ?? false }
+
+    func run() throws -> ProviderResponse {
+        let started = Date()
+        let live = Output.stderrIsTerminal
+        var lastLine = ""
+        var warnedWords = Set<String>()
+        let follower = Follower(client: client, path: path, interval: wait.interval, limit: wait.waitTimeout)
+        let outcome = follower.follow(taskId, isDone: isDone, changed: { response in
+            record(response)
+            let word = response.taskStatus ?? "(no status)"
+            if response.taskStatus != nil, response.normalisedStatus == nil, warnedWords.insert(word).inserted {
+                Output.warning("the provider's status \"\(shown(word))\" is not one cameo knows; still waiting")
+            }
+            var line = "task \(shown(taskId)): \(response.normalisedStatus?.rawValue ?? shown(word))"
+            if let progress = response.progress { line += " \(shown(progress))" }
+            if !(200..<300).contains(response.status) { line += " (HTTP \(response.status))" }
+            if live {
+                Output.write("\r\u{1B}[2K" + line + "  " + CameoText.Seconds.format(Date().timeIntervalSince(started).rounded()) + " s",
+                             to: .standardError)
+            } else if line != lastLine {
+                Output.error(line)
+            }
+            lastLine = line
+        }, failed: { error in
+            Output.warning("status request failed (\(shown(error.description))); trying again")
+        })
+        if live { Output.write("\n", to: .standardError) }
+        switch outcome {
+        case .done(let response):
+            try response.requireSuccess()
+            return response
+        case .gaveUp:
+            throw CommandFailure(
+                "task \(shown(taskId)) was not finished after \(CameoText.Seconds.format(wait.waitTimeout)) s; resume with `cameo status \(taskId) --wait`",
+                status: .remoteFailure)
+        case .interrupted:
+            throw Interrupted(message: "stopped waiting; the task goes on at the provider — resume with `cameo status \(taskId) --wait`")
+        }
+    }
+
+    func record(_ response: ProviderResponse) {
+        do {
+            guard var submission = try catalog.submission(taskId: taskId) else { return }
+            Submitter.apply(response, to: &submission)
+            try catalog.update(submission)
+        } catch {
+            Output.warning("the task's status could not be recorded: \(error)")
+        }
+    }
+}
+
+/// Ctrl-C or SIGTERM: what was known is recorded; exit 130.
+struct Interrupted: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// Downloads a finished task's video, records where it went.
+enum TaskVideo {
+    /// Refuses a PATH that cannot be written before anything is sent.
+    static func checkTarget(_ path: String, force: Bool) throws {
+        do {
+            try VideoDownload(url: "", path: path, force: force, timeout: 1).checkTarget()
+        } catch {
+            switch error {
+            case .exists: throw CommandFailure(shown(error.description), status: .conflict)
+            default: throw CommandFailure(shown(error.description), status: .notFound)
+            }
+        }
+    }
+
+    static func download(_ response: ProviderResponse, to path: String, force: Bool, timeout: Double, taskId: String, catalog: Catalog) throws {
+        guard response.normalisedStatus == .succeeded || (response.normalisedStatus == nil && response.videoURL != nil) else {
+            throw CommandFailure("task \(shown(taskId)) is \(shown(response.taskStatus ?? "not finished")); there is no video to download yet",
+                                 status: .remoteFailure)
+        }
+        guard let url = response.videoURL else {
+            throw CommandFailure("task \(shown(taskId)) finished but its answer names no video URL; see `cameo status \(taskId) --json`", status: .remoteFailure)
+        }
+        let download = VideoDownload(url: url, path: path, force: force, timeout: timeout)
+        let bytes: Int64
+        do {
+            bytes = try download.run()
+        } catch {
+            if error.isInterrupted { throw Interrupted(message: error.description) }
+            switch error {
+            case .exists: throw CommandFailure(shown(error.description), status: .conflict)
+            case .folder: throw CommandFailure(shown(error.description), status: .notFound)
+            case .notAVideo: throw CommandFailure(shown(error.description), status: .invalidData)
+            default: throw CommandFailure(shown(error.description), status: .remoteFailure)
+            }
+        }
+        if var submission = try catalog.submission(taskId: taskId) {
+            submission.downloadPath = URL(fileURLWithPath: path).standardizedFileURL.path
+            try catalog.update(submission)
+        }
+        Output.note("saved \(shown(path)) (\(bytes) bytes)")
+    }
+}
