@@ -57,6 +57,14 @@ public enum APIError: Error, Equatable, Sendable {
         }
     }
 
+    /// The HTTP status of an answer that carried the error.
+    public var httpStatus: Int? {
+        switch self {
+        case .redirected(let status, _, _), .http(let status, _), .notJSON(let status, _), .noTaskId(let status), .provider(_, let status, _): status
+        default: nil
+        }
+    }
+
     /// Whether the provider answered (with an error): the outcome is known.
     public var isAnswer: Bool {
         switch self {

@@ -36,6 +36,7 @@ public struct Submitter {
         } catch {
             submission.state = error.isAnswer ? .failed : error.mayHaveArrived ? .unknown : .notSent
             submission.error = error.description
+            submission.httpStatus = error.httpStatus
             store(submission)
             throw error
         }
