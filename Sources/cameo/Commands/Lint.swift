@@ -29,6 +29,9 @@ struct Lint: ParsableCommand {
 
     @OptionGroup var flags: PromptFlags
 
+    @Option(help: ArgumentHelp("Check against this provider profile's window and models (else CAMEO_PROVIDER, else default_provider).", valueName: "name"))
+    var provider: String?
+
     @OptionGroup var output: JSONFlag
 
     func validate() throws {
@@ -43,13 +46,15 @@ struct Lint: ParsableCommand {
         if let explain { return try RuleList.explain(explain, among: allRules) }
         if let requestFile { return try lintRequest(requestFile) }
         let text = try PromptInput.read(prompt ?? "-")
+        let profile = try activeProfile()
         let index = try CharacterIndex.load(for: text, from: catalog.open())
         let result = PromptLinter.lint(text, index: index, options: flags.options)
         if output.json {
-            try Output.json(LintDocument(prompt: text, result: result))
+            try Output.json(LintDocument(prompt: text, result: result, provider: profile.name))
         } else {
             DiagnosticsOutput.printHuman(result.diagnostics, in: text)
-            Output.error(result.diagnostics.isEmpty ? "no problems found" : DiagnosticsOutput.summary(result.diagnostics))
+            Output.error((result.diagnostics.isEmpty ? "no problems found" : DiagnosticsOutput.summary(result.diagnostics))
+                         + " (checked for provider \(profile.name))")
             if fix { Output.line(result.composition.text) }
         }
         if result.hasErrors { throw SilentFailure(status: .findings) }
@@ -57,6 +62,11 @@ struct Lint: ParsableCommand {
 }
 
 extension Lint {
+    /// The profile whose limits apply; the spec's own when no config names one.
+    func activeProfile() throws -> ProviderProfile {
+        try ProviderConfig.load(environment: ProcessInfo.processInfo.environment, baseURLFlag: nil, providerFlag: provider).profile
+    }
+
     func lintRequest(_ path: String) throws {
         let data = try InputFile.read(path, expecting: "a JSON request body")
         guard let body = RequestBody(json: data) else {
@@ -64,53 +74,59 @@ extension Lint {
         }
         let promptText = body.string("prompt") ?? ""
         let index = try CharacterIndex.load(for: promptText, from: catalog.open())
-        let result = RequestLinter.lint(body, index: index, options: flags.options)
+        let profile = try activeProfile()
+        let result = RequestLinter.lint(body, index: index, options: flags.options, limits: profile.limits)
         if output.json {
-            try Output.json(RequestLintDocument(result))
+            try Output.json(RequestLintDocument(result, provider: profile.name))
         } else {
             DiagnosticsOutput.printHuman(result.prompt, in: promptText, source: "body.prompt")
             RequestDiagnosticsOutput.printHuman(result.request)
             let total = result.request.count + result.prompt.count
-            Output.error(total == 0 ? "no problems found" : "\(result.request.count + result.prompt.count) finding(s)")
+            Output.error((total == 0 ? "no problems found" : "\(total) finding(s)")
+                         + " (checked for provider \(profile.name): window \(profile.limits.windowText), models \(profile.models.joined(separator: ", ")))")
         }
         if result.hasErrors { throw SilentFailure(status: .findings) }
     }
 }
 
 struct RequestLintDocument: Encodable {
+    var provider: String
     var diagnostics: [RequestDiagnosticDocument]
     var promptDiagnostics: [DiagnosticDocument]
     var errors: Int
 
-    init(_ result: RequestLinter.Result) {
+    init(_ result: RequestLinter.Result, provider: String) {
+        self.provider = provider
         diagnostics = result.request.map(RequestDiagnosticDocument.init)
         promptDiagnostics = result.prompt.map(DiagnosticDocument.init)
         errors = result.request.filter { $0.severity == .error }.count + result.prompt.filter { $0.severity == .error }.count
     }
 
     enum CodingKeys: String, CodingKey {
-        case diagnostics, errors
+        case provider, diagnostics, errors
         case promptDiagnostics = "prompt_diagnostics"
     }
 }
 
 struct LintDocument: Encodable {
     var prompt: String
+    var provider: String
     var diagnostics: [DiagnosticDocument]
     var errors: Int
     var warnings: Int
     /// The prompt as it would be sent; null while errors remain.
     @NullEncoded var composed: String?
 
-    init(prompt: String, result: PromptLinter.Result) {
+    init(prompt: String, result: PromptLinter.Result, provider: String) {
         self.prompt = prompt
+        self.provider = provider
         diagnostics = result.diagnostics.map(DiagnosticDocument.init)
         errors = result.diagnostics.filter { $0.severity == .error }.count
         warnings = result.diagnostics.filter { $0.severity == .warning }.count
         composed = result.hasErrors ? nil : result.composition.text
     }
 
-    enum CodingKeys: String, CodingKey { case prompt, diagnostics, errors, warnings, composed }
+    enum CodingKeys: String, CodingKey { case prompt, provider, diagnostics, errors, warnings, composed }
 }
 
 /// The rules' own documentation, printed.

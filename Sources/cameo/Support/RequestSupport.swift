@@ -81,10 +81,12 @@ struct BuiltRequest {
             notifyHook: options.notifyHook, watermark: options.watermark ? true : nil, isPrivate: options.isPrivate ? true : nil,
             characterURL: character?.sourceURL ?? options.characterUrl,
             characterTimestamps: character?.window.description ?? options.characterTimestamps)
-        let findings = RequestLinter.lint(RequestBody(request), index: index, options: promptOptions, checkingPrompt: false).request
+        var findings = RequestLinter.lint(RequestBody(request), index: index, options: promptOptions, checkingPrompt: false,
+                                          limits: profile?.limits ?? .spec).request
         let usernames = MentionParser.mentions(in: prompt.composition.text, index: index).compactMap { mention -> String? in
             if case .username = mention.target { mention.name } else { nil }
         }
+        if let profile { findings += try ProviderMismatch.findings(usernames: usernames, catalog: catalog, profile: profile) }
         return BuiltRequest(request: request, promptText: text, promptFindings: prompt.diagnostics, requestFindings: findings,
                             character: character, mentionedUsernames: usernames)
     }
@@ -136,6 +138,28 @@ struct RequestDiagnosticDocument: Encodable {
     }
 
     enum CodingKeys: String, CodingKey { case rule, severity, field, message, note, replacement }
+}
+
+/// Usernames belong to the provider that made them: one made elsewhere may not work here.
+enum ProviderMismatch {
+    static let rule = "username-other-provider"
+
+    static func findings(usernames: [String], catalog: Catalog, profile: ProviderProfile) throws -> [RequestDiagnostic] {
+        guard let base = profile.baseURL.map(normalised) else { return [] }
+        return try catalog.providers(ofUsernames: usernames).compactMap { entry in
+            guard let provider = entry.provider, normalised(provider) != base else { return nil }
+            return RequestDiagnostic(
+                rule: rule, severity: .warning, field: "prompt",
+                message: "@\(entry.username) (\(entry.alias)) was made on \(provider), not on provider \(profile.name) (\(base))",
+                note: "usernames belong to the provider that made them; create it on \(profile.name) with `cameo create \(entry.alias) --provider \(profile.name)`")
+        }
+    }
+
+    static func normalised(_ url: String) -> String {
+        var text = url.lowercased()
+        while text.hasSuffix("/") { text.removeLast() }
+        return text
+    }
 }
 
 /// A curl command that sends the body. The key never enters curl's argv (where
