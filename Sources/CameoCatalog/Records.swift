@@ -77,7 +77,7 @@ extension Identity {
     public static var databaseSelection: [any SQLSelectable] { [
         Column("id"), Column("characterId"), Column("username"), Column("usernameKey"), Column("platformCharacterId"),
         Column("displayName"), Column("avatarURL"), Column("origin"), Column("taskId"), Column("provider"),
-        Column("state"), Column("createdAt"), Column("updatedAt"),
+        Column("state"), Column("createdAt"), Column("updatedAt"), Column("avatarFetchedAt"), Column("permalink"),
     ] }
 
     public init(row: Row) throws {
@@ -94,6 +94,8 @@ extension Identity {
         state = row[10]
         createdAt = row[11]
         updatedAt = row[12]
+        avatarFetchedAt = row[13]
+        permalink = row[14]
     }
 }
 
