@@ -90,6 +90,8 @@ public final class Catalog: Sendable {
         for attempt in 1...10 {
             do {
                 try migrator.migrate(pool)
+                // Readers opened before the migration keep the old tables' shape cached.
+                pool.invalidateReadOnlyConnections()
                 return
             } catch {
                 if try pool.read({ try migrator.hasCompletedMigrations($0) }) { return }

@@ -84,6 +84,9 @@ public struct IdentityDocument: Codable, Equatable, Sendable {
     @NullEncoded public var platformCharacterId: String?
     @NullEncoded public var displayName: String?
     @NullEncoded public var avatarURL: String?
+    /// When the provider gave the (signed, expiring) avatar URL.
+    @NullEncoded public var avatarFetchedAt: Timestamp?
+    @NullEncoded public var permalink: String?
     public var origin: Identity.Origin
     @NullEncoded public var taskId: String?
     @NullEncoded public var provider: String?
@@ -94,11 +97,13 @@ public struct IdentityDocument: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case username, origin, provider, state
         case platformCharacterId = "platform_character_id", displayName = "display_name"
-        case avatarURL = "avatar_url", taskId = "task_id"
+        case avatarURL = "avatar_url", taskId = "task_id", avatarFetchedAt = "avatar_fetched_at", permalink
         case createdAt = "created_at", updatedAt = "updated_at"
     }
 
     init(_ identity: Identity) {
+        avatarFetchedAt = identity.avatarFetchedAt
+        permalink = identity.permalink
         username = identity.username
         platformCharacterId = identity.platformCharacterId
         displayName = identity.displayName
@@ -117,6 +122,8 @@ public struct IdentityDocument: Codable, Equatable, Sendable {
         platformCharacterId = try c.decodeIfPresent(String.self, forKey: .platformCharacterId)
         displayName = try c.decodeIfPresent(String.self, forKey: .displayName)
         avatarURL = try c.decodeIfPresent(String.self, forKey: .avatarURL)
+        avatarFetchedAt = try c.decodeIfPresent(Timestamp.self, forKey: .avatarFetchedAt)
+        permalink = try c.decodeIfPresent(String.self, forKey: .permalink)
         origin = try c.decodeIfPresent(Identity.Origin.self, forKey: .origin) ?? .manual
         taskId = try c.decodeIfPresent(String.self, forKey: .taskId)
         provider = try c.decodeIfPresent(String.self, forKey: .provider)
@@ -273,7 +280,8 @@ extension Catalog {
                     identities.append(Identity(
                         characterId: 0, username: username.text, usernameKey: username.key,
                         platformCharacterId: identity.platformCharacterId, displayName: identity.displayName,
-                        avatarURL: identity.avatarURL, origin: identity.origin, taskId: identity.taskId,
+                        avatarURL: identity.avatarURL, avatarFetchedAt: identity.avatarFetchedAt, permalink: identity.permalink,
+                        origin: identity.origin, taskId: identity.taskId,
                         provider: identity.provider, state: identity.state,
                         createdAt: identity.createdAt, updatedAt: identity.updatedAt))
                 }

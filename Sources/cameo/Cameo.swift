@@ -1,5 +1,7 @@
 import ArgumentParser
+import CameoAPI
 import CameoCatalog
+import CameoText
 import Foundation
 
 struct Cameo: AsyncParsableCommand {
@@ -35,7 +37,9 @@ enum Main {
                 Cameo.exit(withError: error)
             }
             if !(error is SilentFailure) {
-                Output.error(Output.paint("cameo: error:", .red) + " \(error)")
+                // A provider's words travel inside these errors: shown escaped, never obeyed by the terminal.
+                let text = error is APIError ? TerminalText.escape("\(error)") : "\(error)"
+                Output.error(Output.paint("cameo: error:", .red) + " " + text)
             }
             exit(status.rawValue)
         }

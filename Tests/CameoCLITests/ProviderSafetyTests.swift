@@ -114,6 +114,26 @@ import Glibc
         expectKeyNowhere([send, status, history])
     }
 
+    @Test func providerTextReachesTheTerminalEscaped() throws {
+        let server = try HTTPServer { request in
+            request.method == "POST"
+                ? .json(#"{"error":{"message":"bad \u001b]0;owned\u0007 \u202Eevil\u009b2J"}}"#, status: 400)
+                : .json(#"{"status":"\u001b[2Jqueued","progress":"\u202E50%"}"#)
+        }
+        let cli = cli(server.baseURL)
+        let send = try cli.run("send", "@cookie runs", "--model", "sora-2")
+        #expect(send.status == 6)
+        let status = try cli.run("status", "t-1")
+        #expect(status.status == 0, "\(status)")
+        for result in [send, status] {
+            for raw in ["\u{1B}", "\u{202E}", "\u{9B}", "\u{07}"] {
+                #expect(!result.stderr.contains(raw) && !result.stdout.contains(raw), "raw control reached the terminal: \(result)")
+            }
+        }
+        #expect(send.stderr.contains("\\u{1b}]0;owned") && send.stderr.contains("\\u{202e}evil"), "\(send.stderr)")
+        #expect(status.stdout.contains("\\u{1b}[2Jqueued"), "\(status.stdout)")
+    }
+
     // MARK: What "not sent" means
 
     @Test func anEmptyReplyAfterTheRequestIsUnknownNotNotSent() throws {

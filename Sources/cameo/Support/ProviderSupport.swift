@@ -81,7 +81,8 @@ struct TaskWatch {
         var warnedWords = Set<String>()
         let follower = Follower(client: client, path: path, interval: wait.interval, limit: wait.waitTimeout)
         let outcome = follower.follow(taskId, isDone: isDone, changed: { response in
-            record(response)
+            // A 429 or 503 says nothing about the task: the submission keeps the last real answer.
+            if (200..<300).contains(response.status) { record(response) }
             let word = response.taskStatus ?? "(no status)"
             if response.taskStatus != nil, response.normalisedStatus == nil, warnedWords.insert(word).inserted {
                 Output.warning("the provider's status \"\(shown(word))\" is not one cameo knows; still waiting")
