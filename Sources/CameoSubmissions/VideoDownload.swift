@@ -53,7 +53,7 @@ public struct VideoDownload {
 
     /// Checks that PATH may be written, before anything is asked of anyone.
     public func checkTarget() throws(Failure) {
-        if !force, FileManager.default.fileExists(atPath: path) { throw .exists(path) }
+        if !force, FileManager.default.fileExists(atPath: path), !destination().isDevice { throw .exists(path) }
         let folder = (path as NSString).deletingLastPathComponent
         let directory = folder.isEmpty ? "." : folder
         var isFolder: ObjCBool = false
@@ -62,15 +62,34 @@ public struct VideoDownload {
         }
     }
 
+    /// Where the bytes end up: PATH, or what a symlink at PATH points to, so a
+    /// link is written through rather than replaced.
+    func destination() -> (path: String, isDevice: Bool) {
+        var target = path
+        var info = stat()
+        if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
+            if let resolved = realpath(path, nil) {
+                target = String(cString: resolved)
+                free(resolved)
+            } else if let link = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+                target = link.hasPrefix("/") ? link : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(link)
+            }
+        }
+        let isDevice = stat(target, &info) == 0 && info.st_mode & S_IFMT != S_IFREG && info.st_mode & S_IFMT != S_IFDIR
+        return (target, isDevice)
+    }
+
     /// Returns the number of bytes saved.
     @discardableResult
     public func run() throws(Failure) -> Int64 {
         try checkTarget()
         guard let scheme = URLComponents(string: url)?.scheme?.lowercased(), ["http", "https"].contains(scheme) else { throw .badURL(url) }
-        let folder = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
+        let (target, isDevice) = destination()
+        // Beside the file, so the final rename is atomic; a device (/dev/stdout, a FIFO) gets the bytes copied once checked.
+        let folder = isDevice ? NSTemporaryDirectory() : (target as NSString).deletingLastPathComponent
+        let name = (target as NSString).lastPathComponent
         var template = Array(((folder.isEmpty ? "." : folder) + "/." + name + ".cameo-XXXXXX").utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        let descriptor = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1 }
         guard descriptor >= 0 else { throw .folder(path, String(cString: strerror(errno))) }
         let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var kept = false
@@ -98,8 +117,9 @@ public struct VideoDownload {
         close(descriptor)
         guard (200..<300).contains(answer.status) else { throw .http(url, status: answer.status) }
         guard synced else { throw .folder(path, "the disk refused the data (\(String(cString: strerror(errno))))") }
-        if let length = answer.contentLength, answer.status == 200, length != Int64(bodySize(temporary)) {
-            throw .network(url, "the body ended at \(bodySize(temporary)) of \(length) bytes")
+        let size = bodySize(temporary)
+        if let length = answer.contentLength, answer.status == 200, length != Int64(size) {
+            throw .network(url, "the body ended at \(size) of \(length) bytes")
         }
         do {
             let info = try ClipProbe(timeout: 20).probe(temporary)
@@ -107,11 +127,37 @@ public struct VideoDownload {
         } catch {
             throw .notAVideo(url, "\(error)".replacingOccurrences(of: temporary, with: "the download"))
         }
+        if isDevice {
+            try copy(temporary, into: target)
+            return Int64(size)
+        }
         var existing = stat()
-        chmod(temporary, stat(path, &existing) == 0 ? existing.st_mode & 0o7777 : 0o644 & ~currentUmask())
-        guard rename(temporary, path) == 0 else { throw .folder(path, String(cString: strerror(errno))) }
+        chmod(temporary, stat(target, &existing) == 0 ? existing.st_mode & 0o7777 : 0o644 & ~currentUmask())
+        guard rename(temporary, target) == 0 else { throw .folder(path, String(cString: strerror(errno))) }
         kept = true
-        return Int64(bodySize(path))
+        return Int64(bodySize(target))
+    }
+
+    private func copy(_ source: String, into device: String) throws(Failure) {
+        let input = open(source, O_RDONLY)
+        let output = open(device, O_WRONLY)
+        defer {
+            if input >= 0 { close(input) }
+            if output >= 0 { close(output) }
+        }
+        guard input >= 0, output >= 0 else { throw .folder(path, String(cString: strerror(errno))) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = read(input, &buffer, buffer.count)
+            if count == 0 { return }
+            guard count > 0 else { throw .folder(path, String(cString: strerror(errno))) }
+            var offset = 0
+            while offset < count {
+                let written = buffer[offset..<count].withUnsafeBytes { write(output, $0.baseAddress, $0.count) }
+                guard written > 0 else { throw .folder(path, String(cString: strerror(errno))) }
+                offset += written
+            }
+        }
     }
 
     private func bodySize(_ path: String) -> Int {

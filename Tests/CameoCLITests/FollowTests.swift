@@ -217,6 +217,24 @@ import Glibc
         #expect(FileManager.default.contents(atPath: target) == FileManager.default.contents(atPath: Repository.fixture("short.mp4")))
     }
 
+    @Test func aDownloadWritesThroughASymlinkAndIntoADevice() throws {
+        let host = try Self.videoHost(.plain)
+        let server = try Self.provider(answers: [#"{"status":"completed","video_url":"VIDEO"}"#], video: host)
+        try FileManager.default.createDirectory(atPath: scratch.path("out"), withIntermediateDirectories: true)
+        let real = try scratch.write("out/real.mp4", "old")
+        chmod(real, 0o640)
+        let link = scratch.path("out/link.mp4")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: real)
+        let result = try cli(server).run(["status", "task-1", "--download", link, "--force"])
+        #expect(result.status == 0, "\(result)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == real, "the link is still a link")
+        #expect(FileManager.default.contents(atPath: real) == FileManager.default.contents(atPath: Repository.fixture("short.mp4")))
+        #expect((try FileManager.default.attributesOfItem(atPath: real)[.posixPermissions] as? Int) == 0o640, "the file keeps its mode")
+        #expect(try folderEntries() == ["link.mp4", "real.mp4"])
+        let device = try cli(server).run(["status", "task-1", "--download", "/dev/null"])
+        #expect(device.status == 0, "\(device)")
+    }
+
     // MARK: Create
 
     @Test(arguments: [

@@ -72,7 +72,8 @@ struct TaskWatch {
     var taskId: String
     var profile: String
     /// When the answer carries what is awaited (a final status; for a character, a username).
-    var isDone: (ProviderResponse) -> Bool = { $0.normalisedStatus?.isFinal ?? false }
+    /// An answer with a video and no status word at all is finished too.
+    var isDone: (ProviderResponse) -> Bool = { $0.normalisedStatus?.isFinal ?? ($0.taskStatus == nil && $0.videoURL != nil) }
 
     func run() throws -> ProviderResponse {
         let started = Date()
