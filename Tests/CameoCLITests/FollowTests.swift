@@ -128,6 +128,22 @@ import Glibc
         #expect(row["taskId"] as String? == "task-1")
     }
 
+    @Test func onATerminalWaitingKeepsOneLiveLine() throws {
+        let server = try Self.provider(answers: [#"{"status":"queued"}"#, #"{"status":"in_progress","progress":30}"#,
+                                                 #"{"status":"in_progress","progress":60}"#, #"{"status":"completed"}"#])
+        let cli = cli(server)
+        // script(1) gives cameo a terminal; its transcript is what the user would see.
+        let quoted = ([CLI.executable.path, "status", "task-1", "--wait", "--interval", "0.1"]).map { "'" + $0 + "'" }.joined(separator: " ")
+        let result = try CLI.Running(executable: "/usr/bin/script", arguments: ["-qec", quoted, "/dev/null"],
+                                     environment: cli.environment, stdin: nil).finish(timeout: 60)
+        #expect(result.status == 0, "\(result)")
+        let screen = result.stdout
+        #expect(screen.contains("\r\u{1B}[2Ktask task-1: running 30%"), "\(screen.debugDescription)")
+        #expect(screen.contains("\r\u{1B}[2Ktask task-1: running 60%"))
+        let lines = screen.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n").filter { $0.contains("task task-1: running") }
+        #expect(lines.count == 1, "one line, rewritten in place: \(lines)")
+    }
+
     @Test func statusLastFollowsTheNewestSubmission() throws {
         let server = try Self.provider(task: "newest", answers: [#"{"status":"in_progress","progress":12}"#])
         let cli = cli(server)
@@ -285,6 +301,21 @@ import Glibc
         #expect(server.requests.filter { $0.method == "GET" }.allSatisfy { $0.path == "/sora/v1/characters/ct-9" })
         let duck = try #require(try json(try cli(server).run("show", "duck", "--json")) as? [String: Any])
         #expect(duck["username"] as? String == "quackers.duck")
+    }
+
+    @Test func statusFollowsACharacterTaskOnTheCharactersRoute() throws {
+        let polls = Counter()
+        let server = try HTTPServer { request in
+            if request.method == "POST" { return .json(#"{"id":"ct-2"}"#) }
+            return polls.next() < 2 ? .json(#"{"status":"processing"}"#) : .json(#"{"data":{"id":"ch_2","username":"quackers.duck"}}"#)
+        }
+        let cli = cli(server)
+        #expect(try cli.run("create", "duck").stdout == "ct-2\n")
+        let result = try cli.run("status", "ct-2", "--wait", "--interval", "0.1")
+        #expect(result.status == 0, "\(result)")
+        #expect(server.requests.filter { $0.method == "GET" }.allSatisfy { $0.path == "/sora/v1/characters/ct-2" })
+        let identity = try #require(try identities().first { ($0["username"] as String) == "quackers.duck" })
+        #expect(identity["origin"] as String == "created")
     }
 
     @Test(arguments: [

@@ -47,7 +47,7 @@ struct Create: AsyncParsableCommand {
             let taskId = sent.submission.taskId ?? ""
             Output.note("the provider is creating \(alias) as task \(shown(taskId))")
             if Interruption.happened || !waiting.wait {
-                let hint = "follow it with `cameo create \(alias) --wait` later, or `cameo status \(taskId) --path \(config.profile.characterStatusPath)`"
+                let hint = "follow it with `cameo status \(taskId) --wait`; the username is recorded when it appears"
                 if Interruption.happened { throw Interrupted(message: "interrupted; the character task was submitted — " + hint) }
                 Output.note(hint)
                 try print(alias: alias, identity: nil, submission: sent.submission, catalog: catalog)

@@ -24,7 +24,7 @@ struct Status: AsyncParsableCommand {
     @OptionGroup var provider: ProviderOptions
     @OptionGroup var waiting: WaitOptions
 
-    @Option(help: ArgumentHelp("The task path, with {id} for the task id (default: the profile's status_path).", valueName: "path"))
+    @Option(help: ArgumentHelp("The task path, with {id} for the task id (default: the profile's status_path, or character_status_path for a `create` task).", valueName: "path"))
     var path: String?
 
     @Option(help: ArgumentHelp("Save the finished video here.", valueName: "path"))
@@ -45,12 +45,15 @@ struct Status: AsyncParsableCommand {
         let taskId = try resolvedTaskId(catalog)
         let (config, client) = try provider.client()
         if let download { try TaskVideo.checkTarget(download, force: force) }
-        let statusPath = path ?? config.profile.statusPath
+        // A character's creation task is followed on the characters route.
+        let isCharacter = try catalog.submission(taskId: taskId)?.kind == .character
+        let statusPath = path ?? (isCharacter ? config.profile.characterStatusPath : config.profile.statusPath)
 
         let response: ProviderResponse
         if waiting.wait {
-            response = try TaskWatch(catalog: catalog, client: client, wait: waiting, path: statusPath, taskId: taskId,
-                                     profile: config.profile.name).run()
+            var watch = TaskWatch(catalog: catalog, client: client, wait: waiting, path: statusPath, taskId: taskId, profile: config.profile.name)
+            if isCharacter { watch.isDone = { $0.character != nil || ($0.normalisedStatus?.isFinal ?? false) } }
+            response = try watch.run()
         } else {
             response = try client.status(of: taskId, path: statusPath)
             try response.requireSuccess()
@@ -58,7 +61,8 @@ struct Status: AsyncParsableCommand {
                 .record(response)
         }
         if let submission = try catalog.submission(taskId: taskId) {
-            try TaskAnswer.recordCharacter(in: response, for: submission, catalog: catalog, provider: client.baseURL.absoluteString)
+            try TaskAnswer.recordCharacter(in: response, for: submission, catalog: catalog, provider: client.baseURL.absoluteString,
+                                           origin: isCharacter ? .created : .task)
         }
         if let download {
             try TaskVideo.download(response, to: download, force: force, timeout: waiting.waitTimeout, taskId: taskId, catalog: catalog)
@@ -74,7 +78,7 @@ struct Status: AsyncParsableCommand {
             if let character = response.character { lines.append("  character @\(shown(character.username))") }
             Output.line(lines.joined(separator: "\n"))
         }
-        if waiting.wait, response.normalisedStatus != .succeeded {
+        if waiting.wait, response.normalisedStatus != .succeeded, !(isCharacter && response.character != nil) {
             throw SilentFailure(status: .remoteFailure)
         }
     }
