@@ -39,6 +39,12 @@ extension ProviderResponse {
         taskStatus.flatMap(TaskStatus.init(word:))
     }
 
+    /// Whether the task is done with a result: `succeeded`, or (for providers that
+    /// give no status word) a video in the answer.
+    public var hasSucceeded: Bool {
+        normalisedStatus == .succeeded || (taskStatus == nil && videoURL != nil)
+    }
+
     /// Why the task failed, in any of the shapes providers use.
     public var failReason: String? {
         for container in [json?["data"], json] {

@@ -59,12 +59,15 @@ struct Send: AsyncParsableCommand {
             throw Interrupted(message: "interrupted; the task was submitted — follow it with `cameo status \(taskId) --wait`")
         }
 
-        var final = sent.response
         if waiting.wait {
-            final = try TaskWatch(catalog: catalog, client: client, wait: waiting, path: config.profile.statusPath, taskId: taskId,
-                                  profile: config.profile.name).run()
+            let final = try TaskWatch(catalog: catalog, client: client, wait: waiting, path: config.profile.statusPath, taskId: taskId,
+                                      profile: config.profile.name).run()
             if let submission = try catalog.submission(taskId: taskId) {
                 try TaskAnswer.recordCharacter(in: final, for: submission, catalog: catalog, provider: client.baseURL.absoluteString)
+            }
+            guard final.hasSucceeded else {
+                throw CommandFailure("task \(shown(taskId)) ended \(final.normalisedStatus?.rawValue ?? shown(final.taskStatus ?? "unknown"))"
+                                     + (final.failReason.map { ": " + shown($0) } ?? ""), status: .remoteFailure)
             }
             if let download {
                 try TaskVideo.download(final, to: download, force: force, timeout: waiting.waitTimeout, taskId: taskId, catalog: catalog)
@@ -75,10 +78,6 @@ struct Send: AsyncParsableCommand {
             try Output.json(SubmissionDocument(submission))
         } else {
             Output.line(taskId)
-        }
-        if waiting.wait, final.normalisedStatus != .succeeded {
-            throw CommandFailure("task \(shown(taskId)) ended \(final.normalisedStatus?.rawValue ?? "unknown")"
-                                 + (final.failReason.map { ": " + shown($0) } ?? ""), status: .remoteFailure)
         }
     }
 }

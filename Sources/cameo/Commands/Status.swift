@@ -78,7 +78,7 @@ struct Status: AsyncParsableCommand {
             if let character = response.character { lines.append("  character @\(shown(character.username))") }
             Output.line(lines.joined(separator: "\n"))
         }
-        if waiting.wait, response.normalisedStatus != .succeeded, !(isCharacter && response.character != nil) {
+        if waiting.wait, !response.hasSucceeded, !(isCharacter && response.character != nil) {
             throw SilentFailure(status: .remoteFailure)
         }
     }

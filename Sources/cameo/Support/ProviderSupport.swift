@@ -73,7 +73,7 @@ struct TaskWatch {
     var profile: String
     /// When the answer carries what is awaited (a final status; for a character, a username).
     /// An answer with a video and no status word at all is finished too.
-    var isDone: (ProviderResponse) -> Bool = { $0.normalisedStatus?.isFinal ?? ($0.taskStatus == nil && $0.videoURL != nil) }
+    var isDone: (ProviderResponse) -> Bool = { $0.normalisedStatus?.isFinal ?? $0.hasSucceeded }
 
     func run() throws -> ProviderResponse {
         let started = Date()
@@ -147,7 +147,7 @@ enum TaskVideo {
     }
 
     static func download(_ response: ProviderResponse, to path: String, force: Bool, timeout: Double, taskId: String, catalog: Catalog) throws {
-        guard response.normalisedStatus == .succeeded || (response.normalisedStatus == nil && response.videoURL != nil) else {
+        guard response.hasSucceeded else {
             throw CommandFailure("task \(shown(taskId)) is \(shown(response.taskStatus ?? "not finished")); there is no video to download yet",
                                  status: .remoteFailure)
         }
