@@ -181,6 +181,19 @@ import Glibc
         #expect(try rows().first?["state"] as String? == "unknown")
     }
 
+    @Test func aCatalogThatRefusesTheOutcomeDoesNotHideTheNetworkError() throws {
+        try CLI(database: catalogPath, home: scratch.path("home")).run("history")
+        try DatabaseQueue(path: catalogPath).write { db in
+            try db.execute(sql: "CREATE TRIGGER refuse BEFORE UPDATE ON submission BEGIN SELECT RAISE(ABORT, 'disk says no'); END")
+        }
+        let server = try HTTPServer { _ in .json(#"{"error":{"message":"database on fire"}}"#, status: 500) }
+        let result = try cli(server.baseURL).run("send", "@cookie runs", "--model", "sora-2")
+        #expect(result.status == 6, "\(result)")
+        #expect(result.stderr.contains("HTTP 500: database on fire"))
+        #expect(result.stderr.contains("could not be recorded"))
+        #expect(try rows().first?["state"] as String? == "sending", "the row stays as it was, and reads as unknown")
+    }
+
     @Test func aRowLeftSendingReadsAsUnknown() throws {
         let queue = try DatabaseQueue(path: catalogPath)
         try CLI(database: catalogPath, home: scratch.path("home")).run("history")
