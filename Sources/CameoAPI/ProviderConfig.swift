@@ -148,12 +148,15 @@ public struct ProviderConfig: Sendable, Equatable {
         let profiles = file.profiles
         let requested = [providerFlag, environment["CAMEO_PROVIDER"]].compactMap { $0 }.first { !$0.isEmpty }
         let name = requested ?? file.defaultProvider ?? (profiles.count == 1 ? profiles.keys.first : nil) ?? "default"
-        guard let written = profiles[name] ?? (requested == nil && name == "default" ? Profile() : nil) else {
+        guard let written = profiles[name] ?? (name == "default" ? Profile() : nil) else {
             let known = profiles.keys.sorted()
             throw .unknownProvider(name, known: known, path: path)
         }
         var profile = try ProviderProfile(name: name, written, path: path)
-        profile.baseURL = [baseURLFlag, environment["CAMEO_BASE_URL"], written.baseURL].compactMap { $0 }.first { !$0.isEmpty }
+        // CAMEO_BASE_URL stands for the single provider of the first config format: a named
+        // profile's key never follows it elsewhere. --base-url is explicit, and wins.
+        let environmentURL = name == "default" ? environment["CAMEO_BASE_URL"] : nil
+        profile.baseURL = [baseURLFlag, environmentURL, written.baseURL].compactMap { $0 }.first { !$0.isEmpty }
         var key: String?
         var source: String?
         if let value = environment[profile.keyEnv], !value.isEmpty {

@@ -371,6 +371,14 @@ import Glibc
         let post = try #require(backup.requests.first)
         #expect(post.path == "/v1/videos")
         #expect(post.header("authorization") == "Bearer sk-backup")
+        // CAMEO_BASE_URL belongs to the default profile: backup's key does not follow it.
+        let stray = try HTTPServer { _ in .json(#"{"task_id":"stray"}"#) }
+        let pinned = try CLI(database: catalogPath, home: scratch.path("home"),
+                             extra: ["BACKUP_KEY": "sk-backup", "CAMEO_BASE_URL": stray.baseURL])
+            .run("send", "@cookie runs", "--model", "sora-2", "--provider", "backup")
+        #expect(pinned.status == 0, "\(pinned)")
+        #expect(stray.requests.isEmpty)
+        #expect(backup.requests.count == 2)
         let lint = try plain.run("lint", "@cookie runs", "--provider", "backup")
         #expect(lint.stderr.contains("checked for provider backup"), "\(lint)")
         let unknown = try plain.run("send", "@cookie runs", "--model", "sora-2", "--provider", "nope")
