@@ -233,6 +233,21 @@ import Glibc
         #expect(FileManager.default.contents(atPath: target) == FileManager.default.contents(atPath: Repository.fixture("short.mp4")))
     }
 
+    @Test func aDownloadFollowsTheVideoHostsRedirectWithoutTheKey() throws {
+        let cdn = try Self.videoHost(.ranges)
+        let signer = try HTTPServer { request in
+            HTTPServer.Response(status: 302, headers: [("Location", cdn.baseURL + request.path + "?sig=abc")])
+        }
+        let server = try Self.provider(answers: [#"{"status":"completed","video_url":"VIDEO"}"#], video: signer)
+        try FileManager.default.createDirectory(atPath: scratch.path("out"), withIntermediateDirectories: true)
+        let target = scratch.path("out/duck.mp4")
+        let result = try cli(server).run(["status", "task-1", "--download", target])
+        #expect(result.status == 0, "\(result)")
+        #expect(FileManager.default.contents(atPath: target) == FileManager.default.contents(atPath: Repository.fixture("short.mp4")))
+        #expect(cdn.requests.first?.path == "/v/out.mp4?sig=abc")
+        #expect((signer.requests + cdn.requests).allSatisfy { $0.header("authorization") == nil })
+    }
+
     @Test func aDownloadWritesThroughASymlinkAndIntoADevice() throws {
         let host = try Self.videoHost(.plain)
         let server = try Self.provider(answers: [#"{"status":"completed","video_url":"VIDEO"}"#], video: host)
