@@ -141,7 +141,7 @@ public struct HTTPExchange: Sendable {
     public static func origin(of url: String) -> String? {
         var buffer = [CChar](repeating: 0, count: 1024)
         guard cameo_http_origin(url, &buffer, buffer.count) == 0 else { return nil }
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private static func text<T>(_ tuple: inout T) -> String {
