@@ -76,7 +76,8 @@ public struct ProviderClient: Sendable {
                 answer = try request.perform()
             } catch {
                 let mayRetry = !last && (retriesAnyFailure ? !Self.isInterruption(error) : !error.requestMayHaveArrived && Self.isNetwork(error))
-                if mayRetry, wait < deadline.remaining, Interruption.sleep(wait) {
+                if mayRetry, wait < deadline.remaining {
+                    guard Interruption.sleep(wait) else { throw .interrupted(sent: error.requestMayHaveArrived) }
                     wait *= 2
                     continue
                 }
