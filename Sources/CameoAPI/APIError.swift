@@ -81,7 +81,8 @@ public enum APIError: Error, Equatable, Sendable {
         case .cut(let detail): self = .cutOff(address, detail: mask.mask(detail))
         case .timedOut(let sent): self = sent ? .timedOut(address, seconds: seconds) : .unreachable(address, detail: "no connection within \(Seconds.format(seconds)) s")
         case .tooLarge(let limit): self = .tooLarge(address, limit: limit)
-        case .interrupted(let sent): self = .interrupted(sent: sent)
+        // Reading a task creates nothing: only an interrupted POST may leave a task behind.
+        case .interrupted(let sent): self = .interrupted(sent: sent && method == "POST")
         }
     }
 }

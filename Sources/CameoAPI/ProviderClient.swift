@@ -77,7 +77,7 @@ public struct ProviderClient: Sendable {
             } catch {
                 let mayRetry = !last && (retriesAnyFailure ? !Self.isInterruption(error) : !error.requestMayHaveArrived && Self.isNetwork(error))
                 if mayRetry, wait < deadline.remaining {
-                    guard Interruption.sleep(wait) else { throw .interrupted(sent: error.requestMayHaveArrived) }
+                    guard Interruption.sleep(wait) else { throw .interrupted(sent: method == "POST" && error.requestMayHaveArrived) }
                     wait *= 2
                     continue
                 }
