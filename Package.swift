@@ -51,6 +51,10 @@ let package = Package(
             path: "Tests/Support"
         ),
         .testTarget(
+            name: "CameoTextTests",
+            dependencies: ["CameoText"]
+        ),
+        .testTarget(
             name: "CameoCatalogTests",
             dependencies: ["CameoCatalog", "CameoText", "CameoTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),

@@ -34,12 +34,18 @@ enum Main {
             }
         } catch {
             guard let status = Failure.status(for: error) else {
-                Cameo.exit(withError: error)
+                // ArgumentParser's own messages quote what was typed: they go
+                // out through Output too, escaped like everything else.
+                let message = Cameo.fullMessage(for: error)
+                let code = Cameo.exitCode(for: error)
+                if !message.isEmpty {
+                    Output.write(message + "\n", to: code == .success ? .standardOutput : .standardError)
+                }
+                exit(code.rawValue)
             }
             if !(error is SilentFailure) {
-                // A provider's words travel inside these errors: shown escaped, never obeyed by the terminal.
-                let text = error is APIError ? TerminalText.escape("\(error)") : "\(error)"
-                Output.error(Output.paint("cameo: error:", .red) + " " + text)
+                // One line, whatever a provider or a file put into the message.
+                Output.error(Output.paint("cameo: error:", .red) + " " + TerminalText.escape("\(error)"))
             }
             exit(status.rawValue)
         }

@@ -23,7 +23,7 @@ struct History: ParsableCommand {
     @OptionGroup var output: JSONFlag
 
     func validate() throws {
-        if let limit, limit < 0 { throw ValidationError("--limit must be 0 or more") }
+        try CountArgument.check(limit, "--limit", in: 1...1_000_000)
         if let state, SubmissionState(rawValue: state) == nil || state == "sending" {
             throw ValidationError("--state must be one of submitted, failed, not-sent, unknown")
         }

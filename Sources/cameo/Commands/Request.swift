@@ -1,6 +1,7 @@
 import ArgumentParser
 import CameoAPI
 import CameoCatalog
+import CameoText
 import Foundation
 
 struct Request: ParsableCommand {
@@ -37,11 +38,13 @@ struct Request: ParsableCommand {
             // Without a known base URL the command reads $CAMEO_BASE_URL when it runs.
             if let base = config.baseURL { _ = try ProviderConfig.checkedBaseURL(base) }
             if let warning = config.plainTextWarning { Output.warning(warning) }
-            Output.line(CurlCommand.render(body: body, baseURL: config.baseURL, path: config.profile.generationsPath, keyEnv: config.profile.keyEnv))
+            // C1 and bidi controls can only sit inside the body's JSON strings, where \uXXXX means the same.
+            Output.line(TerminalText.jsonEscaped(CurlCommand.render(body: body, baseURL: config.baseURL, path: config.profile.generationsPath,
+                                                                    keyEnv: config.profile.keyEnv)))
         } else if json {
-            Output.line(String(decoding: body, as: UTF8.self))
+            Output.line(TerminalText.jsonEscaped(String(decoding: body, as: UTF8.self)))
         } else {
-            Output.line(String(decoding: try built.request.jsonData(pretty: true), as: UTF8.self))
+            Output.line(TerminalText.jsonEscaped(String(decoding: try built.request.jsonData(pretty: true), as: UTF8.self)))
         }
     }
 }

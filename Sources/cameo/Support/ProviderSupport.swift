@@ -13,13 +13,14 @@ struct ProviderOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The provider base URL (else CAMEO_BASE_URL or the profile).", valueName: "url"))
     var baseUrl: String?
 
-    @Option(help: "Seconds the whole exchange with the provider may take, waits included.")
-    var timeout: Double?
+    @Option(name: .customLong("timeout"), help: ArgumentHelp("Seconds the whole exchange with the provider may take, waits included.",
+                                                              valueName: "seconds"))
+    var timeoutArgument: SecondsArgument?
+
+    var timeout: Double? { timeoutArgument?.seconds }
 
     func validate() throws {
-        if let timeout, !(timeout.isFinite && timeout > 0 && timeout <= 86_400) {
-            throw ValidationError("--timeout must be more than 0 and at most 86400 seconds")
-        }
+        try SecondsArgument.checkTimeout(timeoutArgument)
     }
 
     func config() throws -> ProviderConfig {
@@ -42,19 +43,20 @@ struct WaitOptions: ParsableArguments {
     @Flag(help: "Wait until the task is finished (Ctrl-C stops waiting, not the task).")
     var wait = false
 
-    @Option(help: "Seconds between two status requests while waiting.")
-    var interval: Double = 15
+    @Option(name: .customLong("interval"), help: ArgumentHelp("Seconds between two status requests while waiting.", valueName: "seconds"))
+    var intervalArgument = SecondsArgument(milliseconds: 15_000)
 
-    @Option(help: "Seconds to wait in all before giving up.")
-    var waitTimeout: Double = 1200
+    @Option(name: .customLong("wait-timeout"), help: ArgumentHelp("Seconds to wait in all before giving up.", valueName: "seconds"))
+    var waitTimeoutArgument = SecondsArgument(milliseconds: 1_200_000)
+
+    var interval: Double { intervalArgument.seconds }
+    var waitTimeout: Double { waitTimeoutArgument.seconds }
 
     func validate() throws {
-        guard interval.isFinite, interval >= 0.1, interval <= 3600 else {
-            throw ValidationError("--interval must be between 0.1 and 3600 seconds")
+        guard intervalArgument.milliseconds >= 100, intervalArgument.milliseconds <= 3_600_000 else {
+            throw ValidationError("--interval must be between 0.1 and 3600 seconds, not \(intervalArgument)")
         }
-        guard waitTimeout.isFinite, waitTimeout > 0, waitTimeout <= 7 * 86_400 else {
-            throw ValidationError("--wait-timeout must be more than 0 and at most 604800 seconds")
-        }
+        try SecondsArgument.checkTimeout(waitTimeoutArgument, option: "--wait-timeout")
     }
 }
 
@@ -92,8 +94,7 @@ struct TaskWatch {
             if let progress = response.progress { line += " \(shown(progress))" }
             if !(200..<300).contains(response.status) { line += " (HTTP \(response.status))" }
             if live {
-                Output.write("\r\u{1B}[2K" + line + "  " + CameoText.Seconds.format(Date().timeIntervalSince(started).rounded()) + " s",
-                             to: .standardError)
+                Output.redrawLine(line + "  " + CameoText.Seconds.format(Date().timeIntervalSince(started).rounded()) + " s")
             } else if line != lastLine {
                 Output.error(line)
             }
