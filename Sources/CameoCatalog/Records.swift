@@ -35,7 +35,8 @@ struct CharacterRecord: Codable, Sendable, FetchableRecord, MutablePersistableRe
 
 // Rows are read by position from an explicit selection: listing a
 // 10,000-character catalog otherwise spends most of its time in Codable
-// decoding and column-name lookups.
+// decoding and column-name lookups. Each value is checked: a row that does
+// not hold what cameo wrote fails with its name, never with a trap.
 extension CharacterRecord {
     static var databaseSelection: [any SQLSelectable] { [
         Column("id"), Column("alias"), Column("aliasKey"), Column("sourceURL"), Column("windowStartMs"),
@@ -45,22 +46,33 @@ extension CharacterRecord {
     ] }
 
     init(row: Row) throws {
-        id = row[0]
-        alias = row[1]
-        aliasKey = row[2]
-        sourceURL = row[3]
-        windowStartMs = row[4]
-        windowEndMs = row[5]
-        notes = row[6]
-        clipPath = row[7]
-        clipSHA256 = row[8]
-        clipDuration = row[9]
-        clipProbe = row[10]
-        sourceCheck = row[11]
-        createdAt = row[12]
-        updatedAt = row[13]
-        sourceDuration = row[14]
-        sourceProbe = row[15]
+        let stored = StoredRow(row, name: Self.name(of: row))
+        id = try stored.value(0, "id")
+        alias = try stored.value(1, "alias")
+        aliasKey = try stored.value(2, "aliasKey")
+        sourceURL = try stored.value(3, "sourceURL")
+        windowStartMs = try stored.value(4, "windowStartMs")
+        windowEndMs = try stored.value(5, "windowEndMs")
+        notes = try stored.value(6, "notes")
+        clipPath = try stored.optional(7, "clipPath")
+        clipSHA256 = try stored.optional(8, "clipSHA256")
+        clipDuration = try stored.optional(9, "clipDuration")
+        clipProbe = try stored.optional(10, "clipProbe")
+        sourceCheck = try stored.value(11, "sourceCheck")
+        createdAt = try stored.value(12, "createdAt")
+        updatedAt = try stored.value(13, "updatedAt")
+        sourceDuration = try stored.optional(14, "sourceDuration")
+        sourceProbe = try stored.optional(15, "sourceProbe")
+    }
+
+    /// `character #17 ("duck")`, from whatever of the row can be read.
+    static func name(of row: Row) -> () -> String {
+        {
+            let id: DatabaseValue = row[0]
+            let alias: DatabaseValue = row[1]
+            return "character #\(Int64.fromDatabaseValue(id).map(String.init) ?? "?")"
+                + (String.fromDatabaseValue(alias).map { " (\(StoredRow.show($0)))" } ?? "")
+        }
     }
 }
 
@@ -68,8 +80,12 @@ extension TagRecord {
     static var databaseSelection: [any SQLSelectable] { [Column("characterId"), Column("tag")] }
 
     init(row: Row) throws {
-        characterId = row[0]
-        tag = row[1]
+        let stored = StoredRow(row) {
+            let owner: DatabaseValue = row[0]
+            return "a tag of character #\(Int64.fromDatabaseValue(owner).map(String.init) ?? "?")"
+        }
+        characterId = try stored.value(0, "characterId")
+        tag = try stored.value(1, "tag")
     }
 }
 
@@ -81,19 +97,82 @@ extension Identity {
     ] }
 
     public init(row: Row) throws {
-        id = row[0]
-        characterId = row[1]
-        username = row[2]
-        usernameKey = row[3]
-        platformCharacterId = row[4]
-        displayName = row[5]
-        avatarURL = row[6]
-        origin = row[7]
-        taskId = row[8]
-        provider = row[9]
-        state = row[10]
-        createdAt = row[11]
-        updatedAt = row[12]
+        let stored = StoredRow(row) {
+            let id: DatabaseValue = row[0]
+            let owner: DatabaseValue = row[1]
+            return "username #\(Int64.fromDatabaseValue(id).map(String.init) ?? "?") of character #\(Int64.fromDatabaseValue(owner).map(String.init) ?? "?")"
+        }
+        id = try stored.value(0, "id")
+        characterId = try stored.value(1, "characterId")
+        username = try stored.value(2, "username")
+        usernameKey = try stored.value(3, "usernameKey")
+        platformCharacterId = try stored.optional(4, "platformCharacterId")
+        displayName = try stored.optional(5, "displayName")
+        avatarURL = try stored.optional(6, "avatarURL")
+        origin = try stored.value(7, "origin")
+        taskId = try stored.optional(8, "taskId")
+        provider = try stored.optional(9, "provider")
+        state = try stored.value(10, "state")
+        createdAt = try stored.value(11, "createdAt")
+        updatedAt = try stored.value(12, "updatedAt")
+    }
+}
+
+/// A stored row that does not hold what cameo writes (edited by hand, or
+/// written by a broken program): which row, and what is wrong with it.
+struct UnreadableRow: Error {
+    var row: String
+    var detail: String
+}
+
+/// Reads a row's columns by position, each checked.
+struct StoredRow {
+    let row: Row
+    let name: () -> String
+
+    init(_ row: Row, name: @escaping () -> String) {
+        self.row = row
+        self.name = name
+    }
+
+    func value<T: DatabaseValueConvertible>(_ index: Int, _ column: String) throws -> T {
+        let stored: DatabaseValue = row[index]
+        guard let value = T.fromDatabaseValue(stored) else {
+            throw UnreadableRow(row: name(), detail: "\(column) holds \(Self.describe(stored)), which cameo cannot read")
+        }
+        return value
+    }
+
+    func optional<T: DatabaseValueConvertible>(_ index: Int, _ column: String) throws -> T? {
+        let stored: DatabaseValue = row[index]
+        return stored.isNull ? nil : try value(index, column) as T
+    }
+
+    static func describe(_ value: DatabaseValue) -> String {
+        switch value.storage {
+        case .null: "NULL"
+        case .int64(let number): "\(number)"
+        case .double(let number): "\(number)"
+        case .string(let text): show(text)
+        case .blob(let data): "a blob of \(data.count) bytes"
+        }
+    }
+
+    /// Stored text, quoted, shortened and with control characters escaped,
+    /// fit for one line on a terminal.
+    static func show(_ text: String) -> String {
+        var shown = ""
+        for scalar in text.unicodeScalars.prefix(60) {
+            switch scalar.value {
+            case 0..<0x20, 0x7F...0x9F, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069:
+                shown += "\\u{\(String(scalar.value, radix: 16))}"
+            case 0x22, 0x5C:
+                shown += "\\" + String(scalar)
+            default:
+                shown.unicodeScalars.append(scalar)
+            }
+        }
+        return "\"" + shown + (text.unicodeScalars.count > 60 ? "…" : "") + "\""
     }
 }
 

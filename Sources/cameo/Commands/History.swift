@@ -14,7 +14,7 @@ struct History: ParsableCommand {
     @OptionGroup var output: JSONFlag
 
     func run() throws {
-        let submissions = try catalog.open().submissions(limit: limit)
+        let submissions = try catalog.openForReading().submissions(limit: limit)
         if output.json {
             try Output.json(submissions.map(SubmissionDocument.init))
             return

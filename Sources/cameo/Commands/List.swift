@@ -16,9 +16,17 @@ struct List: ParsableCommand {
     @OptionGroup var output: JSONFlag
 
     func run() throws {
-        let characters = try catalog.open().characters(tag: tag, matching: text)
+        let characters = try catalog.openForReading().characters(tag: tag, matching: text)
         if output.json {
-            try Output.json(characters.map(CharacterDocument.init))
+            try Output.streamJSON { stream in
+                stream.json.beginArray()
+                for character in characters {
+                    stream.json.element()
+                    stream.json.character(CharacterDocument(character))
+                    try stream.flushIfLarge()
+                }
+                stream.json.endArray()
+            }
         } else if characters.isEmpty {
             Output.error("no characters\(tag.map { " tagged \"\($0)\"" } ?? "")\(text.map { " matching \"\($0)\"" } ?? ""); `cameo add` registers one")
         } else {

@@ -25,7 +25,7 @@ struct Request: ParsableCommand {
     }
 
     func run() throws {
-        let built = try BuiltRequest.build(options, catalog: catalog.open())
+        let built = try BuiltRequest.build(options, catalog: catalog.openForReading())
         built.report()
         guard !built.hasErrors else { throw SilentFailure(status: .findings) }
         let body = try built.request.jsonData()

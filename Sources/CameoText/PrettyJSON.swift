@@ -1,0 +1,170 @@
+/// Writes JSON straight into bytes, exactly as Foundation's `JSONEncoder`
+/// prints it with `[.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]`:
+/// two-space indents, `"key" : value`, empty containers on three lines, its
+/// string escapes and number forms. Documents of thousands of entries are
+/// written without building them as values first; a test compares the bytes
+/// with the encoder's. Keys must be given in the encoder's order (UTF-8 byte
+/// order); `JSONValue` objects are sorted here.
+public struct PrettyJSON {
+    public var bytes: [UInt8] = []
+    private var depth = 0
+    /// How many members or elements each open container has so far.
+    private var counts: [Int] = []
+
+    public init(reservingCapacity capacity: Int = 1 << 16) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func beginObject() {
+        bytes.append(UInt8(ascii: "{"))
+        open()
+    }
+
+    public mutating func endObject() {
+        close(UInt8(ascii: "}"))
+    }
+
+    public mutating func beginArray() {
+        bytes.append(UInt8(ascii: "["))
+        open()
+    }
+
+    public mutating func endArray() {
+        close(UInt8(ascii: "]"))
+    }
+
+    /// Starts a member of the open object; its value comes next.
+    public mutating func key(_ name: String) {
+        separate()
+        string(name)
+        bytes.append(contentsOf: [0x20, UInt8(ascii: ":"), 0x20])
+    }
+
+    /// Starts an element of the open array; its value comes next.
+    public mutating func element() {
+        separate()
+    }
+
+    public mutating func null() {
+        bytes.append(contentsOf: [UInt8(ascii: "n"), UInt8(ascii: "u"), UInt8(ascii: "l"), UInt8(ascii: "l")])
+    }
+
+    public mutating func bool(_ value: Bool) {
+        bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+    }
+
+    public mutating func integer(_ value: Int64) {
+        if value == 0 { bytes.append(UInt8(ascii: "0")); return }
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: [UInt8] = []
+        while magnitude > 0 {
+            digits.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        }
+        bytes.append(contentsOf: digits.reversed())
+    }
+
+    /// As the encoder writes a Double: its description without a trailing
+    /// `.0`. Infinity and NaN (which the encoder refuses) are written as null.
+    public mutating func number(_ value: Double) {
+        guard value.isFinite else { return null() }
+        if value == value.rounded(), abs(value) < 1e15 {
+            if value == 0, value.sign == .minus { bytes.append(UInt8(ascii: "-")) }
+            return integer(Int64(value))
+        }
+        var text = value.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    public mutating func string(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { utf8 in
+            var mark = 0
+            for index in utf8.indices {
+                let byte = utf8[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[mark..<index]))
+                mark = index + 1
+                switch byte {
+                case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+                case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+                case 0x08: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+                case 0x0C: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+                case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+                case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+                case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                              hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                }
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[mark...]))
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    public mutating func optionalString(_ text: String?) {
+        if let text { string(text) } else { null() }
+    }
+
+    public mutating func optionalNumber(_ value: Double?) {
+        if let value { number(value) } else { null() }
+    }
+
+    public mutating func value(_ value: JSONValue) {
+        switch value {
+        case .null: null()
+        case .bool(let flag): bool(flag)
+        case .number(let number): self.number(number)
+        case .string(let text): string(text)
+        case .array(let values):
+            beginArray()
+            for item in values {
+                element()
+                self.value(item)
+            }
+            endArray()
+        case .object(let members):
+            beginObject()
+            for name in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+                key(name)
+                self.value(members[name] ?? .null)
+            }
+            endObject()
+        }
+    }
+
+    private mutating func open() {
+        bytes.append(0x0A)
+        depth += 1
+        counts.append(0)
+    }
+
+    private mutating func close(_ bracket: UInt8) {
+        bytes.append(0x0A)
+        depth -= 1
+        counts.removeLast()
+        indent()
+        bytes.append(bracket)
+    }
+
+    private mutating func separate() {
+        if let count = counts.last, count > 0 {
+            bytes.append(UInt8(ascii: ","))
+            bytes.append(0x0A)
+        }
+        if !counts.isEmpty { counts[counts.count - 1] += 1 }
+        indent()
+    }
+
+    private mutating func indent() {
+        for _ in 0..<depth {
+            bytes.append(0x20)
+            bytes.append(0x20)
+        }
+    }
+}
