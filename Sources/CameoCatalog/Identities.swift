@@ -97,7 +97,7 @@ extension Catalog {
             let characters = try Row.fetchAll(db, sql: sql, arguments: arguments)
             var byId: [Int64: MentionDirectory.Entry] = [:]
             for row in characters {
-                let stored = StoredRow(row, name: CharacterRecord.name(of: row))
+                let stored = StoredRow(row, name: CharacterRecord.name(of:))
                 let id: Int64 = try stored.value(0, "id")
                 let windowEnd: Int = try stored.value(3, "windowEndMs")
                 byId[id] = MentionDirectory.Entry(
@@ -112,7 +112,7 @@ extension Catalog {
                     ORDER BY createdAt, id
                     """)
             for row in identities {
-                let stored = StoredRow(row) {
+                let stored = StoredRow(row) { row in
                     let owner: DatabaseValue = row[0]
                     return "a username of character #\(Int64.fromDatabaseValue(owner).map(String.init) ?? "?")"
                 }

@@ -46,8 +46,8 @@ extension CharacterRecord {
     ] }
 
     init(row: Row) throws {
-        let stored = StoredRow(row, name: Self.name(of: row))
-        id = try stored.value(0, "id")
+        let stored = StoredRow(row, name: Self.name(of:))
+        id = try stored.value(0, "id") as Int64
         alias = try stored.value(1, "alias")
         aliasKey = try stored.value(2, "aliasKey")
         sourceURL = try stored.value(3, "sourceURL")
@@ -66,13 +66,11 @@ extension CharacterRecord {
     }
 
     /// `character #17 ("duck")`, from whatever of the row can be read.
-    static func name(of row: Row) -> () -> String {
-        {
-            let id: DatabaseValue = row[0]
-            let alias: DatabaseValue = row[1]
-            return "character #\(Int64.fromDatabaseValue(id).map(String.init) ?? "?")"
-                + (String.fromDatabaseValue(alias).map { " (\(StoredRow.show($0)))" } ?? "")
-        }
+    static func name(of row: Row) -> String {
+        let id: DatabaseValue = row[0]
+        let alias: DatabaseValue = row[1]
+        return "character #\(Int64.fromDatabaseValue(id).map(String.init) ?? "?")"
+            + (String.fromDatabaseValue(alias).map { " (\(StoredRow.show($0)))" } ?? "")
     }
 }
 
@@ -80,7 +78,7 @@ extension TagRecord {
     static var databaseSelection: [any SQLSelectable] { [Column("characterId"), Column("tag")] }
 
     init(row: Row) throws {
-        let stored = StoredRow(row) {
+        let stored = StoredRow(row) { row in
             let owner: DatabaseValue = row[0]
             return "a tag of character #\(Int64.fromDatabaseValue(owner).map(String.init) ?? "?")"
         }
@@ -97,12 +95,12 @@ extension Identity {
     ] }
 
     public init(row: Row) throws {
-        let stored = StoredRow(row) {
+        let stored = StoredRow(row) { row in
             let id: DatabaseValue = row[0]
             let owner: DatabaseValue = row[1]
             return "username #\(Int64.fromDatabaseValue(id).map(String.init) ?? "?") of character #\(Int64.fromDatabaseValue(owner).map(String.init) ?? "?")"
         }
-        id = try stored.value(0, "id")
+        id = try stored.value(0, "id") as Int64
         characterId = try stored.value(1, "characterId")
         username = try stored.value(2, "username")
         usernameKey = try stored.value(3, "usernameKey")
@@ -125,27 +123,43 @@ struct UnreadableRow: Error {
     var detail: String
 }
 
-/// Reads a row's columns by position, each checked.
+/// Reads a row's columns by position, each checked. Text and numbers are read
+/// straight from SQLite's statement; times and words are parsed from text.
 struct StoredRow {
     let row: Row
-    let name: () -> String
+    /// Names the row in an error (only computed for one).
+    let name: (Row) -> String
 
-    init(_ row: Row, name: @escaping () -> String) {
+    init(_ row: Row, name: @escaping (Row) -> String) {
         self.row = row
         self.name = name
     }
 
-    func value<T: DatabaseValueConvertible>(_ index: Int, _ column: String) throws -> T {
-        let stored: DatabaseValue = row[index]
-        guard let value = T.fromDatabaseValue(stored) else {
-            throw UnreadableRow(row: name(), detail: "\(column) holds \(Self.describe(stored)), which cameo cannot read")
+    func value<T: DatabaseValueConvertible & StatementColumnConvertible>(_ index: Int, _ column: String) throws -> T {
+        do {
+            return try row.decode(T.self, atIndex: index)
+        } catch {
+            throw unreadable(index, column)
         }
-        return value
     }
 
-    func optional<T: DatabaseValueConvertible>(_ index: Int, _ column: String) throws -> T? {
+    func optional<T: DatabaseValueConvertible & StatementColumnConvertible>(_ index: Int, _ column: String) throws -> T? {
+        row.hasNull(atIndex: index) ? nil : try value(index, column) as T
+    }
+
+    func value(_ index: Int, _ column: String) throws -> Timestamp {
+        guard let time = Timestamp(parsing: try value(index, column) as String) else { throw unreadable(index, column) }
+        return time
+    }
+
+    func value<T: RawRepresentable>(_ index: Int, _ column: String) throws -> T where T.RawValue == String {
+        guard let word = T(rawValue: try value(index, column) as String) else { throw unreadable(index, column) }
+        return word
+    }
+
+    func unreadable(_ index: Int, _ column: String) -> UnreadableRow {
         let stored: DatabaseValue = row[index]
-        return stored.isNull ? nil : try value(index, column) as T
+        return UnreadableRow(row: name(row), detail: "\(column) holds \(Self.describe(stored)), which cameo cannot read")
     }
 
     static func describe(_ value: DatabaseValue) -> String {
