@@ -311,7 +311,8 @@ extension Catalog {
             let value: DatabaseValue = row[0]
             return Int64.fromDatabaseValue(value)
         }
-        try collect((single ? TagRecord.filter(Column("characterId") == ids[0]) : TagRecord.all()).order(Column("tag")),
+        // In primary-key order: a covering index scan, each character's tags sorted.
+        try collect((single ? TagRecord.filter(Column("characterId") == ids[0]) : TagRecord.all()).order(Column("characterId"), Column("tag")),
                     owner: owner) { parts.tags[$0.characterId, default: []].append($0.tag) }
         try collect((single ? Identity.filter(Identity.Columns.characterId == ids[0]) : Identity.all()).order(Column("createdAt"), Column("id")),
                     owner: { row in let value: DatabaseValue = row[1]; return Int64.fromDatabaseValue(value) }) {

@@ -106,13 +106,14 @@ extension Schema {
             let tables = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'") ?? 0
             return tables == 0 ? .blank : .foreign
         }
-        let applied = try migrator.appliedIdentifiers(db)
+        // One read of the applied migrations answers every question.
+        let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+        let known = migrator.migrations
         // Another program built with GRDB has migrations too, none of them ours.
-        if !applied.isEmpty, !applied.contains(migrator.migrations[0]) { return .foreign }
-        if try migrator.hasBeenSuperseded(db) {
-            return .newer(unknownMigrations: applied.subtracting(migrator.migrations).sorted())
-        }
-        return try migrator.hasCompletedMigrations(db) ? .current : .needsMigration
+        if !applied.isEmpty, !applied.contains(known[0]) { return .foreign }
+        let unknown = applied.subtracting(known)
+        if !unknown.isEmpty { return .newer(unknownMigrations: unknown.sorted()) }
+        return applied.isSuperset(of: known) ? .current : .needsMigration
     }
 
     static func refuseUnusable(_ state: State, path: String) throws(CatalogError) {

@@ -72,6 +72,21 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }
 
+    @Test func readingAnOlderCatalogMigratesItFirst() throws {
+        let path = scratch.path("catalog.sqlite")
+        try Catalog.open(at: path).add(makeCharacter("duck"))
+        // As a cameo from before the last migration left it.
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: """
+                ALTER TABLE character DROP COLUMN sourceDuration; ALTER TABLE character DROP COLUMN sourceProbe;
+                DELETE FROM grdb_migrations WHERE identifier = 'addSourceProbe'
+                """)
+        }
+        let reader = try Catalog.openForReading(at: path)
+        #expect(try reader.characters().map(\.alias) == ["duck"])
+        #expect(try DatabaseQueue(path: path).read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }.contains("addSourceProbe"))
+    }
+
     @Test func streamedJSONIsTheEncodersBytes() throws {
         let catalog = try Catalog.open(at: scratch.path("catalog.sqlite"))
         try catalog.add(makeCharacter("duck", window: "0.5,2.5", tags: ["pets", "yard"], notes: "line one\nline \"two\"\t\\ /slash \u{1}\u{1F}\u{7F} é 鸭"))
