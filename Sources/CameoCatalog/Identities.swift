@@ -153,10 +153,11 @@ extension Catalog {
             return "instr(?1, substr(aliasKey, 1 + \(start), \(end) - \(start))) > 0"
         }
         let simple = "[^ -~\u{3041}-\u{3096}\u{309D}-\u{30FF}\u{3400}-\u{4DBF}\u{4E00}-\u{9FFF}\u{AC00}-\u{D7A3}]"
+        // Only keys with a byte beyond ASCII are matched against the (slow) GLOB.
         let sql = """
             SELECT alias FROM character
             WHERE (length(aliasKey) <= \(length + edits) AND (\(pieceTests.joined(separator: " OR "))))
-               OR aliasKey GLOB '*\(simple)*'
+               OR (length(aliasKey) <> length(CAST(aliasKey AS BLOB)) AND aliasKey GLOB '*\(simple)*')
             """
         return try String.fetchAll(db, sql: sql, arguments: [typed])
     }
