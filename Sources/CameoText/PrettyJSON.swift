@@ -33,11 +33,21 @@ public struct PrettyJSON {
         close(UInt8(ascii: "]"))
     }
 
-    /// Starts a member of the open object; its value comes next.
-    public mutating func key(_ name: String) {
+    /// Starts a member of the open object whose key is data (escaped as
+    /// needed); its value comes next.
+    public mutating func dynamicKey(_ name: String) {
         separate()
         string(name)
         raw(" : ")
+    }
+
+    /// Starts a member of the open object; its value comes next. The key is
+    /// one of cameo's own, written as is.
+    public mutating func key(_ name: StaticString) {
+        separate()
+        raw("\"")
+        raw(name)
+        raw("\" : ")
     }
 
     /// Starts an element of the open array; its value comes next.
@@ -131,7 +141,7 @@ public struct PrettyJSON {
         case .object(let members):
             beginObject()
             for name in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-                key(name)
+                dynamicKey(name)
                 self.value(members[name] ?? .null)
             }
             endObject()
@@ -159,7 +169,13 @@ public struct PrettyJSON {
     }
 
     private mutating func indent() {
-        for _ in 0..<depth { raw("  ") }
+        let spaces: StaticString = "                                                                "
+        var left = 2 * depth
+        while left > 0 {
+            let count = min(left, spaces.utf8CodeUnitCount)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: spaces.utf8Start, count: count))
+            left -= count
+        }
     }
 
     private mutating func raw(_ text: StaticString) {
