@@ -52,13 +52,18 @@ public struct CharacterDocument: Codable, Equatable, Sendable {
         notes = character.notes
         tags = character.tags
         clip = character.clip.map {
-            ClipDocument(path: $0.path, sha256: $0.sha256, duration: $0.duration,
-                         probe: $0.probeJSON.flatMap { try? JSONValue(parsing: $0) })
+            ClipDocument(path: $0.path, sha256: $0.sha256, duration: $0.duration, probe: $0.probeJSON.map(Self.probe))
         }
         sourceCheck = character.sourceCheck
-        sourceProbe = character.sourceFacts.flatMap { try? JSONValue(parsing: $0.json) }
+        sourceProbe = character.sourceFacts.map { Self.probe($0.json) }
         createdAt = character.createdAt
         updatedAt = character.updatedAt
+    }
+
+    /// Stored probe facts as JSON; text that is not JSON (edited by hand) is
+    /// kept as a string rather than dropped.
+    static func probe(_ stored: String) -> JSONValue {
+        (try? JSONValue(parsing: stored)) ?? .string(stored)
     }
 
     public init(from decoder: any Decoder) throws {

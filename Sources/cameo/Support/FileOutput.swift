@@ -58,7 +58,7 @@ enum FileOutput {
             guard fchown(descriptor, status.st_uid, status.st_gid) == 0 else { throw failure(path, errno) }
         }
         try produce { bytes in
-            if let error = bytes.withUnsafeBytes({ StandardOutput.writeAll($0, to: descriptor) }) { throw failure(path, error) }
+            if let error = bytes.withUnsafeBytes({ StandardStreams.writeAll($0, to: descriptor) }) { throw failure(path, error) }
         }
         guard fsync(descriptor) == 0 else { throw failure(path, errno) }
         done = true
@@ -87,7 +87,7 @@ enum FileOutput {
         var closed = false
         defer { if !closed { close(descriptor) } }
         try produce { bytes in
-            if let error = bytes.withUnsafeBytes({ StandardOutput.writeAll($0, to: descriptor) }) { throw failure(path, error) }
+            if let error = bytes.withUnsafeBytes({ StandardStreams.writeAll($0, to: descriptor) }) { throw failure(path, error) }
         }
         closed = true
         guard close(descriptor) == 0 else { throw failure(path, errno) }

@@ -36,8 +36,8 @@ enum Output {
         var text = text
         text.withUTF8 { bytes in
             switch stream {
-            case .standardOutput: StandardOutput.write(UnsafeRawBufferPointer(bytes))
-            case .standardError: StandardOutput.writeDiagnostics(UnsafeRawBufferPointer(bytes))
+            case .standardOutput: StandardStreams.write(UnsafeRawBufferPointer(bytes))
+            case .standardError: StandardStreams.writeDiagnostics(UnsafeRawBufferPointer(bytes))
             }
         }
     }
@@ -50,7 +50,7 @@ enum Output {
 
     /// Streams a JSON document to stdout as `produce` writes it, a piece at a time.
     static func streamJSON(_ produce: (JSONStream) throws -> Void) throws {
-        let stream = JSONStream { bytes in bytes.withUnsafeBytes { StandardOutput.write($0) } }
+        let stream = JSONStream { bytes in bytes.withUnsafeBytes { StandardStreams.write($0) } }
         try produce(stream)
         try stream.finish()
     }
@@ -83,7 +83,7 @@ enum Output {
 /// Writes to the process's stdout and stderr file descriptors, checking
 /// every write: output that cannot be written (a full disk, a closed
 /// terminal) ends cameo with an error instead of a truncated result.
-enum StandardOutput {
+enum StandardStreams {
     /// A closed pipe must surface as EPIPE from write(), not kill the process.
     private static let pipeSignalIgnored: Void = { signal(SIGPIPE, SIG_IGN) }()
 
