@@ -127,49 +127,77 @@ extension Catalog {
     /// the alias, the notes or a username. A row cameo cannot read fails the
     /// whole listing, naming the row.
     public func characters(tag: String? = nil, matching text: String? = nil) throws(CatalogError) -> [CameoCharacter] {
-        let tagKey = try tag.map { raw throws(CatalogError) in try Tag(raw).text }
-        let all = try read { db -> [CameoCharacter] in
-            var request = CharacterRecord.all()
-            if let tagKey {
-                request = request.filter(sql: "id IN (SELECT characterId FROM characterTag WHERE tag = ?)", arguments: [tagKey])
-            }
-            return try Self.assemble(request.order(sql: "aliasKey").fetchAll(db), db)
+        var all: [CameoCharacter] = []
+        do {
+            try eachCharacter(tag: tag, matching: text) { all.append($0) }
+        } catch let error as CatalogError {
+            throw error
+        } catch {
+            throw .cannotOpen(path: path, detail: "\(error)")
         }
-        guard let text, !text.isEmpty else { return all }
-        let needle = NameKey.of(text)
-        return all.filter { character in
-            NameKey.of(character.alias).contains(needle)
-                || NameKey.of(character.notes).contains(needle)
-                || character.identities.contains { $0.usernameKey.contains(needle) }
-        }
+        return all
     }
 
     /// Every character cameo can read, ordered by alias, and a description of
     /// each row it cannot: what `export` writes while a bad row is repaired.
     public func readableCharacters() throws(CatalogError) -> (characters: [CameoCharacter], unreadable: [String]) {
-        try read { db in
-            var unreadable: [String] = []
-            var records: [CharacterRecord] = []
-            let rows = try Row.fetchCursor(db, CharacterRecord.all().order(sql: "aliasKey"))
-            while let row = try rows.next() {
-                do {
-                    records.append(try CharacterRecord(row: row))
-                } catch let error as UnreadableRow {
-                    unreadable.append("\(error.row): \(error.detail)")
-                }
-            }
-            var characters: [CameoCharacter] = []
-            characters.reserveCapacity(records.count)
-            let parts = try Self.parts(of: records, db, unreadable: &unreadable)
-            for record in records {
-                do {
-                    characters.append(try Self.character(record, parts))
-                } catch let error as UnreadableRow {
-                    unreadable.append("\(error.row): \(error.detail)")
-                }
-            }
-            return (characters, unreadable)
+        var all: [CameoCharacter] = []
+        do {
+            let unreadable = try eachCharacter(skippingUnreadable: true) { all.append($0) }
+            return (all, unreadable)
+        } catch let error as CatalogError {
+            throw error
+        } catch {
+            throw .cannotOpen(path: path, detail: "\(error)")
         }
+    }
+
+    /// Hands `body` each character in alias order as it is read, without
+    /// holding them all: `list --json` and `export` write each one out and
+    /// forget it. Narrowed like `characters(tag:matching:)`. A row cameo
+    /// cannot read throws (a `CatalogError` naming it), or with
+    /// `skippingUnreadable` is passed over and described in the result.
+    /// Errors thrown by `body` come out as they are.
+    @discardableResult
+    public func eachCharacter(tag: String? = nil, matching text: String? = nil, skippingUnreadable: Bool = false,
+                              _ body: (CameoCharacter) throws -> Void) throws -> [String] {
+        let tagKey = try tag.map { raw throws(CatalogError) in try Tag(raw).text }
+        let needle = text.flatMap { $0.isEmpty ? nil : NameKey.of($0) }
+        var failure: (any Error)?
+        let unreadable = try read { db -> [String] in
+            var unreadable: [String] = []
+            var request = CharacterRecord.all()
+            if let tagKey {
+                request = request.filter(sql: "id IN (SELECT characterId FROM characterTag WHERE tag = ?)", arguments: [tagKey])
+            }
+            let parts = try Self.parts(ids: nil, db, unreadable: &unreadable, strict: !skippingUnreadable)
+            let rows = try Row.fetchCursor(db, request.order(sql: "aliasKey"))
+            while let row = try rows.next() {
+                let character: CameoCharacter
+                do {
+                    character = try Self.character(try CharacterRecord(row: row), parts)
+                } catch let error as UnreadableRow where skippingUnreadable {
+                    unreadable.append("\(error.row): \(error.detail)")
+                    continue
+                }
+                if let needle, !Self.character(character, contains: needle) { continue }
+                do {
+                    try body(character)
+                } catch {
+                    failure = error
+                    break
+                }
+            }
+            return unreadable
+        }
+        if let failure { throw failure }
+        return unreadable
+    }
+
+    static func character(_ character: CameoCharacter, contains needle: String) -> Bool {
+        NameKey.of(character.alias).contains(needle)
+            || NameKey.of(character.notes).contains(needle)
+            || character.identities.contains { $0.usernameKey.contains(needle) }
     }
 
     @discardableResult
@@ -279,7 +307,7 @@ extension Catalog {
     static func assemble(_ records: [CharacterRecord], _ db: Database) throws -> [CameoCharacter] {
         guard !records.isEmpty else { return [] }
         var unreadable: [String] = []
-        let parts = try parts(of: records, db, unreadable: &unreadable, strict: true)
+        let parts = try parts(ids: records.compactMap(\.id), db, unreadable: &unreadable, strict: true)
         return try records.map { try character($0, parts) }
     }
 
@@ -290,12 +318,13 @@ extension Catalog {
         var broken: [Int64: UnreadableRow] = [:]
     }
 
-    /// The tags and identities of `records`. With `strict`, the first
-    /// unreadable row throws; otherwise it marks its character broken (or,
-    /// when even its owner cannot be read, is listed in `unreadable`).
-    static func parts(of records: [CharacterRecord], _ db: Database, unreadable: inout [String], strict: Bool = false) throws -> Parts {
-        let ids = records.compactMap(\.id)
-        let single = ids.count == 1
+    /// The tags and identities of the characters with these row ids (nil:
+    /// all of them). With `strict`, the first unreadable row throws;
+    /// otherwise it marks its character broken (or, when even its owner
+    /// cannot be read, is listed in `unreadable`).
+    static func parts(ids: [Int64]?, _ db: Database, unreadable: inout [String], strict: Bool = false) throws -> Parts {
+        let single = ids?.count == 1
+        let ids = ids ?? []
         var parts = Parts()
         func collect<R>(_ request: QueryInterfaceRequest<R>, owner: (Row) -> Int64?, _ add: (R) -> Void) throws where R: FetchableRecord {
             let rows = try Row.fetchCursor(db, request)

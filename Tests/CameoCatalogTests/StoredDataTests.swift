@@ -165,7 +165,7 @@ import Testing
 
         #expect { try catalog.characters() } throws: { error in
             guard case .unreadableRow(let where_, let row, let detail) = error as? CatalogError else { return false }
-            return where_ == path && row.hasPrefix("character #") && !detail.isEmpty
+            return where_ == path && row.contains("character #") && !detail.isEmpty
         }
         #expect { try catalog.character(named: "future") } throws: { error in
             guard case .unreadableRow(_, let row, let detail) = error as? CatalogError else { return false }

@@ -17,32 +17,35 @@ struct Export: ParsableCommand {
     var out: String?
 
     func run() throws {
-        let (characters, unreadable) = try catalog.openForReading().readableCharacters()
+        let catalog = try catalog.openForReading()
+        var exported = 0
+        var unreadable: [String] = []
+        // Each character is written as it is read; rows cameo cannot read are passed over and named.
+        let write = { (stream: JSONStream) throws in
+            stream.json.catalogDocumentStart()
+            unreadable = try catalog.eachCharacter(skippingUnreadable: true) { character in
+                stream.json.element()
+                stream.json.character(CharacterDocument(character))
+                exported += 1
+                try stream.flushIfLarge()
+            }
+            stream.json.catalogDocumentEnd()
+        }
         if let out {
             try FileOutput.write(to: out, newFileMode: .userOnly) { sink in
                 let stream = JSONStream(sink: sink)
-                try Self.write(characters, to: stream)
+                try write(stream)
                 try stream.finish()
             }
-            Output.error("exported \(characters.count) character(s) to \(out)")
+            Output.error("exported \(exported) character(s) to \(out)")
         } else {
-            try Output.streamJSON { try Self.write(characters, to: $0) }
+            try Output.streamJSON(write)
         }
         guard unreadable.isEmpty else {
             for row in unreadable { Output.warning("left out \(row)") }
             throw CommandFailure(
-                "exported \(characters.count) character(s) but left out \(unreadable.count) row(s) cameo cannot read (listed above); `cameo rm ALIAS` removes one",
+                "exported \(exported) character(s) but left out \(unreadable.count) row(s) cameo cannot read (listed above); `cameo rm ALIAS` removes one",
                 status: .catalogUnusable)
         }
-    }
-
-    static func write(_ characters: [CameoCharacter], to stream: JSONStream) throws {
-        stream.json.catalogDocumentStart()
-        for character in characters {
-            stream.json.element()
-            stream.json.character(CharacterDocument(character))
-            try stream.flushIfLarge()
-        }
-        stream.json.catalogDocumentEnd()
     }
 }

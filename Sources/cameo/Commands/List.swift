@@ -16,18 +16,22 @@ struct List: ParsableCommand {
     @OptionGroup var output: JSONFlag
 
     func run() throws {
-        let characters = try catalog.openForReading().characters(tag: tag, matching: text)
+        let catalog = try catalog.openForReading()
         if output.json {
+            // Each character is written as it is read: nothing holds the whole catalog.
             try Output.streamJSON { stream in
                 stream.json.beginArray()
-                for character in characters {
+                try catalog.eachCharacter(tag: tag, matching: text) { character in
                     stream.json.element()
                     stream.json.character(CharacterDocument(character))
                     try stream.flushIfLarge()
                 }
                 stream.json.endArray()
             }
-        } else if characters.isEmpty {
+            return
+        }
+        let characters = try catalog.characters(tag: tag, matching: text)
+        if characters.isEmpty {
             Output.error("no characters\(tag.map { " tagged \"\($0)\"" } ?? "")\(text.map { " matching \"\($0)\"" } ?? ""); `cameo add` registers one")
         } else {
             Output.line(CharacterText.table(characters))
