@@ -71,7 +71,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Reads `YYYY-MM-DD[T ]HH:MM:SS[.fff][Z|±HH:MM]`; no zone means UTC.
     public init?(parsing text: String) {
-        let bytes = Array(text.utf8)
+        var text = text
+        guard let milliseconds = text.withUTF8(Self.milliseconds(parsing:)) else { return nil }
+        millisecondsSince1970 = milliseconds
+    }
+
+    /// Read from the text's bytes in place: catalogs parse three times per character.
+    private static func milliseconds(parsing bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         func number(_ range: Range<Int>) -> Int64? {
             guard range.upperBound <= bytes.count, !range.isEmpty else { return nil }
             var value: Int64 = 0
@@ -94,7 +100,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             while end < bytes.count, (48...57).contains(bytes[end]) { end += 1 }
             guard end > index + 1, let digits = number(index + 1..<min(end, index + 4)) else { return nil }
             let count = min(end, index + 4) - (index + 1)
-            milliseconds = digits * [100, 10, 1][count - 1]
+            milliseconds = digits * (count == 1 ? 100 : count == 2 ? 10 : 1)
             index = end
         }
         var offsetSeconds: Int64 = 0
@@ -110,7 +116,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let days = Self.days(fromCivil: year, month, day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         guard Self.supported.contains(seconds * 1000 + milliseconds) else { return nil }
-        millisecondsSince1970 = seconds * 1000 + milliseconds
+        return seconds * 1000 + milliseconds
     }
 
     /// Years 1000 to 9999 (UTC): the times that print as `YYYY-MM-DD…` and read back.
