@@ -147,16 +147,20 @@ extension Catalog {
         guard length > 0 else { return [] }
         let edits = ClosestName.limit(forLength: length)
         let pieces = edits + 1
-        let pieceTests = (0..<pieces).map { piece in
-            let start = "\(piece) * length(aliasKey) / \(pieces)"
-            let end = "\(piece + 1) * length(aliasKey) / \(pieces)"
-            return "instr(?1, substr(aliasKey, 1 + \(start), \(end) - \(start))) > 0"
+        // One branch per possible length, its pieces at constant offsets: SQLite
+        // computes each key's length once and cuts only the pieces of that length.
+        let branches = (1...min(length + edits, Alias.maxLength)).map { keyLength in
+            let tests = (0..<pieces).map { piece in
+                let start = piece * keyLength / pieces, end = (piece + 1) * keyLength / pieces
+                return "instr(?1, substr(aliasKey, \(start + 1), \(end - start))) > 0"
+            }
+            return "WHEN \(keyLength) THEN \(tests.joined(separator: " OR "))"
         }
         let simple = "[^ -~\u{3041}-\u{3096}\u{309D}-\u{30FF}\u{3400}-\u{4DBF}\u{4E00}-\u{9FFF}\u{AC00}-\u{D7A3}]"
         // Only keys with a byte beyond ASCII are matched against the (slow) GLOB.
         let sql = """
             SELECT alias FROM character
-            WHERE (length(aliasKey) <= \(length + edits) AND (\(pieceTests.joined(separator: " OR "))))
+            WHERE CASE length(aliasKey) \(branches.joined(separator: " ")) ELSE 0 END
                OR (length(aliasKey) <> length(CAST(aliasKey AS BLOB)) AND aliasKey GLOB '*\(simple)*')
             """
         return try String.fetchAll(db, sql: sql, arguments: [typed])
