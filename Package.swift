@@ -48,6 +48,10 @@ let package = Package(
             path: "Tests/Support"
         ),
         .testTarget(
+            name: "CameoTextTests",
+            dependencies: ["CameoText"]
+        ),
+        .testTarget(
             name: "CameoCatalogTests",
             dependencies: ["CameoCatalog", "CameoText", "CameoTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),

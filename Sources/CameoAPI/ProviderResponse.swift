@@ -38,7 +38,7 @@ public struct ProviderResponse: Sendable {
         for container in [json?["data"], json] {
             if let value = container?["progress"] {
                 if case .string(let text) = value { return text }
-                if let number = value.doubleValue { return number <= 1 && number > 0 && number.rounded() != number ? "\(Int(number * 100))%" : "\(Int(number))%" }
+                if let number = value.doubleValue { return number <= 1 && number > 0 && number.rounded() != number ? "\(Int(exactly: (number * 100).rounded(.down)) ?? 0)%" : Int(exactly: number.rounded(.down)).map { "\($0)%" } }
             }
         }
         return nil

@@ -96,7 +96,7 @@ public struct RequestBody: Sendable {
         switch field {
         case .string(let value): "the string \"\(value)\""
         case .bool(let value): "\(value)"
-        case .number(let value): value.rounded() == value && abs(value) < 1e15 ? "the number \(Int(value))" : "the number \(value)"
+        case .number(let value): "the number \(Int(exactly: value).map(String.init) ?? String(value))"
         case .strings: "an array of strings"
         case .other(let description): description
         }

@@ -87,6 +87,9 @@ extension CatalogError: CustomStringConvertible, LocalizedError {
     public var errorDescription: String? { description }
 }
 
+/// A value in a message, cut short when long: an error line about a
+/// 100 KB alias stays one readable line.
 func quoted(_ text: String) -> String {
-    "\"" + text + "\""
+    let shown = text.count > 80 ? text.prefix(60) + "…" + " (\(text.count) characters)" : text
+    return "\"" + shown + "\""
 }

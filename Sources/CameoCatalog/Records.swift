@@ -172,21 +172,10 @@ struct StoredRow {
         }
     }
 
-    /// Stored text, quoted, shortened and with control characters escaped,
-    /// fit for one line on a terminal.
+    /// Stored text, quoted and cut short like any value in a message (what
+    /// reaches the terminal is escaped where cameo prints).
     static func show(_ text: String) -> String {
-        var shown = ""
-        for scalar in text.unicodeScalars.prefix(60) {
-            switch scalar.value {
-            case 0..<0x20, 0x7F...0x9F, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069:
-                shown += "\\u{\(String(scalar.value, radix: 16))}"
-            case 0x22, 0x5C:
-                shown += "\\" + String(scalar)
-            default:
-                shown.unicodeScalars.append(scalar)
-            }
-        }
-        return "\"" + shown + (text.unicodeScalars.count > 60 ? "…" : "") + "\""
+        quoted(text)
     }
 }
 

@@ -21,6 +21,7 @@ public struct Alias: Hashable, Sendable, CustomStringConvertible {
         if let first = text.unicodeScalars.first, [.nonspacingMark, .spacingMark].contains(first.properties.generalCategory) {
             throw .invalidAlias(raw, reason: "it starts with a combining mark")
         }
+        if let problem = NameKey.visibilityProblem(in: text) { throw .invalidAlias(raw, reason: problem) }
         self.text = text
     }
 
@@ -49,6 +50,7 @@ public struct Username: Hashable, Sendable, CustomStringConvertible {
         if let bad = text.unicodeScalars.first(where: { !Self.allows($0) }) {
             throw .invalidUsername(raw, reason: "it contains \(describe(bad))")
         }
+        if let problem = NameKey.visibilityProblem(in: text) { throw .invalidUsername(raw, reason: problem) }
         // A dot at either end would be read as sentence punctuation in a prompt.
         guard !text.hasPrefix("."), !text.hasSuffix(".") else {
             throw .invalidUsername(raw, reason: "it starts or ends with '.'")
@@ -148,8 +150,10 @@ public struct CharacterWindow: Hashable, Sendable, CustomStringConvertible {
     }
 
     public init(start: Double, end: Double) throws(CatalogError) {
-        guard start.isFinite, end.isFinite else { throw .invalidWindow("\(start),\(end)", reason: "not finite numbers") }
-        try self.init(startMilliseconds: Int((start * 1000).rounded()), endMilliseconds: Int((end * 1000).rounded()))
+        guard let startMilliseconds = Seconds.milliseconds(exactly: start), let endMilliseconds = Seconds.milliseconds(exactly: end) else {
+            throw .invalidWindow("\(start),\(end)", reason: "these are not numbers of seconds a video can have")
+        }
+        try self.init(startMilliseconds: startMilliseconds, endMilliseconds: endMilliseconds)
     }
 
     /// Parses `START,END` in seconds, e.g. `1,3` or `0.5,2.5`.
@@ -188,6 +192,7 @@ public struct Tag: Hashable, Sendable, CustomStringConvertible {
         guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "," }) else {
             throw .invalidTag(raw, reason: "it contains a comma or a control character")
         }
+        if let problem = NameKey.visibilityProblem(in: text) { throw .invalidTag(raw, reason: problem) }
         self.text = text
     }
 }
@@ -196,6 +201,7 @@ func describe(_ scalar: Unicode.Scalar) -> String {
     let code = "U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)
     if scalar.properties.isWhitespace { return "a space (\(code))" }
     if scalar.properties.generalCategory == .control { return "a control character (\(code))" }
+    if NameKey.isInvisible(scalar) { return "an invisible or direction-changing character (\(code))" }
     return "\(quoted(String(scalar))) (\(code))"
 }
 

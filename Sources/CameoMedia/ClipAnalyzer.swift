@@ -29,7 +29,8 @@ public struct ClipAnalyzer: Sendable {
         let decoder = try VideoDecoder(input, shortcuts: .analysis)
         let sampler = FrameSampler()
         var frames: [FrameSignals] = []
-        frames.reserveCapacity(Int(info.duration * 32))
+        // What the header claims is only a hint: a few minutes' worth at most, the array grows with real frames.
+        frames.reserveCapacity(min(Self.reservedFrames, Int(exactly: (info.duration * 32).rounded()) ?? 0))
         let stretch = around.map { max(0, $0.lowerBound - 1)...min(info.duration, $0.upperBound + 1) }
         if let stretch, stretch.lowerBound > 0 { decoder.seek(to: stretch.lowerBound) }
         try decoder.decode { frame throws(MediaError) in
@@ -48,13 +49,17 @@ public struct ClipAnalyzer: Sendable {
         let frameDuration = info.video.framesPerSecond.map { 1 / $0 } ?? Self.medianGap(frames)
         // Where the decoded frames end: the clip's end, or the stretch's.
         let end = stretch.map { min(info.duration, ($0.upperBound)) } ?? info.duration
+        // Windows are sought where frames were decoded, not across what the header claims.
+        let duration = stretch == nil ? min(info.duration, (frames.last?.time ?? 0) + frameDuration + 1) : info.duration
         return ClipAnalysis(
-            location: location.description, info: info, duration: info.duration, frameDuration: frameDuration,
+            location: location.description, info: info, duration: duration, frameDuration: frameDuration,
             cuts: Self.cuts(frames, frameDuration: frameDuration),
             black: Self.blackSpans(frames, frameDuration: frameDuration, duration: end),
             frozen: Self.frozenSpans(frames, frameDuration: frameDuration, duration: end),
             frames: frames, strip: capture)
     }
+
+    static let reservedFrames = 32 * 600
 
     static func medianGap(_ frames: [FrameSignals]) -> Double {
         let gaps = zip(frames, frames.dropFirst()).map { $1.time - $0.time }.filter { $0 > 0 }.sorted()

@@ -1,10 +1,15 @@
 import CFFmpeg
+import CameoText
 import Foundation
 
 /// Reads what a clip is from its container, decoding nothing the answer does not need.
 public struct ClipProbe: Sendable {
     /// How long any one input may take to open and read, in seconds.
     public var timeout: Double
+
+    public static let longestDuration: Double = 86_400
+    static let largestSide: Int32 = 8192
+    static let largestPicture = 8192 * 4320
 
     public init(timeout: Double = 20) {
         self.timeout = timeout
@@ -37,6 +42,12 @@ public struct ClipProbe: Sendable {
         guard parameters.width > 0, parameters.height > 0 else {
             throw .notAVideo(name, detail: "the video stream has no picture size")
         }
+        // Decoding allocates whole pictures: a header claiming 16K x 16K would
+        // cost gigabytes before the first frame is seen. Nothing beyond 8K is a character clip.
+        guard parameters.width <= Self.largestSide, parameters.height <= Self.largestSide,
+              Int(parameters.width) * Int(parameters.height) <= Self.largestPicture else {
+            throw .notAVideo(name, detail: "its picture is \(parameters.width)x\(parameters.height), larger than 8K (7680x4320)")
+        }
 
         var duration: Double?
         var durationSource = ClipInfo.DurationSource.header
@@ -50,6 +61,11 @@ public struct ClipProbe: Sendable {
             if scan.coversWholeFile { frameCount = scan.videoPackets }
         }
         guard let duration, duration > 0 else { throw .notAVideo(name, detail: "it holds no frames") }
+        // A header can claim anything (136 years fits in its fields); nothing a
+        // character comes from is longer than a day, and nothing later sizes its work by a lie.
+        guard duration.isFinite, duration <= Self.longestDuration else {
+            throw .notAVideo(name, detail: "its header claims it plays for \(Seconds.format(duration)) s, more than a day")
+        }
 
         let rotation = Self.rotation(of: videoStream)
         var displayWidth = Int(parameters.width)
@@ -64,7 +80,7 @@ public struct ClipProbe: Sendable {
         let size = Self.size(of: input)
         let bitRate = context.pointee.bit_rate > 0
             ? Int64(context.pointee.bit_rate)
-            : size.map { Int64((Double($0) * 8 / duration).rounded()) }
+            : size.flatMap { Int64(exactly: (Double($0) * 8 / duration).rounded()) }
         let startTime = Self.startTime(of: input)
 
         var info = ClipInfo(

@@ -63,13 +63,19 @@ final class MediaInput {
         case .url(let url):
             target = url
             av_dict_set(&options, "protocol_whitelist", "http,https,tcp,tls,crypto", 0)
-            av_dict_set(&options, "rw_timeout", String(Int64(timeout * 1_000_000)), 0)
+            av_dict_set(&options, "rw_timeout", String(Self.microseconds(timeout)), 0)
             av_dict_set(&options, "user_agent", "cameo", 0)
         }
+        // Only video containers: libavformat would otherwise pick whatever
+        // demuxer scores best, and a text one (subtitles, `tty`) reads a junk
+        // file or URL whole into memory. The check comes before any header is read.
+        av_dict_set(&options, "format_whitelist", Self.containers.joined(separator: ","), 0)
+        av_dict_set(&options, "probesize", String(Self.probeBytes), 0)
+        av_dict_set(&options, "analyzeduration", String(Self.analyzeMicroseconds), 0)
         defer { av_dict_free(&options) }
 
         deadline = .allocate(capacity: 1)
-        deadline.initialize(to: CameoDeadline(deadline_us: av_gettime_relative() + Int64(timeout * 1_000_000), cancelled: 0))
+        deadline.initialize(to: CameoDeadline(deadline_us: av_gettime_relative() + Self.microseconds(timeout), cancelled: 0))
         guard var context = avformat_alloc_context() else {
             deadline.deallocate()
             throw .unreadable(name, detail: "out of memory")
@@ -101,7 +107,22 @@ final class MediaInput {
 
     /// Gives later reads (stream info, packet scans, decoding) a fresh time budget.
     func renewDeadline() {
-        deadline.pointee.deadline_us = av_gettime_relative() + Int64(timeout * 1_000_000)
+        deadline.pointee.deadline_us = av_gettime_relative() + Self.microseconds(timeout)
+    }
+
+    /// The demuxers (libavformat's names) of the containers videos come in.
+    static let containers = [
+        "mov", "mp4", "m4a", "3gp", "3g2", "mj2", "matroska", "webm", "mpegts", "avi", "flv", "mpeg", "ogg", "asf", "mxf",
+    ]
+    /// How much of an input libavformat may read to recognise it and its streams.
+    static let probeBytes = 5_000_000
+    static let analyzeMicroseconds = 10_000_000
+
+    /// A timeout as libavformat takes it; whatever a caller passes is brought
+    /// between a millisecond and a day, so the conversion cannot trap.
+    static func microseconds(_ timeout: Double) -> Int64 {
+        guard timeout.isFinite, timeout > 0 else { return 1_000 }
+        return Int64(min(timeout, 86_400) * 1_000_000)
     }
 
     var deadlinePassed: Bool { cameo_deadline_passed(deadline) != 0 }
@@ -117,6 +138,9 @@ final class MediaInput {
 
     private static func openError(_ status: Int32, location: MediaLocation, logged: String?) -> MediaError {
         let text = averrorText(status)
+        if status == cameo_averror(EINVAL), logged?.contains("whitelist") == true {
+            return .notAVideo(location.description, detail: "it is not in a video container cameo reads (\(containerNames))")
+        }
         switch location {
         case .file(let path):
             if status == cameo_averror(ENOENT) { return .notFound(path) }
@@ -127,6 +151,8 @@ final class MediaInput {
             return .unreachable(url, detail: logged.map { "\(text): \($0)" } ?? text)
         }
     }
+
+    static let containerNames = "MP4/MOV, Matroska/WebM, MPEG-TS, AVI, FLV, MPEG-PS, Ogg, ASF, MXF"
 
     var streams: [UnsafeMutablePointer<AVStream>] {
         (0..<Int(context.pointee.nb_streams)).compactMap { context.pointee.streams[$0] }

@@ -78,7 +78,8 @@ final class VideoDecoder {
 
     /// Moves to the keyframe at or before `seconds` (from zero); later frames come from there.
     func seek(to seconds: Double) {
-        let target = Int64(((seconds + zero) / timeBase).rounded(.down))
+        // A stream's time base and start come from the file: a target they make unrepresentable means no seek.
+        guard let target = Int64(exactly: ((seconds + zero) / timeBase).rounded(.down)) else { return }
         if av_seek_frame(input.context, stream.pointee.index, target, AVSEEK_FLAG_BACKWARD) >= 0 {
             avcodec_flush_buffers(codec)
         }

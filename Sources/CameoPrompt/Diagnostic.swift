@@ -25,14 +25,77 @@ public struct TextSpan: Sendable, Equatable {
     public var column: Int
 
     public init(_ range: Range<String.Index>, in text: String) {
-        let utf16Start = text.utf16.distance(from: text.startIndex, to: range.lowerBound)
-        utf16 = utf16Start..<(utf16Start + text.utf16.distance(from: range.lowerBound, to: range.upperBound))
-        let scalarStart = text.unicodeScalars.distance(from: text.startIndex, to: range.lowerBound)
-        scalars = scalarStart..<(scalarStart + text.unicodeScalars.distance(from: range.lowerBound, to: range.upperBound))
-        let before = text[text.startIndex..<range.lowerBound]
-        line = before.reduce(1) { $1.isNewline ? $0 + 1 : $0 }
-        let lineStart = before.lastIndex(where: \.isNewline).map { text.index(after: $0) } ?? text.startIndex
-        column = text.distance(from: lineStart, to: range.lowerBound) + 1
+        self = TextLocator(text).span(range)
+    }
+
+    init(utf16: Range<Int>, scalars: Range<Int>, line: Int, column: Int) {
+        self.utf16 = utf16
+        self.scalars = scalars
+        self.line = line
+        self.column = column
+    }
+}
+
+/// Finds spans in one text in time that follows the span, not the text: it
+/// keeps the counts at every `stride`-th character, so a prompt with
+/// thousands of findings is located in linear time overall.
+public struct TextLocator: Sendable {
+    struct Checkpoint: Sendable {
+        var index: String.Index
+        var utf16: Int
+        var scalars: Int
+        var line: Int
+        var column: Int
+    }
+
+    static let stride = 64
+    let text: String
+    private var checkpoints: [Checkpoint] = []
+
+    public init(_ text: String) {
+        self.text = text
+        var point = Checkpoint(index: text.startIndex, utf16: 0, scalars: 0, line: 1, column: 1)
+        var count = 0
+        checkpoints.reserveCapacity(text.utf8.count / Self.stride + 1)
+        while point.index < text.endIndex {
+            if count % Self.stride == 0 { checkpoints.append(point) }
+            Self.advance(&point, over: text[point.index], in: text)
+            count += 1
+        }
+        checkpoints.append(point)
+    }
+
+    static func advance(_ point: inout Checkpoint, over character: Character, in text: String) {
+        point.utf16 += character.utf16.count
+        point.scalars += character.unicodeScalars.count
+        if character.isNewline {
+            point.line += 1
+            point.column = 1
+        } else {
+            point.column += 1
+        }
+        point.index = text.index(after: point.index)
+    }
+
+    public func span(_ range: Range<String.Index>) -> TextSpan {
+        var low = 0, high = checkpoints.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if checkpoints[middle].index <= range.lowerBound { low = middle } else { high = middle - 1 }
+        }
+        var point = checkpoints[low]
+        while point.index < range.lowerBound {
+            let next = text.index(after: point.index)
+            guard next <= range.lowerBound else { break }
+            Self.advance(&point, over: text[point.index], in: text)
+        }
+        // A start inside a character (never from the parser, but possible from a caller): count the rest exactly.
+        let utf16Start = point.utf16 + text.utf16.distance(from: point.index, to: range.lowerBound)
+        let scalarStart = point.scalars + text.unicodeScalars.distance(from: point.index, to: range.lowerBound)
+        return TextSpan(
+            utf16: utf16Start..<(utf16Start + text.utf16.distance(from: range.lowerBound, to: range.upperBound)),
+            scalars: scalarStart..<(scalarStart + text.unicodeScalars.distance(from: range.lowerBound, to: range.upperBound)),
+            line: point.line, column: point.column)
     }
 }
 
@@ -51,11 +114,18 @@ public struct Diagnostic: Sendable, Equatable {
 
     public init(rule: String, severity: Severity, message: String, range: Range<String.Index>, in text: String,
                 note: String? = nil, replacement: String? = nil) {
+        self.init(rule: rule, severity: severity, message: message, range: range, span: TextSpan(range, in: text),
+                  note: note, replacement: replacement)
+    }
+
+    /// With the span already located (see `TextLocator`).
+    public init(rule: String, severity: Severity, message: String, range: Range<String.Index>, span: TextSpan,
+                note: String? = nil, replacement: String? = nil) {
         self.rule = rule
         self.severity = severity
         self.message = message
         self.range = range
-        span = TextSpan(range, in: text)
+        self.span = span
         self.note = note
         self.replacement = replacement
     }

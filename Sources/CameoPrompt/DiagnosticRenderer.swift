@@ -20,23 +20,47 @@ public enum DiagnosticRenderer {
         let gutter = String(repeating: " ", count: number.count)
         let severity = paint(diagnostic.severity.rawValue, colour(for: diagnostic.severity), style)
         var lines = [
-            "\(severity)\(paint("[\(diagnostic.rule)]", colour(for: diagnostic.severity), style)): \(diagnostic.message)",
+            "\(severity)\(paint("[\(diagnostic.rule)]", colour(for: diagnostic.severity), style)): \(TerminalText.escape(diagnostic.message))",
             "\(gutter)--> \(source):\(diagnostic.span.line):\(diagnostic.span.column)",
             "\(gutter) |",
             "\(number) | \(lineText)",
-            "\(gutter) | \(paint(caretLine, colour(for: diagnostic.severity), style))" + (diagnostic.note.map { " " + $0 } ?? ""),
+            "\(gutter) | \(paint(caretLine, colour(for: diagnostic.severity), style))" + (diagnostic.note.map { " " + TerminalText.escape($0) } ?? ""),
         ]
         if let replacement = diagnostic.replacement {
-            lines.append("\(gutter) = fix: write \"\(replacement)\"")
+            lines.append("\(gutter) = fix: write \"\(TerminalText.escape(replacement))\"")
         }
         return lines.joined(separator: "\n")
     }
 
-    /// The line holding the span's start, made safe to print, and the caret line beneath it.
+    /// Characters of the line shown on either side of the span, and of the span itself.
+    public static let context = 40
+    static let longestSpan = 80
+
+    /// The part of the line around the span (at most `context` characters
+    /// either side, `…` where it is cut), made safe to print, and the caret
+    /// line beneath it. Its cost follows the window, not the line: a prompt
+    /// of one long line with thousands of findings renders in linear time.
     static func lineAndCarets(for range: Range<String.Index>, in text: String) -> (String, String) {
-        let lineStart = text[..<range.lowerBound].lastIndex(where: \.isNewline).map { text.index(after: $0) } ?? text.startIndex
-        let lineEnd = text[range.lowerBound...].firstIndex(where: \.isNewline) ?? text.endIndex
-        var shown = "", padding = "", carets = 0
+        var lineStart = range.lowerBound, before = 0
+        while lineStart > text.startIndex, before < context {
+            let previous = text.index(before: lineStart)
+            if text[previous].isNewline { break }
+            lineStart = previous
+            before += 1
+        }
+        let cutBefore = lineStart > text.startIndex && !text[text.index(before: lineStart)].isNewline
+        var spanEnd = range.lowerBound, spanLength = 0
+        while spanEnd < range.upperBound, spanEnd < text.endIndex, spanLength < longestSpan, !text[spanEnd].isNewline {
+            spanEnd = text.index(after: spanEnd)
+            spanLength += 1
+        }
+        var lineEnd = spanEnd, after = 0
+        while lineEnd < text.endIndex, after < context, !text[lineEnd].isNewline {
+            lineEnd = text.index(after: lineEnd)
+            after += 1
+        }
+        let cutAfter = lineEnd < text.endIndex && !text[lineEnd].isNewline
+        var shown = cutBefore ? "…" : "", padding = cutBefore ? " " : "", carets = 0
         var position = lineStart
         while position < lineEnd {
             let character = text[position]
@@ -44,19 +68,20 @@ public enum DiagnosticRenderer {
             shown.append(printable)
             if position < range.lowerBound {
                 padding += character == "\t" ? "\t" : String(repeating: " ", count: DisplayWidth.of(printable))
-            } else if position < range.upperBound {
+            } else if position < spanEnd {
                 carets += character == "\t" ? 1 : DisplayWidth.of(printable)
             }
             position = text.index(after: position)
         }
+        if cutAfter { shown += "…" }
         return (shown, padding + String(repeating: "^", count: max(1, carets)))
     }
 
-    /// Control characters would move the cursor or ring a bell: they show as `�`.
+    /// Control characters, escape sequences and bidi controls would act on the
+    /// terminal: they show escaped (`\u{1b}`), and the carets count what shows.
     static func printableForm(_ character: Character) -> String {
         if character == "\t" { return "\t" }
-        if let scalar = character.unicodeScalars.first, scalar.properties.generalCategory == .control { return "\u{FFFD}" }
-        return String(character)
+        return TerminalText.escape(String(character))
     }
 
     static func colour(for severity: Severity) -> String {

@@ -31,7 +31,7 @@ extension PromptRule {
     func diagnostic(_ message: String, at range: Range<String.Index>, in prompt: PromptContext,
                     note: String? = nil, replacement: String? = nil) -> Diagnostic {
         Diagnostic(rule: Self.description.identifier, severity: Self.description.severity, message: message,
-                   range: range, in: prompt.text, note: note, replacement: replacement)
+                   range: range, span: prompt.locator.span(range), note: note, replacement: replacement)
     }
 }
 
@@ -41,9 +41,11 @@ public struct PromptContext: Sendable {
     public var mentions: [Mention]
     public var index: CharacterIndex
     public var options: PromptOptions
+    let locator: TextLocator
 
     public init(text: String, index: CharacterIndex, options: PromptOptions = .init()) {
         self.text = text
+        locator = TextLocator(text)
         self.index = index
         self.options = options
         mentions = MentionParser.mentions(in: text, index: index)

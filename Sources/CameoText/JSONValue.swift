@@ -68,7 +68,7 @@ public enum JSONValue: Codable, Equatable, Sendable {
     public var stringValue: String? {
         switch self {
         case .string(let value): value
-        case .number(let value) where value.rounded() == value && abs(value) < 1e15: String(Int64(value))
+        case .number(let value): Int(exactly: value).map(String.init)
         default: nil
         }
     }

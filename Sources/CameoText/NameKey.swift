@@ -57,3 +57,50 @@ public enum ClosestName {
         return previous[b.count]
     }
 }
+
+/// Which scalars a name (an alias, a username, a tag) may hold, beyond what
+/// each kind of name allows for itself: nothing that shows nothing or turns
+/// the text around it (zero-width characters, bidi controls, every default-
+/// ignorable scalar), and no tower of combining marks on one character. Two
+/// names that look alike on screen should be alike in the catalog.
+extension NameKey {
+    /// Enough for any script's letters (Vietnamese stacks two, Hebrew with
+    /// cantillation three or four); a taller stack is drawn over other lines.
+    public static let maximumMarksPerCharacter = 4
+
+    public static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        let properties = scalar.properties
+        if properties.isDefaultIgnorableCodePoint || properties.isBidiControl { return true }
+        switch properties.generalCategory {
+        case .format, .control, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned: return true
+        default: return TerminalText.isBidiControl(scalar)
+        }
+    }
+
+    public static func isCombiningMark(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark: true
+        default: false
+        }
+    }
+
+    /// Why `text` cannot be a name, or nil when nothing in it is invisible or stacked too high.
+    public static func visibilityProblem(in text: String) -> String? {
+        var marks = 0
+        for scalar in text.unicodeScalars {
+            if isInvisible(scalar) {
+                return "it contains an invisible or direction-changing character (U+\(hex(scalar)))"
+            }
+            marks = isCombiningMark(scalar) ? marks + 1 : 0
+            if marks > maximumMarksPerCharacter {
+                return "it stacks more than \(maximumMarksPerCharacter) combining marks on one character"
+            }
+        }
+        return nil
+    }
+
+    static func hex(_ scalar: Unicode.Scalar) -> String {
+        let digits = String(scalar.value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+}

@@ -88,16 +88,48 @@ public struct PrettyJSON {
         bytes.append(contentsOf: text.utf8)
     }
 
+    /// JSONEncoder's escapes, and like `TerminalText.jsonEscaped` DEL, C1 and
+    /// bidi controls as `\uXXXX` too: inert if the document lands on a terminal.
     public mutating func string(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { utf8 in
             var mark = 0
-            for index in utf8.indices {
+            var index = 0
+            while index < utf8.count {
                 let byte = utf8[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                var unsafeScalar: UInt32?
+                var length = 1
+                switch byte {
+                case 0x20..<0x7F where byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\"):
+                    index += 1
+                    continue
+                case 0x7F:
+                    unsafeScalar = 0x7F
+                case 0xC2 where index + 1 < utf8.count && (0x80...0x9F).contains(utf8[index + 1]):
+                    unsafeScalar = UInt32(utf8[index + 1])
+                    length = 2
+                case 0xD8 where index + 1 < utf8.count && utf8[index + 1] == 0x9C:
+                    unsafeScalar = 0x061C
+                    length = 2
+                case 0xE2 where index + 2 < utf8.count && (
+                        (utf8[index + 1] == 0x80 && ((0x8E...0x8F).contains(utf8[index + 2]) || (0xAA...0xAE).contains(utf8[index + 2])))
+                        || (utf8[index + 1] == 0x81 && (0xA6...0xA9).contains(utf8[index + 2]))):
+                    unsafeScalar = (utf8[index + 1] == 0x80 ? 0x2000 : 0x2040) + UInt32(utf8[index + 2] - 0x80)
+                    length = 3
+                case 0x80...:
+                    index += 1
+                    continue
+                default:
+                    break
+                }
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[mark..<index]))
-                mark = index + 1
+                mark = index + length
+                index += length
+                if let unsafeScalar {
+                    unicodeEscape(unsafeScalar)
+                    continue
+                }
                 switch byte {
                 case UInt8(ascii: "\""): raw("\\\"")
                 case UInt8(ascii: "\\"): raw("\\\\")
@@ -106,15 +138,19 @@ public struct PrettyJSON {
                 case 0x0A: raw("\\n")
                 case 0x0D: raw("\\r")
                 case 0x09: raw("\\t")
-                default:
-                    let hex = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                              hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                default: unicodeEscape(UInt32(byte))
                 }
             }
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[mark...]))
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// `\u` and four lowercase hex digits.
+    private mutating func unicodeEscape(_ scalar: UInt32) {
+        let hex = Array("0123456789abcdef".utf8)
+        raw("\\u")
+        for shift in [12, 8, 4, 0] { bytes.append(hex[Int((scalar >> UInt32(shift)) & 0xF)]) }
     }
 
     public mutating func optionalString(_ text: String?) {

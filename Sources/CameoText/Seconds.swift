@@ -1,7 +1,9 @@
 /// Seconds as the spec writes them: no exponent, no trailing zeros (`1`, `0.5`, `2.25`).
 public enum Seconds {
     public static func format(_ seconds: Double) -> String {
-        let milliseconds = (seconds * 1000).rounded()
+        // Whatever a file or a header claims is printed, never trapped on.
+        guard let exact = milliseconds(exactly: seconds) else { return String(seconds) }
+        let milliseconds = Double(exact)
         let whole = Int(milliseconds / 1000)
         var fraction = Int(abs(milliseconds.truncatingRemainder(dividingBy: 1000)))
         let sign = milliseconds < 0 && whole == 0 ? "-" : ""
@@ -10,6 +12,18 @@ public enum Seconds {
         while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
         let padded = String(repeating: "0", count: digits - String(fraction).count) + String(fraction)
         return "\(sign)\(whole).\(padded)"
+    }
+
+    /// The largest number of seconds cameo takes from anyone (about 31 years):
+    /// far beyond any clip or wait, and far from where Int and Double lose precision.
+    public static let largest: Double = 1e9
+
+    /// Whole milliseconds of a number of seconds a user, a file or a provider
+    /// gave, or nil when it is not finite or beyond `largest`: the one checked
+    /// conversion from Double seconds, so that no value can trap.
+    public static func milliseconds(exactly seconds: Double) -> Int? {
+        guard seconds.isFinite, abs(seconds) <= largest else { return nil }
+        return Int(exactly: (seconds * 1000).rounded())
     }
 
     /// Whole milliseconds from a plain decimal (`2`, `2.5`, `.5`), or nil.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CameoCatalog
+import CameoText
 import Foundation
 
 struct Cameo: AsyncParsableCommand {
@@ -32,10 +33,18 @@ enum Main {
             }
         } catch {
             guard let status = Failure.status(for: error) else {
-                Cameo.exit(withError: error)
+                // ArgumentParser's own messages quote what was typed: they go
+                // out through Output too, escaped like everything else.
+                let message = Cameo.fullMessage(for: error)
+                let code = Cameo.exitCode(for: error)
+                if !message.isEmpty {
+                    Output.write(message + "\n", to: code == .success ? .standardOutput : .standardError)
+                }
+                exit(code.rawValue)
             }
             if !(error is SilentFailure) {
-                Output.error(Output.paint("cameo: error:", .red) + " \(error)")
+                // One line, whatever a provider or a file put into the message.
+                Output.error(Output.paint("cameo: error:", .red) + " " + TerminalText.escape("\(error)"))
             }
             exit(status.rawValue)
         }

@@ -74,12 +74,25 @@ import Testing
         ("ｆｕｌｌ @nobody", "1 | ｆｕｌｌ @nobody", "  |          ^^^^^^^"),
         ("e\u{301}e\u{301} @nobody", "1 | e\u{301}e\u{301} @nobody", "  |    ^^^^^^^"),
         ("\ttab @nobody", "1 | \ttab @nobody", "  | \t    ^^^^^^^"),
-        ("bell\u{7} @nobody", "1 | bell\u{FFFD} @nobody", "  |       ^^^^^^^"),
+        ("bell\u{7} @nobody", "1 | bell\\u{7} @nobody", "  |           ^^^^^^^"),
+        ("\u{1B}[2J\u{202E} @nobody", "1 | \\u{1b}[2J\\u{202e} @nobody", "  | " + String(repeating: " ", count: 18) + "^^^^^^^"),
+        ("鸭\u{9B}鸭 @nobody", "1 | 鸭\\u{9b}鸭 @nobody", "  | " + String(repeating: " ", count: 11) + "^^^^^^^"),
         ("@{小鸭子跳舞", "1 | @{小鸭子跳舞", "  | ^^^^^^^^^^^^"),
     ])
     func caretsLineUp(_ text: String, _ line: String, _ caret: String) throws {
         let (shown, under) = try carets(text)
         #expect(shown == line)
+        #expect(under.hasPrefix(caret), "\(under)")
+        #expect(!under.dropFirst(caret.count).hasPrefix("^"))
+    }
+
+    /// A long line shows a window around the span, cut with `…`, carets still under it.
+    @Test func aLongLineShowsAWindowAroundTheSpan() throws {
+        let text = String(repeating: "鸭", count: 500) + " @nobody " + String(repeating: "x", count: 500)
+        let (shown, under) = try carets(text)
+        let context = DiagnosticRenderer.context
+        #expect(shown == "1 | …" + String(repeating: "鸭", count: context - 1) + " @nobody " + String(repeating: "x", count: context - 1) + "…")
+        let caret = "  | " + String(repeating: " ", count: 2 * (context - 1) + 2) + "^^^^^^^"
         #expect(under.hasPrefix(caret), "\(under)")
         #expect(!under.dropFirst(caret.count).hasPrefix("^"))
     }

@@ -50,7 +50,7 @@ struct FieldTypeRule: RequestRule {
         body.typeErrors.map { error in
             var replacement: String?
             if case .number(let value)? = body.fields[error.field], error.expected == "a string" {
-                replacement = "\"\(value.rounded() == value ? String(Int(value)) : String(value))\""
+                replacement = "\"\(Int(exactly: value).map(String.init) ?? String(value))\""
             }
             return finding(error.field, "`\(error.field)` must be \(error.expected), not \(error.found)", replacement: replacement)
         }
@@ -185,7 +185,8 @@ struct CharacterURLRule: RequestRule {
 func parseTimestamps(_ text: String) -> (start: Double, end: Double)? {
     let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
     guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isNumber || $0 == ".") } }),
-          let start = Double(parts[0]), let end = Double(parts[1]) else { return nil }
+          let start = Double(parts[0]), let end = Double(parts[1]),
+          Seconds.milliseconds(exactly: start) != nil, Seconds.milliseconds(exactly: end) != nil else { return nil }
     return (start, end)
 }
 

@@ -35,10 +35,14 @@ struct Add: ParsableCommand {
     @Flag(help: "Do not look at the clip or the URL (then --window is required).")
     var noProbe = false
 
-    @Option(help: "Seconds to wait for the clip or URL.")
-    var timeout: Double = 20
+    @Option(help: ArgumentHelp("Seconds to wait for the clip or URL.", valueName: "seconds"))
+    var timeout = SecondsArgument(milliseconds: 20_000)
 
     @OptionGroup var output: JSONFlag
+
+    func validate() throws {
+        try SecondsArgument.checkTimeout(timeout)
+    }
 
     func run() throws {
         let alias = try Alias(self.alias)
@@ -48,7 +52,7 @@ struct Add: ParsableCommand {
         let catalog = try catalog.open()
         try catalog.requireUnusedAlias(alias)
 
-        let media = try MediaIntake.examine(clip: clip, sourceURL: sourceURL, probe: !noProbe, timeout: timeout)
+        let media = try MediaIntake.examine(clip: clip, sourceURL: sourceURL, probe: !noProbe, timeout: timeout.seconds)
         let window = try media.settleWindow(requestedWindow)
         let character = try catalog.add(NewCharacter(
             alias: alias, sourceURL: sourceURL, window: window, notes: note, tags: tags,

@@ -11,6 +11,10 @@ struct PromptFlags: ParsableArguments {
         "A character this request creates from its source URL: its mentions are sent as plain words.", valueName: "alias"))
     var creating: String?
 
+    func validate() throws {
+        try CountArgument.check(maxCharacters, "--max-characters", in: 0...1000)
+    }
+
     var options: PromptOptions {
         PromptOptions(maximumCharacters: maxCharacters, creating: Set(creating.map { [$0] } ?? []))
     }

@@ -29,12 +29,13 @@ struct Edit: ParsableCommand {
     @Flag(help: "Do not probe a new URL or check a new window against the clip.")
     var noProbe = false
 
-    @Option(help: "Seconds to wait for the clip or URL.")
-    var timeout: Double = 20
+    @Option(help: ArgumentHelp("Seconds to wait for the clip or URL.", valueName: "seconds"))
+    var timeout = SecondsArgument(milliseconds: 20_000)
 
     @OptionGroup var output: JSONFlag
 
     func validate() throws {
+        try SecondsArgument.checkTimeout(timeout)
         if url == nil, window == nil, note == nil, tag.isEmpty, untag.isEmpty {
             throw ValidationError("nothing to change: give --url, --window, --note, --tag or --untag")
         }
@@ -51,14 +52,14 @@ struct Edit: ParsableCommand {
         let current = try catalog.character(named: alias)
 
         if let sourceURL {
-            let media = try MediaIntake.examine(clip: nil, sourceURL: sourceURL, probe: !noProbe, timeout: timeout)
+            let media = try MediaIntake.examine(clip: nil, sourceURL: sourceURL, probe: !noProbe, timeout: timeout.seconds)
             change.sourceCheck = media.sourceCheck
             change.sourceFacts = media.sourceFacts
         }
         if let requestedWindow, !noProbe {
             // The stored clip, if any, is what the window must fit.
             let media = try MediaIntake.examine(clip: current.clip?.path, sourceURL: nil, probe: current.clip != nil,
-                                             timeout: timeout, reportWarnings: false)
+                                             timeout: timeout.seconds, reportWarnings: false)
             _ = try media.settleWindow(requestedWindow)
         }
         let character = try catalog.update(current.alias, change)

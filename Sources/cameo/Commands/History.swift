@@ -13,6 +13,10 @@ struct History: ParsableCommand {
 
     @OptionGroup var output: JSONFlag
 
+    func validate() throws {
+        try CountArgument.check(limit, "--limit", in: 1...1_000_000)
+    }
+
     func run() throws {
         let submissions = try catalog.openForReading().submissions(limit: limit)
         if output.json {

@@ -10,20 +10,20 @@ struct Probe: ParsableCommand {
     @Argument(help: "Clip files, folders of clips, or http(s) URLs.")
     var inputs: [String]
 
-    @Option(help: "Seconds to wait for one input before giving up.")
-    var timeout: Double = 20
+    @Option(help: ArgumentHelp("Seconds to wait for one input before giving up.", valueName: "seconds"))
+    var timeout = SecondsArgument(milliseconds: 20_000)
 
     @OptionGroup var output: JSONFlag
 
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("give at least one clip, folder or URL") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+        try SecondsArgument.checkTimeout(timeout)
     }
 
     func run() throws {
         let paths = ProbeBatch.expand(inputs)
         let progress = paths.count > 1 && Output.stderrIsTerminal ? ProgressBar(total: paths.count, label: "probing") : nil
-        let outcomes = ProbeBatch.run(paths, probe: ClipProbe(timeout: timeout)) { done in progress?.update(done) }
+        let outcomes = ProbeBatch.run(paths, probe: ClipProbe(timeout: timeout.seconds)) { done in progress?.update(done) }
         progress?.finish()
         if output.json {
             try Output.json(zip(paths, outcomes).map { ProbeDocument(path: $0, outcome: $1) })

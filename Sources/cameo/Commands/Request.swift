@@ -1,6 +1,7 @@
 import ArgumentParser
 import CameoAPI
 import CameoCatalog
+import CameoText
 import Foundation
 
 struct Request: ParsableCommand {
@@ -32,11 +33,12 @@ struct Request: ParsableCommand {
         if curl {
             // Without a known base URL the command reads $CAMEO_BASE_URL when it runs.
             let config = try? ProviderConfig.load(environment: ProcessInfo.processInfo.environment, baseURLFlag: baseUrl)
-            Output.line(CurlCommand.render(body: body, baseURL: config?.baseURL ?? baseUrl))
+            // C1 and bidi controls can only sit inside the body's JSON strings, where \uXXXX means the same.
+            Output.line(TerminalText.jsonEscaped(CurlCommand.render(body: body, baseURL: config?.baseURL ?? baseUrl)))
         } else if json {
-            Output.line(String(decoding: body, as: UTF8.self))
+            Output.line(TerminalText.jsonEscaped(String(decoding: body, as: UTF8.self)))
         } else {
-            Output.line(String(decoding: try built.request.jsonData(pretty: true), as: UTF8.self))
+            Output.line(TerminalText.jsonEscaped(String(decoding: try built.request.jsonData(pretty: true), as: UTF8.self)))
         }
     }
 }

@@ -80,11 +80,13 @@ struct ProviderOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The provider base URL (else CAMEO_BASE_URL or the config file).", valueName: "url"))
     var baseUrl: String?
 
-    @Option(help: "Seconds to wait for the provider's answer.")
-    var timeout: Double?
+    @Option(name: .customLong("timeout"), help: ArgumentHelp("Seconds to wait for the provider's answer.", valueName: "seconds"))
+    var timeoutArgument: SecondsArgument?
+
+    var timeout: Double? { timeoutArgument?.seconds }
 
     func validate() throws {
-        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be more than 0 seconds") }
+        try SecondsArgument.checkTimeout(timeoutArgument)
     }
 
     func config() throws -> ProviderConfig {

@@ -12,35 +12,48 @@ struct Windows: ParsableCommand {
     @Argument(help: "A clip file or an http(s) URL.")
     var input: String
 
-    @Option(help: "The longest window to propose, 1 to 3 seconds.")
-    var length: Double = 3
+    @Option(help: ArgumentHelp("The longest window to propose, 1 to 3 seconds.", valueName: "seconds"))
+    var length = SecondsArgument(milliseconds: 3000)
 
     @Option(help: "How many windows to list.")
     var top: Int = 5
 
-    @Option(help: "Windows start and end on multiples of this many seconds (e.g. 0.1).")
-    var step: Double = 1
+    @Option(help: ArgumentHelp("Windows start and end on multiples of this many seconds (e.g. 0.1).", valueName: "seconds"))
+    var step = SecondsArgument(milliseconds: 1000)
 
     @Option(help: ArgumentHelp("Also draw the best window and the clip's cuts into this PNG file.", valueName: "file.png"))
     var preview: String?
 
-    @Option(help: "Seconds to wait for the input before giving up.")
-    var timeout: Double = 60
+    @Option(help: ArgumentHelp("Seconds to wait for the input before giving up.", valueName: "seconds"))
+    var timeout = SecondsArgument(milliseconds: 60_000)
 
     @OptionGroup var output: JSONFlag
 
     func validate() throws {
-        guard (1...3).contains(length) else { throw ValidationError("--length must be between 1 and 3 seconds") }
-        guard top >= 1 else { throw ValidationError("--top must be at least 1") }
-        guard step >= 0.001, step <= 3 else { throw ValidationError("--step must be between 0.001 and 3 seconds") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+        guard (1000...3000).contains(length.milliseconds) else { throw ValidationError("--length must be between 1 and 3 seconds, not \(length)") }
+        try CountArgument.check(top, "--top", in: 1...100)
+        guard (1...3000).contains(step.milliseconds) else { throw ValidationError("--step must be between 0.001 and 3 seconds, not \(step)") }
+        try SecondsArgument.checkTimeout(timeout)
+    }
+
+    /// A step shorter than a frame only multiplies candidates that start on
+    /// the same picture: it is raised to the first round step that is at least
+    /// a frame of this clip (0.04 s at 30 fps), so whole seconds stay reachable.
+    func usableStep(_ analysis: ClipAnalysis) -> SecondsArgument {
+        let frame = Seconds.milliseconds(exactly: analysis.frameDuration) ?? 1000
+        guard step.milliseconds < frame else { return step }
+        let round = [10, 20, 25, 40, 50, 100, 200, 250, 500, 1000].first { $0 >= frame } ?? 1000
+        guard step.milliseconds < round else { return step }
+        let raised = SecondsArgument(milliseconds: round)
+        Output.note("--step \(step) is shorter than a frame of this clip; using \(raised) s")
+        return raised
     }
 
     func run() throws {
-        let analysis = try ClipAnalyzer(timeout: timeout).analyze(input, capturingStrip: preview != nil)
-        let windows = try analysis.windows(maximumLength: length, step: step, top: top)
+        let analysis = try ClipAnalyzer(timeout: timeout.seconds).analyze(input, capturingStrip: preview != nil)
+        let windows = try analysis.windows(maximumLength: length.seconds, step: usableStep(analysis).seconds, top: top)
         if let preview, let best = windows.first {
-            try PreviewFile.write(analysis, window: (best.start, best.end), to: preview, timeout: timeout)
+            try PreviewFile.write(analysis, window: (best.start, best.end), to: preview, timeout: timeout.seconds)
         }
         if output.json {
             try Output.json(WindowsDocument(analysis, windows: windows))
@@ -103,7 +116,7 @@ enum WindowsText {
             spans.isEmpty ? "none" : spans.map { "\($0.start.secondsText)-\($0.end.secondsText) s" }.joined(separator: ", ")
         }
         var lines = [
-            "\(analysis.location): \(analysis.duration.secondsText) s at \(analysis.info.video.avgFrameRate) fps",
+            "\(TerminalText.escape(analysis.location)): \(analysis.duration.secondsText) s at \(analysis.info.video.avgFrameRate) fps",
             "  cuts    " + (analysis.cuts.isEmpty ? "none" : analysis.cuts.map { $0.time.secondsText }.joined(separator: ", ") + " s"),
             "  black   " + spans(analysis.black),
             "  frozen  " + spans(analysis.frozen),

@@ -8,9 +8,10 @@ import Glibc
 /// Characters as people read them in a terminal.
 enum CharacterText {
     static func block(_ character: CameoCharacter) -> String {
-        var lines = [character.alias]
+        var lines = [TerminalText.escape(character.alias)]
+        // Every value holds catalog text (imported, typed, or from a provider): one escaped line each.
         func field(_ name: String, _ value: String) {
-            lines.append("  " + name.padding(toLength: 10, withPad: " ", startingAt: 0) + " " + value)
+            lines.append("  " + name.padding(toLength: 10, withPad: " ", startingAt: 0) + " " + TerminalText.escape(value))
         }
         field("source", character.sourceURL + (character.sourceCheck == .unverified ? "  (unverified: unreachable when added)" : ""))
         field("window", "\(character.window)  (\(Seconds.format(character.window.length)) s)")

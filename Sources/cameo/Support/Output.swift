@@ -23,16 +23,36 @@ enum Output {
         write(text + "\n", to: .standardError)
     }
 
+    /// Warnings and notes are one line each, whatever file name or provider text they quote.
     static func warning(_ text: String) {
-        error(paint("warning", .yellow) + ": " + text)
+        error(paint("warning", .yellow) + ": " + TerminalText.escape(text))
     }
 
     static func note(_ text: String) {
-        error(paint("note", .cyan) + ": " + text)
+        error(paint("note", .cyan) + ": " + TerminalText.escape(text))
     }
 
     /// Unbuffered: what cameo printed is out before it exits or crashes.
+    /// Everything cameo prints passes here, so this is where text from outside
+    /// (a provider's message, a file name, a note) is kept from acting on the
+    /// terminal: control characters, escape sequences and bidi controls are
+    /// shown escaped, and only cameo's own colours get through.
     static func write(_ text: String, to stream: Stream) {
+        writeRaw(TerminalText.guarded(text, colour: stream == .standardError && colourEnabled), to: stream)
+    }
+
+    /// Redraws the current stderr line in place (a progress bar): the text is
+    /// guarded, the carriage return and the line erase are cameo's own.
+    static func redrawLine(_ text: String) {
+        writeRaw("\r\u{1B}[2K" + TerminalText.guarded(text, colour: colourEnabled), to: .standardError)
+    }
+
+    static func clearLine() {
+        writeRaw("\r\u{1B}[2K", to: .standardError)
+    }
+
+    /// Every write is checked (see StandardStreams).
+    private static func writeRaw(_ text: String, to stream: Stream) {
         var text = text
         text.withUTF8 { bytes in
             switch stream {
@@ -42,10 +62,13 @@ enum Output {
         }
     }
 
-    /// Prints one JSON document on stdout.
+    /// Prints one JSON document on stdout. JSONEncoder escapes C0 controls;
+    /// C1 controls and bidi controls are written as `\uXXXX` too, which
+    /// decodes to the same text but shows nothing surprising when the
+    /// document lands on a terminal.
     static func json<T: Encodable>(_ value: T) throws {
         let data = try CatalogJSON.encoder().encode(value)
-        line(String(decoding: data, as: UTF8.self))
+        line(TerminalText.jsonEscaped(String(decoding: data, as: UTF8.self)))
     }
 
     /// Streams a JSON document to stdout as `produce` writes it, a piece at a time.
@@ -172,7 +195,8 @@ struct TextTable {
     }
 
     func render() -> String {
-        let all = [headers] + rows
+        // Cells are escaped before they are measured, so columns line up with what shows.
+        let all = ([headers] + rows).map { $0.map { TerminalText.escape($0) } }
         let widths = headers.indices.map { column in
             all.map { DisplayWidth.of($0[column]) }.max() ?? 0
         }

@@ -20,11 +20,11 @@ final class ProgressBar: @unchecked Sendable {
             guard filled != lastDrawn || done == total else { return }
             lastDrawn = filled
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-            Output.write("\r\(label) \(bar) \(done)/\(total)", to: .standardError)
+            Output.redrawLine("\(label) \(bar) \(done)/\(total)")
         }
     }
 
     func finish() {
-        Output.write("\r\u{1B}[2K", to: .standardError)
+        Output.clearLine()
     }
 }

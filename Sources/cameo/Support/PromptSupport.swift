@@ -13,25 +13,54 @@ extension Catalog: CharacterSource {
     }
 }
 
-/// A file named on the command line, or stdin for `-`.
+/// A file named on the command line, or stdin for `-`. Reads stop at
+/// `limit` bytes: `/dev/zero` or an endless pipe is refused, not buffered.
 enum InputFile {
-    static func read(_ path: String, expecting what: String) throws -> Data {
-        if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw CommandFailure("no file at \(path); give the path of \(what)", status: .notFound)
+    /// Far above any export of a real catalog or any request body.
+    static let defaultLimit = 64 << 20
+
+    static func read(_ path: String, expecting what: String, limit: Int = defaultLimit) throws -> Data {
+        let handle: FileHandle
+        if path == "-" {
+            handle = FileHandle.standardInput
+        } else {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+                throw CommandFailure("no file at \(path); give the path of \(what)", status: .notFound)
+            }
+            guard !isFolder.boolValue else {
+                throw CommandFailure("\(path) is a folder; give the path of \(what)", status: .invalidData)
+            }
+            guard let opened = FileHandle(forReadingAtPath: path) else {
+                throw CommandFailure("cannot read \(path) (check its permissions); nothing was done", status: .invalidData)
+            }
+            handle = opened
         }
-        guard let contents = FileManager.default.contents(atPath: path) else {
-            throw CommandFailure("cannot read \(path) (check its permissions); nothing was done", status: .invalidData)
+        defer { if path != "-" { try? handle.close() } }
+        var contents = Data()
+        do {
+            while contents.count <= limit, let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                contents.append(chunk)
+            }
+        } catch {
+            throw CommandFailure("cannot read \(path == "-" ? "stdin" : path): \(error.localizedDescription); nothing was done", status: .invalidData)
+        }
+        guard contents.count <= limit else {
+            let source = path == "-" ? "stdin" : path
+            throw CommandFailure("\(source) holds more than \(limit >> 20) MB, too much for \(what); nothing was done", status: .invalidData)
         }
         return contents
     }
 }
 
 enum PromptInput {
+    /// Prompts are a few hundred characters; a megabyte is already absurd.
+    static let limit = 1 << 20
+
     /// The prompt argument, or stdin for `-` (without the newline that ends a piped line).
     static func read(_ argument: String) throws -> String {
         guard argument == "-" else { return argument }
-        let data = try InputFile.read("-", expecting: "a prompt")
+        let data = try InputFile.read("-", expecting: "a prompt", limit: PromptInput.limit)
         guard var text = String(data: data, encoding: .utf8) else {
             throw CommandFailure("the prompt on stdin is not UTF-8 text", status: .invalidData)
         }

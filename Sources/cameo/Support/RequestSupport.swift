@@ -47,6 +47,7 @@ struct RequestOptions: ParsableArguments {
     var maxCharacters: Int = 5
 
     func validate() throws {
+        try CountArgument.check(maxCharacters, "--max-characters", in: 0...1000)
         if character != nil, characterUrl != nil || characterTimestamps != nil {
             throw ValidationError("give either --character ALIAS or --character-url with --character-timestamps, not both")
         }
