@@ -15,6 +15,8 @@ public struct ClipAnalysis: Sendable {
     var frames: [FrameSignals]
     /// The preview strip's pictures, when asked for.
     var strip: FrameCapture?
+    /// Share of the clip's packets decoded in full (1 on the exact path).
+    var decodedShare: Double = 1
 
     /// The first frame of a new shot. With frames skipped in decoding, the cut
     /// lies after `earliest` and at or before `time`.
@@ -144,6 +146,7 @@ extension ClipAnalysis {
 
 /// Sharpness and steadiness of the frames inside a window.
 struct WindowScorer {
+    static let estimatePenalty = 0.02
     let frames: [FrameSignals]
     let sharpnessScale: Float
 
@@ -164,7 +167,7 @@ struct WindowScorer {
         }
         var sharpness: Float = 0, motion: Float = 0, count = 0
         var index = lower
-        var motionCount = 0
+        var motionCount = 0, standIns = 0
         while index < frames.count, frames[index].time < end - 0.0005 {
             sharpness += min(1, log1p(frames[index].sharpness) / sharpnessScale)
             // The first frame's motion is its change from before the window (a cut, say): not the window's.
@@ -172,13 +175,17 @@ struct WindowScorer {
                 motion += frames[index].motion
                 motionCount += 1
             }
+            if frames[index].standIn { standIns += 1 }
             count += 1
             index += 1
         }
         guard count > 0 else { return nil }
+        // Estimated frames (the fast path's stand-ins) count for a little less than
+        // decoded ones: a window must be clearly better to be preferred on estimates.
+        let estimated = standIns > 0 ? WindowScorer.estimatePenalty : 0
         let meanSharpness = Double(sharpness) / Double(count)
         let steadiness = 1 / (1 + Double(motion) / Double(max(1, motionCount)) / 8)
-        let score = 0.6 * meanSharpness + 0.4 * steadiness
+        let score = 0.6 * meanSharpness + 0.4 * steadiness - estimated
         return ((score * 1000).rounded() / 1000, (meanSharpness * 1000).rounded() / 1000, (steadiness * 1000).rounded() / 1000)
     }
 }

@@ -1,8 +1,9 @@
 import CFFmpeg
 import Foundation
 
-/// Decodes a clip once (skipping what the signals do not need) and finds its
-/// cuts, black and frozen stretches.
+/// Finds a clip's cuts, black and frozen stretches: coarse first, decoding in
+/// full only where something may hide and under the best windows (ClipSurvey),
+/// or by decoding every frame (`exact`, and inputs that cannot seek).
 public struct ClipAnalyzer: Sendable {
     public var timeout: Double
 
@@ -14,29 +15,85 @@ public struct ClipAnalyzer: Sendable {
     /// for context) is decoded: checking one window of a long clip costs a
     /// few seconds of video, not all of it. Findings then cover that stretch only.
     /// With `capturingStrip`, the small pictures of a preview's strip are kept
-    /// on the way (`ClipAnalysis.strip`), since every frame is decoded anyway.
-    public func analyze(_ text: String, capturingStrip: Bool = false, around: ClosedRange<Double>? = nil) throws(MediaError) -> ClipAnalysis {
+    /// on the way (`ClipAnalysis.strip`) from the frames decoded anyway.
+    /// `ranking` names the windows that will be asked for: the fast path makes
+    /// sure the best of them rests on decoded frames. `progress` hears how far it got.
+    public func analyze(_ text: String, capturingStrip: Bool = false, around: ClosedRange<Double>? = nil,
+                        exact: Bool = false, ranking: WindowQuery = WindowQuery(),
+                        progress: ((AnalysisProgress) -> Void)? = nil) throws(MediaError) -> ClipAnalysis {
         let location = try MediaLocation(text)
         let input = try MediaInput(location, timeout: timeout)
         let info = try ClipProbe(timeout: timeout).probe(input)
         guard info.duration >= 1 else { throw .tooShort(location.description, duration: info.duration) }
         let capture = capturingStrip ? Preview.stripCapture(for: info) : nil
-        // Probing may have read packets; start again from the top.
-        if avformat_seek_file(input.context, -1, Int64.min, 0, Int64.max, AVSEEK_FLAG_BACKWARD) < 0 {
-            _ = avformat_seek_file(input.context, -1, Int64.min, 0, Int64.max, AVSEEK_FLAG_BYTE)
-        }
         input.renewDeadline()
+        if !exact, around == nil, ClipSurvey.canSeek(input),
+           let analysis = try survey(input, location: location, info: info, capture: capture, ranking: ranking, progress: progress) {
+            return analysis
+        }
+        return try decodeAll(input, location: location, info: info, capture: capture.map { _ in Preview.stripCapture(for: info) },
+                             around: around, progress: progress)
+    }
+
+    /// The fast path; nil when this clip gains nothing from it (every frame a
+    /// keyframe, or a single keyframe), and the caller decodes every frame.
+    private func survey(_ input: MediaInput, location: MediaLocation, info: ClipInfo, capture: FrameCapture?,
+                        ranking: WindowQuery, progress: ((AnalysisProgress) -> Void)?) throws(MediaError) -> ClipAnalysis? {
+        let survey = ClipSurvey(input: input, duration: info.duration, capture: capture, progress: progress)
+        try survey.read()
+        guard survey.starts.count >= 2, survey.keyShare < 0.5, !survey.keyframes.isEmpty else { return nil }
+        let frameDuration = info.video.framesPerSecond.map { 1 / $0 } ?? Self.medianGap(survey.keyframes)
+        func analysis() -> ClipAnalysis {
+            let frames = survey.frames()
+            // As on the exact path: windows only where there are frames (a header may claim more).
+            let duration = min(info.duration, (frames.last?.time ?? 0) + frameDuration + 1)
+            var result = Self.findings(frames, location: location, info: info, duration: duration, frameDuration: frameDuration,
+                                       end: info.duration, capture: capture)
+            result.decodedShare = survey.decodedShare
+            return result
+        }
+        try survey.decode(survey.suspiciousStretches(), frameDuration: frameDuration)
+        var current = analysis()
+        // Until every finding, and the best windows, rest on decoded frames.
+        for _ in 0..<24 {
+            var needed = survey.toConfirm(current, frames: current.frames)
+            // Steps finer than a frame rank the same windows (the command raises them to one).
+            let step = max(ranking.step, frameDuration)
+            if needed.isEmpty, let windows = try? current.windows(maximumLength: ranking.maximumLength, step: step, top: ranking.top) {
+                // The best window always; the others while a fifth of the clip or less is decoded.
+                if let rank = windows.firstIndex(where: survey.restsOnStandIns), rank == 0 || survey.decodedShare < 0.2 {
+                    needed[survey.gop(at: windows[rank].start)] = windows[rank].end
+                }
+            }
+            if needed.isEmpty { break }
+            try survey.decode(needed, frameDuration: frameDuration)
+            current = analysis()
+        }
+        return current
+    }
+
+    /// The exact path: every frame the signals need, from the top (or the stretch `around`).
+    private func decodeAll(_ input: MediaInput, location: MediaLocation, info: ClipInfo, capture: FrameCapture?,
+                           around: ClosedRange<Double>?, progress: ((AnalysisProgress) -> Void)?) throws(MediaError) -> ClipAnalysis {
         let decoder = try VideoDecoder(input, shortcuts: .analysis)
+        // Probing (or the fast path) may have read packets; start again from the top.
+        decoder.rewind()
         let sampler = FrameSampler()
         var frames: [FrameSignals] = []
         // What the header claims is only a hint: a few minutes' worth at most, the array grows with real frames.
         frames.reserveCapacity(min(Self.reservedFrames, Int(exactly: (info.duration * 32).rounded()) ?? 0))
         let stretch = around.map { max(0, $0.lowerBound - 1)...min(info.duration, $0.upperBound + 1) }
         if let stretch, stretch.lowerBound > 0 { decoder.seek(to: stretch.lowerBound) }
+        let total = stretch.map { $0.upperBound - $0.lowerBound } ?? info.duration
+        var lastReported = -1.0
         try decoder.decode { frame throws(MediaError) in
             guard let time = decoder.time(of: frame) else { return true }
             if let stretch, time < stretch.lowerBound { return true }
             if let stretch, time > stretch.upperBound { return false }
+            if let progress, time - lastReported >= 0.5 {
+                lastReported = time
+                progress(AnalysisProgress(phase: "decoding", done: min(total, max(0, time - (stretch?.lowerBound ?? 0))), total: total))
+            }
             guard let signals = sampler.measure(frame, time: time) else { return true }
             capture?.offer(frame, time: time)
             frames.append(signals)
@@ -51,11 +108,16 @@ public struct ClipAnalyzer: Sendable {
         let end = stretch.map { min(info.duration, ($0.upperBound)) } ?? info.duration
         // Windows are sought where frames were decoded, not across what the header claims.
         let duration = stretch == nil ? min(info.duration, (frames.last?.time ?? 0) + frameDuration + 1) : info.duration
-        return ClipAnalysis(
+        return Self.findings(frames, location: location, info: info, duration: duration, frameDuration: frameDuration, end: end, capture: capture)
+    }
+
+    static func findings(_ frames: [FrameSignals], location: MediaLocation, info: ClipInfo, duration: Double, frameDuration: Double,
+                         end: Double, capture: FrameCapture?) -> ClipAnalysis {
+        ClipAnalysis(
             location: location.description, info: info, duration: duration, frameDuration: frameDuration,
-            cuts: Self.cuts(frames, frameDuration: frameDuration),
-            black: Self.blackSpans(frames, frameDuration: frameDuration, duration: end),
-            frozen: Self.frozenSpans(frames, frameDuration: frameDuration, duration: end),
+            cuts: cuts(frames, frameDuration: frameDuration),
+            black: blackSpans(frames, frameDuration: frameDuration, duration: end),
+            frozen: frozenSpans(frames, frameDuration: frameDuration, duration: end),
             frames: frames, strip: capture)
     }
 
@@ -75,7 +137,7 @@ public struct ClipAnalyzer: Sendable {
         let radius = 8
         for index in 1..<max(1, frames.count) {
             let score = scores[index]
-            guard score >= 0.3 else { continue }
+            guard score >= 0.3, frames[index].continues, !frames[index].standIn else { continue }
             var neighbours: [Float] = []
             for other in max(1, index - radius)...min(frames.count - 1, index + radius) where other != index {
                 neighbours.append(scores[other])
@@ -92,7 +154,7 @@ public struct ClipAnalyzer: Sendable {
     }
 
     static func isBlank(_ frame: FrameSignals) -> Bool {
-        frame.spread < 5 || (frame.mean < 24 && frame.spread < 10)
+        !frame.standIn && (frame.spread < 5 || (frame.mean < 24 && frame.spread < 10))
     }
 
     /// Runs of black or flat frames. A span reaches out to the neighbouring
@@ -109,7 +171,7 @@ public struct ClipAnalyzer: Sendable {
     /// more (shorter repeats are frame-rate conversion, not a freeze).
     static func frozenSpans(_ frames: [FrameSignals], frameDuration: Double, duration: Double) -> [ClipAnalysis.Span] {
         let still = frames.enumerated().map { index, frame in
-            index > 0 && frame.motion < 0.25 && frame.histogramChange < 0.01 && !isBlank(frame)
+            index > 0 && frame.continues && !frame.standIn && frame.motion < 0.25 && frame.histogramChange < 0.01 && !isBlank(frame)
         }
         return runs(of: still).compactMap { run in
             let start = frames[run.lowerBound - 1].time + frameDuration

@@ -15,12 +15,19 @@ struct FrameSignals: Sendable {
     var blockChange: Float
     /// Mean squared Laplacian of full-resolution luma: sharpness.
     var sharpness: Float
+    /// Not decoded: filled in from keyframes and packet sizes (see ClipSurvey).
+    /// A stand-in ranks windows but is never a cut, black or frozen.
+    var standIn = false
+    /// Whether the change measures compare with the frame before (false for
+    /// the first frame decoded after a seek).
+    var continues = true
 
     /// How much this frame looks like the first of a new shot (0-1).
     var cutScore: Float { 0.5 * (histogramChange + blockChange) }
 }
 
-/// Measures frames directly on 8-bit planar YUV (most video), reading a sparse
+/// Measures frames directly on planar YUV (most video, 8-bit or deeper: the
+/// high bits of each 16-bit sample are read in place), reading a sparse
 /// lattice of pixels rather than the whole picture; other formats are first
 /// shrunk into 8-bit YUV with libswscale.
 final class FrameSampler {
@@ -42,19 +49,33 @@ final class FrameSampler {
 
     func measure(_ frame: UnsafeMutablePointer<AVFrame>, time: Double) -> FrameSignals? {
         guard let planar = planarYUV(frame) else { return nil }
-        return measurePlanar(planar.frame, chromaShiftX: planar.shiftX, chromaShiftY: planar.shiftY, time: time)
+        let layout = SampleLayout(bytes: planar.bytes, shift: planar.shift)
+        return measurePlanar(planar.frame, layout: layout, chromaShiftX: planar.shiftX, chromaShiftY: planar.shiftY, time: time)
     }
 
-    /// The frame itself when it is 8-bit planar YUV, else a small converted copy.
-    private func planarYUV(_ frame: UnsafeMutablePointer<AVFrame>) -> (frame: UnsafeMutablePointer<AVFrame>, shiftX: Int, shiftY: Int)? {
+    /// Forgets the previous frame: the next one is measured without change signals.
+    func reset() {
+        previousY = nil
+    }
+
+    /// The frame itself when it is planar YUV of 8 bits, or 9-16 bits in little-endian
+    /// 16-bit samples (10-bit HEVC), else a small 8-bit converted copy.
+    private func planarYUV(_ frame: UnsafeMutablePointer<AVFrame>) -> (frame: UnsafeMutablePointer<AVFrame>, shiftX: Int, shiftY: Int, bytes: Int, shift: Int)? {
         let format = AVPixelFormat(rawValue: frame.pointee.format)
         if let descriptor = av_pix_fmt_desc_get(format),
            descriptor.pointee.nb_components >= 3,
            (descriptor.pointee.flags & UInt64(AV_PIX_FMT_FLAG_PLANAR)) != 0,
            (descriptor.pointee.flags & UInt64(AV_PIX_FMT_FLAG_RGB)) == 0,
-           descriptor.pointee.comp.0.depth == 8, descriptor.pointee.comp.0.plane == 0,
-           descriptor.pointee.comp.1.plane == 1, descriptor.pointee.comp.2.plane == 2 {
-            return (frame, Int(descriptor.pointee.log2_chroma_w), Int(descriptor.pointee.log2_chroma_h))
+           (descriptor.pointee.flags & UInt64(AV_PIX_FMT_FLAG_BE)) == 0,
+           descriptor.pointee.comp.0.plane == 0, descriptor.pointee.comp.1.plane == 1, descriptor.pointee.comp.2.plane == 2 {
+            let depth = Int(descriptor.pointee.comp.0.depth), step = Int(descriptor.pointee.comp.0.step)
+            let chromaStep = Int(descriptor.pointee.comp.1.step)
+            if depth == 8, step == 1, chromaStep == 1 {
+                return (frame, Int(descriptor.pointee.log2_chroma_w), Int(descriptor.pointee.log2_chroma_h), 1, 0)
+            }
+            if (9...16).contains(depth), step == 2, chromaStep == 2, descriptor.pointee.comp.0.shift == 0 {
+                return (frame, Int(descriptor.pointee.log2_chroma_w), Int(descriptor.pointee.log2_chroma_h), 2, depth - 8)
+            }
         }
         let width = Int(frame.pointee.width), height = Int(frame.pointee.height)
         guard width > 0, height > 0 else { return nil }
@@ -77,10 +98,10 @@ final class FrameSampler {
         let targetData = withUnsafeMutablePointer(to: &converted.pointee.data) { $0.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { $0 } }
         let targetLines = withUnsafeMutablePointer(to: &converted.pointee.linesize) { $0.withMemoryRebound(to: Int32.self, capacity: 8) { $0 } }
         guard sws_scale(converter, sourceData, sourceLines, 0, Int32(height), targetData, targetLines) > 0 else { return nil }
-        return (converted, 1, 1)
+        return (converted, 1, 1, 1, 0)
     }
 
-    private func measurePlanar(_ frame: UnsafeMutablePointer<AVFrame>, chromaShiftX: Int, chromaShiftY: Int, time: Double) -> FrameSignals? {
+    private func measurePlanar(_ frame: UnsafeMutablePointer<AVFrame>, layout: SampleLayout, chromaShiftX: Int, chromaShiftY: Int, time: Double) -> FrameSignals? {
         let width = Int(frame.pointee.width), height = Int(frame.pointee.height)
         guard width >= 8, height >= 8,
               let lumaPlane = frame.pointee.data.0, let uPlane = frame.pointee.data.1, let vPlane = frame.pointee.data.2
@@ -104,7 +125,7 @@ final class FrameSampler {
                     let y = y0 + (y1 - y0) * (2 * sy + 1) / 8
                     let row = lumaPlane + y * lumaStride
                     for sx in 0..<4 {
-                        let value = Int(row[x0 + (x1 - x0) * (2 * sx + 1) / 8])
+                        let value = layout.value(row, x0 + (x1 - x0) * (2 * sx + 1) / 8)
                         blockSum += value
                         histogram[value >> 3] += 1
                         sumOfSquares += Double(value * value)
@@ -115,8 +136,8 @@ final class FrameSampler {
                 let index = by * gw + bx
                 gridY[index] = Float(blockSum) / 16
                 let cx = ((x0 + x1) / 2) >> chromaShiftX, cy = ((y0 + y1) / 2) >> chromaShiftY
-                gridU[index] = Float(uPlane[cy * uStride + cx])
-                gridV[index] = Float(vPlane[cy * vStride + cx])
+                gridU[index] = Float(layout.value(uPlane + cy * uStride, cx))
+                gridV[index] = Float(layout.value(vPlane + cy * vStride, cx))
             }
         }
         let mean = sum / Double(samples)
@@ -131,8 +152,9 @@ final class FrameSampler {
             let row = lumaPlane + y * lumaStride
             for sx in 0..<sharpColumns {
                 let x = 1 + sx * (width - 2) / sharpColumns
-                let centre = Int(row[x]) * 4
-                let laplacian = centre - Int(row[x - 1]) - Int(row[x + 1]) - Int(row[x - lumaStride]) - Int(row[x + lumaStride])
+                let centre = layout.value(row, x) * 4
+                let laplacian = centre - layout.value(row, x - 1) - layout.value(row, x + 1)
+                    - layout.value(row - lumaStride, x) - layout.value(row + lumaStride, x)
                 laplacianEnergy += Double(laplacian * laplacian)
                 laplacianSamples += 1
             }
@@ -162,5 +184,19 @@ final class FrameSampler {
         return FrameSignals(time: time, mean: Float(mean), spread: Float(spread), motion: motion,
                             histogramChange: histogramChange, blockChange: blockChange,
                             sharpness: Float(laplacianEnergy / Double(max(1, laplacianSamples))))
+    }
+}
+/// How a plane's samples are stored: 8-bit bytes, or little-endian 16-bit
+/// words holding 9-16 significant bits, of which the top 8 are read.
+struct SampleLayout {
+    var bytes: Int
+    var shift: Int
+
+    /// The 8-bit value of sample `x` of the row at `row`.
+    @inline(__always)
+    func value(_ row: UnsafeMutablePointer<UInt8>, _ x: Int) -> Int {
+        if bytes == 1 { return Int(row[x]) }
+        let word = UnsafeRawPointer(row).loadUnaligned(fromByteOffset: 2 * x, as: UInt16.self)
+        return min(255, Int(UInt16(littleEndian: word)) >> shift)
     }
 }

@@ -73,6 +73,28 @@ import Testing
         #expect(result.stdout.isEmpty)
     }
 
+    @Test func windowsExactFindsTheSameAsTheFastPath() throws {
+        let clip = Repository.fixture("pframes.mp4")
+        let fast = try #require(try json(try cli.run("windows", clip, "--json")) as? [String: Any])
+        let exact = try #require(try json(try cli.run("windows", clip, "--json", "--exact")) as? [String: Any])
+        #expect(fast["cuts"] as? [Double] == [2.6, 5.3])
+        #expect(exact["cuts"] as? [Double] == fast["cuts"] as? [Double])
+    }
+
+    /// On a terminal (a pty made by script(1)) stderr shows how far analysis got; piped, nothing.
+    @Test func windowsShowsProgressOnlyOnATerminal() throws {
+        let clip = Repository.fixture("pframes.mp4")
+        let piped = try cli.run("windows", clip)
+        #expect(piped.status == 0)
+        #expect(!piped.stderr.contains("analysing"), "\(piped.stderr)")
+        let command = "'\(CLI.executable.path)' windows '\(clip)' >/dev/null"
+        let terminal = try CLI.Running(executable: "/usr/bin/script", arguments: ["-qec", command, "/dev/null"],
+                                       environment: cli.environment, stdin: nil).finish()
+        #expect(terminal.status == 0, "\(terminal)")
+        #expect(terminal.stdout.contains("analysing pframes.mp4: reading"), "\(terminal.stdout)")
+        #expect(terminal.stdout.contains("/8.0 s"), "\(terminal.stdout)")
+    }
+
     @Test func windowsOnAOneSecondClip() throws {
         let result = try cli.run("windows", Repository.fixture("one-second.mp4"), "--json")
         let windows = try #require((try json(result) as? [String: Any])?["windows"] as? [[String: Any]])

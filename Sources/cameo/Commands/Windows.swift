@@ -27,6 +27,9 @@ struct Windows: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds to wait for the input before giving up.", valueName: "seconds"))
     var timeout = SecondsArgument(milliseconds: 60_000)
 
+    @Flag(help: "Decode every frame instead of keyframes first and the rest only where it matters (slower; the same findings).")
+    var exact = false
+
     @OptionGroup var output: JSONFlag
 
     func validate() throws {
@@ -50,7 +53,12 @@ struct Windows: ParsableCommand {
     }
 
     func run() throws {
-        let analysis = try ClipAnalyzer(timeout: timeout.seconds).analyze(input, capturingStrip: preview != nil)
+        let line = AnalysisLine.start(for: input)
+        defer { line?.finish() }
+        let analysis = try ClipAnalyzer(timeout: timeout.seconds).analyze(
+            input, capturingStrip: preview != nil, exact: exact,
+            ranking: WindowQuery(maximumLength: length.seconds, step: step.seconds, top: top), progress: line.map { line in { line.update($0) } })
+        line?.finish()
         let windows = try analysis.windows(maximumLength: length.seconds, step: usableStep(analysis).seconds, top: top)
         if let preview, let best = windows.first {
             try PreviewFile.write(analysis, window: (best.start, best.end), to: preview, timeout: timeout.seconds)

@@ -1,0 +1,68 @@
+import CFFmpeg
+@testable import CameoMedia
+import CameoTestSupport
+import Foundation
+import Testing
+
+/// The fast path (keyframes first, every frame only where something may hide)
+/// against decoding every frame, on every playable fixture of 1 s or more and
+/// on clips made to hide things between keyframes (see fixtures/README.md).
+@Suite struct FastPathParityTests {
+    static let clips = [
+        "shots.mp4", "rapid-cuts.mp4", "black.mp4", "landscape.mp4", "moov-at-end.mp4", "portrait.mp4", "rotated.mp4",
+        "offset.ts", "no-header-duration.webm", "hevc.mp4", "hevc-10bit.mp4", "one-second.mp4", "ultrawide.mp4",
+        "pframes.mp4", "long-gop.mp4", "fades.mp4", "scenecut.mp4",
+    ]
+
+    @Test(arguments: clips)
+    func findsWhatDecodingEveryFrameFinds(_ clip: String) throws {
+        let path = Repository.fixture(clip)
+        let exact = try ClipAnalyzer().analyze(path, exact: true)
+        let fast = try ClipAnalyzer().analyze(path)
+        let frame = exact.frameDuration + 0.0005
+        #expect(exact.decodedShare == 1)
+        #expect(fast.cuts.count == exact.cuts.count, "fast \(fast.cuts.map(\.time)), exact \(exact.cuts.map(\.time))")
+        for (found, truth) in zip(fast.cuts, exact.cuts) {
+            #expect(abs(found.time - truth.time) <= frame, "cut at \(found.time), exact \(truth.time)")
+        }
+        for (kind, found, truth) in [("black", fast.black, exact.black), ("frozen", fast.frozen, exact.frozen)] {
+            #expect(found.count == truth.count, "\(kind): fast \(found), exact \(truth)")
+            for (a, b) in zip(found, truth) {
+                #expect(abs(a.start - b.start) <= frame && abs(a.end - b.end) <= frame, "\(kind): fast \(a), exact \(b)")
+            }
+        }
+        switch Result(catching: { () throws(MediaError) in try exact.windows() }) {
+        case .success:
+            let best = try #require(try fast.windows(top: 1).first)
+            #expect(exact.problems(start: best.start, end: best.end).isEmpty, "fast path's best window \(best.start)-\(best.end)")
+        case .failure:
+            #expect(throws: MediaError.self) { try fast.windows() }
+        }
+    }
+
+    /// The clips made for it: the fast path really leaves stretches undecoded there.
+    /// (fades.mp4 and scenecut.mp4 have something in nearly every GOP; landscape.mp4 has a single keyframe.)
+    @Test(arguments: ["pframes.mp4", "long-gop.mp4"])
+    func leavesStretchesUndecoded(_ clip: String) throws {
+        let fast = try ClipAnalyzer().analyze(Repository.fixture(clip))
+        #expect(fast.decodedShare < 0.9, "decoded \(fast.decodedShare) of the packets")
+        #expect(fast.frames.contains { $0.standIn })
+    }
+
+    /// Cuts in the middle of P-only GOPs, where no keyframe marks them, are found where they were made.
+    @Test func findsCutsBetweenKeyframes() throws {
+        let frame = 1.0 / 30 + 0.0005
+        let pframes = try ClipAnalyzer().analyze(Repository.fixture("pframes.mp4"))
+        #expect(pframes.cuts.count == 2 && zip(pframes.cuts, [2.6, 5.3]).allSatisfy { abs($0.time - $1) <= frame }, "\(pframes.cuts)")
+    }
+
+    /// 10-bit frames are read in place: the same picture measures as it does in 8 bits.
+    @Test func tenBitFramesMeasureLikeEightBit() throws {
+        let eight = try ClipAnalyzer().analyze(Repository.fixture("hevc.mp4"), exact: true)
+        let ten = try ClipAnalyzer().analyze(Repository.fixture("hevc-10bit.mp4"), exact: true)
+        #expect(eight.frames.count == ten.frames.count)
+        for (a, b) in zip(eight.frames, ten.frames) {
+            #expect(abs(a.mean - b.mean) < 2 && abs(a.spread - b.spread) < 2, "8-bit \(a.mean)/\(a.spread), 10-bit \(b.mean)/\(b.spread)")
+        }
+    }
+}
