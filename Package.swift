@@ -15,9 +15,11 @@ let package = Package(
     ],
     targets: [
         .target(name: "CameoText"),
+        // The two SQLite connection settings that need C (read-only readers, WAL files kept).
+        .target(name: "CSQLiteOptions", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
             name: "CameoCatalog",
-            dependencies: ["CameoText", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["CameoText", "CSQLiteOptions", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // FFmpeg's headers. The libraries are not linked: CFFmpegLoader opens them
         // on first use, so commands that never touch media start fast.

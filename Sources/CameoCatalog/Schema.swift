@@ -150,3 +150,47 @@ enum Schema {
         return migrator
     }
 }
+
+extension Schema {
+    /// What an SQLite file holds, as far as cameo is concerned.
+    enum State: Equatable {
+        /// A cameo catalog this cameo reads as it is.
+        case current
+        /// A cameo catalog from an older cameo: it needs migrations first.
+        case needsMigration
+        /// An SQLite file without tables: it becomes a catalog when written.
+        case blank
+        /// Another program's data.
+        case foreign
+        /// A catalog written by a newer cameo, with migrations this one does not know.
+        case newer(unknownMigrations: [String])
+    }
+
+    /// Reads only: safe on a read-only connection and on another program's file.
+    static func state(_ db: Database) throws -> State {
+        let migrator = migrator
+        guard try db.tableExists("grdb_migrations") else {
+            let tables = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'") ?? 0
+            return tables == 0 ? .blank : .foreign
+        }
+        // One read of the applied migrations answers every question.
+        let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+        let known = migrator.migrations
+        // Another program built with GRDB has migrations too, none of them ours.
+        if !applied.isEmpty, !applied.contains(known[0]) { return .foreign }
+        let unknown = applied.subtracting(known)
+        if !unknown.isEmpty { return .newer(unknownMigrations: unknown.sorted()) }
+        return applied.isSuperset(of: known) ? .current : .needsMigration
+    }
+
+    static func refuseUnusable(_ state: State, path: String) throws(CatalogError) {
+        switch state {
+        case .foreign:
+            throw .notACatalog(path: path, detail: "it is an SQLite database of another program")
+        case .newer(let unknown):
+            throw .newerSchema(path: path, unknownMigrations: unknown)
+        case .current, .needsMigration, .blank:
+            break
+        }
+    }
+}

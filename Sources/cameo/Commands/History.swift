@@ -30,7 +30,7 @@ struct History: ParsableCommand {
     }
 
     func run() throws {
-        let submissions = try catalog.open().submissions(limit: limit, state: state.flatMap(SubmissionState.init(rawValue:)))
+        let submissions = try catalog.openForReading().submissions(limit: limit, state: state.flatMap(SubmissionState.init(rawValue:)))
         if output.json {
             try Output.json(submissions.map(SubmissionDocument.init))
             return

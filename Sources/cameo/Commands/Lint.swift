@@ -47,7 +47,7 @@ struct Lint: ParsableCommand {
         if let requestFile { return try lintRequest(requestFile) }
         let text = try PromptInput.read(prompt ?? "-")
         let profile = try activeProfile()
-        let index = try CharacterIndex.load(for: text, from: catalog.open())
+        let index = try CharacterIndex.load(for: text, from: catalog.openForReading())
         let result = PromptLinter.lint(text, index: index, options: flags.options)
         if output.json {
             try Output.json(LintDocument(prompt: text, result: result, provider: profile.name))
@@ -73,7 +73,7 @@ extension Lint {
             throw CommandFailure("\(path) is not a JSON object; a request body is {\"prompt\": …, \"model\": …}", status: .invalidData)
         }
         let promptText = body.string("prompt") ?? ""
-        let index = try CharacterIndex.load(for: promptText, from: catalog.open())
+        let index = try CharacterIndex.load(for: promptText, from: catalog.openForReading())
         let profile = try activeProfile()
         let result = RequestLinter.lint(body, index: index, options: flags.options, limits: profile.limits)
         if output.json {

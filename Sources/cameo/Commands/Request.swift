@@ -30,7 +30,7 @@ struct Request: ParsableCommand {
 
     func run() throws {
         let config = try ProviderConfig.load(environment: ProcessInfo.processInfo.environment, baseURLFlag: baseUrl, providerFlag: provider)
-        let built = try BuiltRequest.build(options, catalog: catalog.open(), profile: config.profile)
+        let built = try BuiltRequest.build(options, catalog: catalog.openForReading(), profile: config.profile)
         built.report()
         guard !built.hasErrors else { throw SilentFailure(status: .findings) }
         let body = try built.request.jsonData()

@@ -85,7 +85,7 @@ struct Send: AsyncParsableCommand {
 /// After `cameo_permission_denied`, the username the provider refused is marked revoked.
 enum RevokedUsernames {
     static func mark(in catalog: Catalog, mentioned: [String], message: String) throws {
-        let named = mentioned.filter { message.localizedCaseInsensitiveContains($0) }
+        let named = mentioned.filter { Username.isNamed($0, in: message) }
         let revoked = named.isEmpty && mentioned.count == 1 ? mentioned : named
         guard !revoked.isEmpty else {
             if !mentioned.isEmpty {

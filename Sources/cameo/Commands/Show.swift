@@ -16,7 +16,7 @@ struct Show: ParsableCommand {
     @OptionGroup var output: JSONFlag
 
     func run() throws {
-        let character = try catalog.open().character(named: alias)
+        let character = try catalog.openForReading().character(named: alias)
         if let preview {
             let video = character.clip?.path ?? character.sourceURL
             let analysis = try ClipAnalyzer().analyze(video, capturingStrip: true)
@@ -30,7 +30,7 @@ struct Show: ParsableCommand {
 
     static func print(_ character: CameoCharacter, json: Bool) throws {
         if json {
-            try Output.json(CharacterDocument(character))
+            try Output.streamJSON { $0.json.character(CharacterDocument(character)) }
         } else {
             Output.line(CharacterText.block(character))
         }
