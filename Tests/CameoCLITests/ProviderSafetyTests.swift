@@ -332,8 +332,7 @@ import Glibc
         let bin = scratch.path("bin")
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         let argv = scratch.path("argv.txt")
-        let wrapper = try scratch.write("bin/curl", "#!/bin/sh\nprintf '%s\\n' \"$@\" > '\(argv)'\nexec /usr/bin/curl \"$@\"\n")
-        chmod(wrapper, 0o755)
+        _ = try scratch.writeExecutable("bin/curl", "#!/bin/sh\nprintf '%s\\n' \"$@\" > '\(argv)'\nexec /usr/bin/curl \"$@\"\n")
         for shell in ["/bin/bash", "/bin/sh"] {
             let run = try CLI.Running(executable: shell, arguments: ["-c", command.stdout],
                                       environment: ["PATH": bin + ":/usr/bin:/bin", "CAMEO_API_KEY": Self.key], stdin: nil)
