@@ -18,9 +18,11 @@ let package = Package(
     ],
     targets: [
         .target(name: "CameoText"),
+        // The two SQLite connection settings that need C (read-only readers, WAL files kept).
+        .target(name: "CSQLiteOptions", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
             name: "CameoCatalog",
-            dependencies: ["CameoText", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["CameoText", "CSQLiteOptions", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // FFmpeg's headers. The libraries are not linked: CFFmpegLoader opens them
         // on first use, so commands that never touch media start fast.
@@ -36,11 +38,16 @@ let package = Package(
         ),
         .target(name: "CameoMedia", dependencies: ["CFFmpeg", "CFFmpegLoader", "CameoText"]),
         .target(name: "CameoPrompt", dependencies: ["CameoText"]),
-        .target(name: "CameoAPI", dependencies: ["CameoPrompt", "CameoText"]),
+        // libcurl, opened on first use like FFmpeg: only commands that talk to a provider load it.
+        .target(name: "CCurlLoader"),
+        .target(name: "CameoAPI", dependencies: ["CCurlLoader", "CameoPrompt", "CameoText"]),
+        // The life of a request that costs money: record, send, record; follow; download.
+        .target(name: "CameoSubmissions", dependencies: ["CameoAPI", "CameoCatalog", "CameoMedia", "CameoText"]),
         .executableTarget(
             name: "cameo",
             dependencies: [
                 "CameoAPI",
+                "CameoSubmissions",
                 "CameoCatalog",
                 "CameoMedia",
                 "CameoPrompt",

@@ -8,7 +8,16 @@ public struct ProviderResponse: Sendable {
     /// The raw body, as received (with the API key masked should a server echo it).
     public var body: String
     public var json: JSONValue?
+    /// The Retry-After the answer carried, in seconds (nil when absent or not a sane value).
+    public var retryAfterSeconds: Double?
 
+    /// The one way an answer enters cameo: the key is masked in the raw bytes,
+    /// in every escaped form, before the JSON is decoded or anything is kept.
+    public init(status: Int, raw: Data, mask: KeyMask) {
+        self.init(status: status, body: mask.mask(String(decoding: raw, as: UTF8.self)))
+    }
+
+    /// An answer whose text is already masked (read back from the catalog).
     public init(status: Int, body: String) {
         self.status = status
         self.body = body
@@ -52,7 +61,7 @@ public struct ProviderResponse: Sendable {
     }
 
     /// A character identity anywhere in the answer: the object holding a `username`.
-    public var character: (username: String, id: String?, displayName: String?, avatarURL: String?)? {
+    public var character: (username: String, id: String?, displayName: String?, avatarURL: String?, permalink: String?)? {
         guard let holder = Self.firstObject(in: json, containing: "username"), case .string(let username)? = holder["username"] else { return nil }
         let id = holder["character_id"]?.stringValue ?? holder["id"]?.stringValue
         let name: String? = {
@@ -63,7 +72,11 @@ public struct ProviderResponse: Sendable {
             for key in ["avatar_url", "avatar", "profile_picture_url", "profile_image_url"] { if case .string(let value)? = holder[key] { return value } }
             return nil
         }()
-        return (username, id, name, avatar)
+        let permalink: String? = {
+            for key in ["permalink", "profile_url", "url"] { if case .string(let value)? = holder[key] { return value } }
+            return nil
+        }()
+        return (username, id, name, avatar, permalink)
     }
 
     /// The provider's error code and message, in any of the shapes providers use:
@@ -84,8 +97,10 @@ public struct ProviderResponse: Sendable {
         let (code, message) = error
         let haystack = ((code ?? "") + " " + message).lowercased()
         if haystack.contains("cameo_permission_denied") { return .cameoPermissionDenied }
+        if haystack.contains("cameo_not_found") { return .cameoNotFound }
         if haystack.contains("moderation_blocked") { return .moderationBlocked }
         if haystack.contains("sentinel_block") { return .sentinelBlock }
+        if haystack.contains("person") || haystack.contains("human") || haystack.contains("real_people") { return .showsPerson }
         if status == 451 || haystack.contains("_unsafe") { return .unsafe }
         if haystack.contains("timestamp") && (haystack.contains("invalid") || haystack.contains("range") || haystack.contains("must")) {
             return .invalidTimestamps

@@ -23,9 +23,35 @@ public struct RequestDiagnostic: Sendable, Equatable {
     }
 }
 
+/// What a provider accepts beyond the spec's shape: its character window and models.
+public struct ProviderLimits: Sendable, Equatable {
+    public var provider: String
+    public var windowMin: Double
+    public var windowMax: Double
+    public var models: [String]
+
+    public init(provider: String, windowMin: Double, windowMax: Double, models: [String]) {
+        self.provider = provider
+        self.windowMin = windowMin
+        self.windowMax = windowMax
+        self.models = models
+    }
+
+    /// The spec's own: 1 to 3 seconds, sora-2 and sora-2-pro.
+    public static let spec = ProviderLimits(provider: "default", windowMin: 1, windowMax: 3, models: ["sora-2", "sora-2-pro"])
+
+    public var windowText: String { "\(Seconds.format(windowMin))-\(Seconds.format(windowMax)) s" }
+}
+
+extension ProviderProfile {
+    public var limits: ProviderLimits { ProviderLimits(provider: name, windowMin: windowMin, windowMax: windowMax, models: models) }
+}
+
 /// A body as written, with the JSON types it actually had: `lint --request`
 /// checks files people wrote by hand, where `"duration": 10` happens.
 public struct RequestBody: Sendable {
+    /// The provider the body is checked for.
+    public var limits = ProviderLimits.spec
     public var fields: [String: JSONField]
     /// Fields present with the wrong JSON type, and what they should be.
     public var typeErrors: [(field: String, expected: String, found: String)]
@@ -151,7 +177,9 @@ public enum RequestLinter {
     /// With `checkingPrompt` false the prompt rules are left out (the caller
     /// has run them on the prompt as the user wrote it).
     public static func lint(_ body: RequestBody, index: CharacterIndex, options: PromptOptions = .init(),
-                            checkingPrompt: Bool = true) -> Result {
+                            checkingPrompt: Bool = true, limits: ProviderLimits = .spec) -> Result {
+        var body = body
+        body.limits = limits
         let findings = rules.flatMap { $0.check(body) }
         var promptFindings: [Diagnostic] = []
         var promptText: String?

@@ -1,43 +1,54 @@
+import CSQLiteOptions
 import Foundation
 import GRDB
 
 /// The SQLite file that holds a user's characters and submissions.
 ///
-/// Writes are short transactions on a WAL database with a busy timeout, so
-/// several shells can add characters at once and each simply waits its turn.
+/// Writers run short immediate transactions on a WAL database with a busy
+/// timeout, so several shells can add characters at once and each simply
+/// waits its turn. Readers open the file read-only: they never write, lock
+/// for writing or sync it, so `show` never waits behind an import.
 public final class Catalog: Sendable {
     public let path: String
-    let pool: DatabasePool
+    /// False when a read-only command looked for a catalog that does not exist
+    /// yet: it reads as empty and nothing was created.
+    public let exists: Bool
+    let database: DatabaseQueue
 
     /// How long a write waits for another process's write before giving up.
     public static let busyTimeout: TimeInterval = 30
 
-    private init(path: String, pool: DatabasePool) {
+    private init(path: String, exists: Bool = true, database: DatabaseQueue) {
         self.path = path
-        self.pool = pool
+        self.exists = exists
+        self.database = database
     }
 
-    /// Opens the catalog at `path`, creating it (and its folder) on first use.
-    /// A file that is not a cameo catalog is refused before anything is written to it.
+    /// Opens the catalog at `path` for writing, creating it (and its folder) on
+    /// first use. A file that is not a cameo catalog is refused before anything
+    /// is written to it or beside it.
     public static func open(at path: String) throws(CatalogError) -> Catalog {
-        try refuseForeignFile(at: path)
-        do {
-            try FileManager.default.createDirectory(
-                at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-        } catch {
-            throw .cannotOpen(path: path, detail: "cannot create its folder: \(error.localizedDescription)")
+        switch try CatalogFile.kind(at: path) {
+        case .sqlite:
+            try Schema.refuseUnusable(try CatalogFile.inspect(path), path: path)
+        case .absent:
+            do {
+                try FileManager.default.createDirectory(
+                    at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+            } catch {
+                throw .cannotOpen(path: path, detail: "cannot create its folder: \(error.localizedDescription)")
+            }
+        case .empty:
+            break
         }
-        var config = Configuration()
-        config.busyMode = .timeout(busyTimeout)
-        config.foreignKeysEnabled = true
-        config.label = "cameo"
         // SQLite answers BUSY without waiting while another process turns a new
         // file into a WAL database, so opening retries until the busy timeout.
         let deadline = Date().addingTimeInterval(busyTimeout)
         while true {
             do {
-                let catalog = Catalog(path: path, pool: try DatabasePool(path: path, configuration: config))
-                try catalog.migrate()
+                let database = try DatabaseQueue(path: path, configuration: CatalogFile.writerConfiguration)
+                let catalog = Catalog(path: path, database: database)
+                try catalog.prepareForWriting()
                 return catalog
             } catch let error as DatabaseError where [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode) && Date() < deadline {
                 usleep(useconds_t.random(in: 5_000...40_000))
@@ -51,48 +62,59 @@ public final class Catalog: Sendable {
         }
     }
 
-    /// Checks the first bytes so that a wrong `--db` never gets a WAL file
-    /// or our tables written next to or into someone else's data.
-    private static func refuseForeignFile(at path: String) throws(CatalogError) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            if FileManager.default.fileExists(atPath: path) {
-                throw .cannotOpen(path: path, detail: "it cannot be read (check its permissions)")
+    /// Opens the catalog for a command that only reads it. Nothing is created,
+    /// written or locked for writing: a read-only file, folder or mount works.
+    /// A catalog that does not exist yet reads as empty (`exists` is false). Only
+    /// a catalog whose schema must be created or migrated is opened for writing.
+    public static func openForReading(at path: String) throws(CatalogError) -> Catalog {
+        switch try CatalogFile.kind(at: path) {
+        case .absent, .empty:
+            return try empty(path: path)
+        case .sqlite:
+            // Look first without creating anything beside the file: it may be another program's.
+            let inspector = try CatalogFile.reader(path, creatingWALFiles: false)
+            let state = try translatingErrors(path: path) { try inspector.queue.read(Schema.state) }
+            try Schema.refuseUnusable(state, path: path)
+            guard state == .current else { return try open(at: path) }
+            let reader = inspector.mode == .immutable && CatalogFile.folderIsWritable(path) ? try CatalogFile.reader(path) : inspector
+            return Catalog(path: path, database: reader.queue)
+        }
+    }
+
+    /// An in-memory catalog with the schema and no rows: what a catalog that
+    /// does not exist yet holds.
+    private static func empty(path: String) throws(CatalogError) -> Catalog {
+        try translatingErrors(path: path) {
+            let database = try DatabaseQueue()
+            try Schema.migrator.migrate(database)
+            return Catalog(path: path, exists: false, database: database)
+        }
+    }
+
+    /// Puts the file in WAL mode and migrates it, checking first (in the
+    /// connection that will write) that it is ours.
+    private func prepareForWriting() throws {
+        try database.writeWithoutTransaction { db in
+            try Schema.refuseUnusable(try Schema.state(db), path: path)
+            if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
             }
-            return
         }
-        defer { try? handle.close() }
-        let header = (try? handle.read(upToCount: 16)) ?? Data()
-        if header.isEmpty { return }
-        guard header == Data("SQLite format 3\u{0}".utf8) else {
-            throw .notACatalog(path: path, detail: "it is not an SQLite database")
-        }
+        try migrate()
     }
 
     private func migrate() throws {
         let migrator = Schema.migrator
-        let state = try pool.read { db in
-            (superseded: try migrator.hasBeenSuperseded(db),
-             complete: try migrator.hasCompletedMigrations(db),
-             ours: try db.tableExists("grdb_migrations"),
-             tables: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'") ?? 0,
-             applied: try migrator.appliedIdentifiers(db))
-        }
-        if state.superseded {
-            throw CatalogError.newerSchema(path: path, unknownMigrations: state.applied.subtracting(migrator.migrations).sorted())
-        }
-        if state.complete { return }
-        if !state.ours && state.tables > 0 {
-            throw CatalogError.notACatalog(path: path, detail: "it is an SQLite database of another program")
-        }
+        if try database.read({ try migrator.hasCompletedMigrations($0) }) { return }
         // Several processes may open a new catalog at once: each migration
         // runs in an immediate transaction, and the loser of a race finds
         // the work done when it looks again.
         for attempt in 1...10 {
             do {
-                try migrator.migrate(pool)
+                try migrator.migrate(database)
                 return
             } catch {
-                if try pool.read({ try migrator.hasCompletedMigrations($0) }) { return }
+                if try database.read({ try migrator.hasCompletedMigrations($0) }) { return }
                 if attempt == 10 { throw error }
                 usleep(useconds_t.random(in: 5_000...40_000))
             }
@@ -108,7 +130,7 @@ public final class Catalog: Sendable {
         case .SQLITE_BUSY, .SQLITE_LOCKED:
             .cannotOpen(path: path, detail: "another process kept it locked for \(Int(busyTimeout)) s; try again")
         case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN, .SQLITE_AUTH:
-            .cannotOpen(path: path, detail: "\(error.message ?? "permission denied") (check the file's permissions)")
+            .cannotOpen(path: path, detail: "\(error.message ?? "permission denied") (check the file's and its folder's permissions)")
         default:
             .cannotOpen(path: path, detail: error.message ?? "\(error)")
         }
@@ -116,23 +138,148 @@ public final class Catalog: Sendable {
 
     /// Runs a write transaction, turning database failures into catalog errors.
     func write<T>(_ body: (Database) throws -> T) throws(CatalogError) -> T {
-        try translatingErrors { try pool.write(body) }
+        try Self.translatingErrors(path: path) { try database.write(body) }
     }
 
     func read<T>(_ body: (Database) throws -> T) throws(CatalogError) -> T {
-        try translatingErrors { try pool.read(body) }
+        try Self.translatingErrors(path: path) { try database.read(body) }
     }
 
-    private func translatingErrors<T>(_ work: () throws -> T) throws(CatalogError) -> T {
+    static func translatingErrors<T>(path: String, _ work: () throws -> T) throws(CatalogError) -> T {
         do {
             return try work()
         } catch let error as CatalogError {
             throw error
+        } catch let error as UnreadableRow {
+            throw .unreadableRow(path: path, row: error.row, detail: error.detail)
+        } catch let error as RowDecodingError {
+            throw .unreadableRow(path: path, row: "a row", detail: "\(error)")
         } catch let error as DatabaseError {
-            throw Self.translate(error, path: path)
+            throw translate(error, path: path)
         } catch {
             throw .cannotOpen(path: path, detail: "\(error)")
         }
+    }
+}
+
+/// How cameo opens the SQLite file itself.
+enum CatalogFile {
+    enum Kind { case absent, empty, sqlite }
+
+    /// Checks the first bytes, so that a wrong `--db` is refused before SQLite
+    /// opens it at all.
+    static func kind(at path: String) throws(CatalogError) -> Kind {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            var status = stat()
+            if stat(path, &status) != 0, errno == ENOENT || errno == ENOTDIR { return .absent }
+            throw .cannotOpen(path: path, detail: "it cannot be read (check its permissions)")
+        }
+        defer { handle.closeFile() }
+        let header = handle.readData(ofLength: 20)
+        if header.isEmpty { return .empty }
+        guard header.prefix(16) == Data("SQLite format 3\u{0}".utf8) else {
+            throw .notACatalog(path: path, detail: "it is not an SQLite database")
+        }
+        return .sqlite
+    }
+
+    /// Whether the file is in rollback-journal mode (its header's read and
+    /// write versions are 1), where a read-only reader takes shared locks and
+    /// creates no file beside it.
+    static func usesRollbackJournal(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { handle.closeFile() }
+        let header = [UInt8](handle.readData(ofLength: 20))
+        return header.count == 20 && header[18] == 1 && header[19] == 1
+    }
+
+    static var writerConfiguration: Configuration {
+        var config = Configuration()
+        config.busyMode = .timeout(Catalog.busyTimeout)
+        config.foreignKeysEnabled = true
+        config.label = "cameo"
+        config.prepareDatabase { db in
+            // Readers open the file read-only and cannot create SQLite's -wal
+            // and -shm files, so writers leave them in place, emptied.
+            guard let connection = db.sqliteConnection, cameo_sqlite_keep_wal_files(UnsafeMutableRawPointer(connection)) == 0 else {
+                throw DatabaseError(message: "cannot keep the catalog's WAL files")
+            }
+            try db.execute(sql: "PRAGMA journal_size_limit = 0")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        return config
+    }
+
+    enum ReadMode {
+        /// Through the -wal and -shm files a writer left, writing neither.
+        case sharedMemoryReadOnly
+        /// SQLite creates the -wal and -shm files (the catalog itself is not written).
+        case creatingWALFiles
+        /// No -wal file: nobody is writing through this folder right now.
+        case immutable
+        /// Not a WAL database (another program's): shared locks, nothing created.
+        case rollbackJournal
+
+        var uriParameters: String {
+            switch self {
+            case .sharedMemoryReadOnly: "mode=ro&readonly_shm=1"
+            case .creatingWALFiles, .rollbackJournal: "mode=ro"
+            case .immutable: "mode=ro&immutable=1"
+            }
+        }
+    }
+
+    /// A read-only connection. When SQLite's -wal and -shm files exist (a cameo
+    /// writer leaves them) it reads through them without writing either. When they
+    /// do not (a catalog last written by an older cameo, or another program's
+    /// file), SQLite would create them: only `creatingWALFiles` in a folder we may
+    /// write lets it; otherwise (a read-only mount, or a first look at a file
+    /// that may be another program's) the file is read as immutable.
+    static func reader(_ path: String, creatingWALFiles: Bool = true) throws(CatalogError) -> (queue: DatabaseQueue, mode: ReadMode) {
+        let manager = FileManager.default
+        let hasWALFiles = manager.fileExists(atPath: path + "-wal") && manager.fileExists(atPath: path + "-shm")
+        let mode: ReadMode = hasWALFiles ? .sharedMemoryReadOnly
+            : usesRollbackJournal(path) ? .rollbackJournal
+            : creatingWALFiles && folderIsWritable(path) ? .creatingWALFiles : .immutable
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(Catalog.busyTimeout)
+        config.foreignKeysEnabled = true
+        config.label = "cameo"
+        config.prepareDatabase { db in
+            guard let connection = db.sqliteConnection, cameo_sqlite_no_checkpoint_on_close(UnsafeMutableRawPointer(connection)) == 0 else {
+                throw DatabaseError(message: "cannot open the catalog read-only")
+            }
+        }
+        let queue = try Catalog.translatingErrors(path: path) {
+            try DatabaseQueue(path: uri(path) + "?" + mode.uriParameters, configuration: config)
+        }
+        return (queue, mode)
+    }
+
+    static func folderIsWritable(_ path: String) -> Bool {
+        access(URL(fileURLWithPath: path).deletingLastPathComponent().path, W_OK) == 0
+    }
+
+    /// What the file holds, read without creating anything beside it.
+    static func inspect(_ path: String) throws(CatalogError) -> Schema.State {
+        let reader = try reader(path, creatingWALFiles: false)
+        return try Catalog.translatingErrors(path: path) { try reader.queue.read(Schema.state) }
+    }
+
+    /// `file:` URI of a path, with the characters URIs reserve escaped.
+    static func uri(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var text = "file:"
+        for byte in absolute.utf8 {
+            switch byte {
+            case UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "%"), 0..<0x20, 0x7F...:
+                text += String(format: "%%%02X", byte)
+            default:
+                text.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return text
     }
 }
 

@@ -16,6 +16,8 @@ public enum CatalogError: Error, Equatable, Sendable {
     case notACatalog(path: String, detail: String)
     case newerSchema(path: String, unknownMigrations: [String])
     case cannotOpen(path: String, detail: String)
+    /// A stored row holds what cameo cannot read (a value out of range, an unknown word).
+    case unreadableRow(path: String, row: String, detail: String)
     case malformedImport(source: String, detail: String)
     case importConflict(aliases: [String])
 
@@ -29,7 +31,7 @@ public enum CatalogError: Error, Equatable, Sendable {
             .conflict
         case .malformedImport:
             .invalidData
-        case .notACatalog, .newerSchema, .cannotOpen:
+        case .notACatalog, .newerSchema, .cannotOpen, .unreadableRow:
             .catalogUnusable
         }
     }
@@ -73,6 +75,8 @@ extension CatalogError: CustomStringConvertible, LocalizedError {
             "\(path) was written by a newer cameo (migrations \(unknown.joined(separator: ", ")) are unknown to this one); upgrade cameo to use it"
         case .cannotOpen(let path, let detail):
             "cannot open the catalog at \(path): \(detail)"
+        case .unreadableRow(let path, let row, let detail):
+            "cannot read \(row) in the catalog at \(path): \(detail); `cameo rm ALIAS` removes that character, and `cameo export` writes every other one"
         case .malformedImport(let source, let detail):
             "cannot import \(source): \(detail); nothing was imported"
         case .importConflict(let aliases):

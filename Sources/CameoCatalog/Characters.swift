@@ -71,9 +71,8 @@ extension Catalog {
         }
     }
 
-    /// Inserts the character and its tags, and returns its row id.
-    static func insert(_ new: NewCharacter, createdAt: Timestamp, updatedAt: Timestamp, _ db: Database) throws -> Int64 {
-        var record = CharacterRecord(
+    static func record(_ new: NewCharacter, createdAt: Timestamp, updatedAt: Timestamp) -> CharacterRecord {
+        CharacterRecord(
             alias: new.alias.text, aliasKey: new.alias.key, sourceURL: new.sourceURL.text,
             windowStartMs: new.window.startMilliseconds, windowEndMs: new.window.endMilliseconds,
             notes: new.notes, clipPath: new.clip?.path, clipSHA256: new.clip?.sha256,
@@ -81,6 +80,24 @@ extension Catalog {
             sourceCheck: new.sourceCheck, createdAt: createdAt, updatedAt: updatedAt,
             sourceDuration: new.sourceFacts?.duration, sourceProbe: new.sourceFacts?.json,
             personCheck: new.personCheck)
+    }
+
+    /// Writes `new` over the character with row id `id`, tags and usernames
+    /// dropped: the row keeps its id, so submissions stay linked to it.
+    static func overwrite(id: Int64, with new: NewCharacter, createdAt: Timestamp, updatedAt: Timestamp, _ db: Database) throws {
+        var record = record(new, createdAt: createdAt, updatedAt: updatedAt)
+        record.id = id
+        try db.execute(sql: "DELETE FROM characterTag WHERE characterId = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM identity WHERE characterId = ?", arguments: [id])
+        try record.update(db)
+        for tag in Set(new.tags) {
+            try TagRecord(characterId: id, tag: tag.text).insert(db)
+        }
+    }
+
+    /// Inserts the character and its tags, and returns its row id.
+    static func insert(_ new: NewCharacter, createdAt: Timestamp, updatedAt: Timestamp, _ db: Database) throws -> Int64 {
+        var record = record(new, createdAt: createdAt, updatedAt: updatedAt)
         do {
             try record.insert(db)
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
@@ -114,23 +131,80 @@ extension Catalog {
     }
 
     /// Characters ordered by alias, narrowed to a tag and to a text found in
-    /// the alias, the notes or a username.
+    /// the alias, the notes or a username. A row cameo cannot read fails the
+    /// whole listing, naming the row.
     public func characters(tag: String? = nil, matching text: String? = nil) throws(CatalogError) -> [CameoCharacter] {
+        var all: [CameoCharacter] = []
+        do {
+            try eachCharacter(tag: tag, matching: text) { all.append($0) }
+        } catch let error as CatalogError {
+            throw error
+        } catch {
+            throw .cannotOpen(path: path, detail: "\(error)")
+        }
+        return all
+    }
+
+    /// Every character cameo can read, ordered by alias, and a description of
+    /// each row it cannot: what `export` writes while a bad row is repaired.
+    public func readableCharacters() throws(CatalogError) -> (characters: [CameoCharacter], unreadable: [String]) {
+        var all: [CameoCharacter] = []
+        do {
+            let unreadable = try eachCharacter(skippingUnreadable: true) { all.append($0) }
+            return (all, unreadable)
+        } catch let error as CatalogError {
+            throw error
+        } catch {
+            throw .cannotOpen(path: path, detail: "\(error)")
+        }
+    }
+
+    /// Hands `body` each character in alias order as it is read, without
+    /// holding them all: `list --json` and `export` write each one out and
+    /// forget it. Narrowed like `characters(tag:matching:)`. A row cameo
+    /// cannot read throws (a `CatalogError` naming it), or with
+    /// `skippingUnreadable` is passed over and described in the result.
+    /// Errors thrown by `body` come out as they are.
+    @discardableResult
+    public func eachCharacter(tag: String? = nil, matching text: String? = nil, skippingUnreadable: Bool = false,
+                              _ body: (CameoCharacter) throws -> Void) throws -> [String] {
         let tagKey = try tag.map { raw throws(CatalogError) in try Tag(raw).text }
-        let all = try read { db -> [CameoCharacter] in
+        let needle = text.flatMap { $0.isEmpty ? nil : NameKey.of($0) }
+        var failure: (any Error)?
+        let unreadable = try read { db -> [String] in
+            var unreadable: [String] = []
             var request = CharacterRecord.all()
             if let tagKey {
                 request = request.filter(sql: "id IN (SELECT characterId FROM characterTag WHERE tag = ?)", arguments: [tagKey])
             }
-            return try Self.assemble(request.order(sql: "aliasKey").fetchAll(db), db)
+            let parts = try Self.parts(ids: nil, db, unreadable: &unreadable, strict: !skippingUnreadable)
+            let rows = try Row.fetchCursor(db, request.order(sql: "aliasKey"))
+            while let row = try rows.next() {
+                let character: CameoCharacter
+                do {
+                    character = try Self.character(try CharacterRecord(row: row), parts)
+                } catch let error as UnreadableRow where skippingUnreadable {
+                    unreadable.append("\(error.row): \(error.detail)")
+                    continue
+                }
+                if let needle, !Self.character(character, contains: needle) { continue }
+                do {
+                    try body(character)
+                } catch {
+                    failure = error
+                    break
+                }
+            }
+            return unreadable
         }
-        guard let text, !text.isEmpty else { return all }
-        let needle = NameKey.of(text)
-        return all.filter { character in
-            NameKey.of(character.alias).contains(needle)
-                || NameKey.of(character.notes).contains(needle)
-                || character.identities.contains { $0.usernameKey.contains(needle) }
-        }
+        if let failure { throw failure }
+        return unreadable
+    }
+
+    static func character(_ character: CameoCharacter, contains needle: String) -> Bool {
+        NameKey.of(character.alias).contains(needle)
+            || NameKey.of(character.notes).contains(needle)
+            || character.identities.contains { $0.usernameKey.contains(needle) }
     }
 
     @discardableResult
@@ -191,11 +265,30 @@ extension Catalog {
         }
     }
 
+    /// What removing a character takes away, read without decoding the rest
+    /// of its row, so that a row cameo cannot read can still be removed.
+    public func removal(of alias: String) throws(CatalogError) -> (alias: String, usernames: Int) {
+        try read { db in
+            let found = try Row.fetchOne(db, sql: """
+                SELECT alias, (SELECT COUNT(*) FROM identity WHERE characterId = character.id) AS usernames
+                FROM character WHERE aliasKey = ?
+                """, arguments: [NameKey.of(alias)])
+            guard let found else {
+                throw CatalogError.unknownAlias(alias, suggestion: try Self.suggestion(for: alias, db))
+            }
+            let storedAlias: DatabaseValue = found[0]
+            let usernames: DatabaseValue = found[1]
+            return (String.fromDatabaseValue(storedAlias) ?? alias, Int.fromDatabaseValue(usernames) ?? 0)
+        }
+    }
+
     /// Deletes a character with its tags and identities; its submissions stay, unattached.
     public func remove(_ alias: String) throws(CatalogError) {
         try write { db in
-            let current = try Self.requireCharacter(named: alias, db)
-            _ = try CharacterRecord.deleteOne(db, key: current.id)
+            try db.execute(sql: "DELETE FROM character WHERE aliasKey = ?", arguments: [NameKey.of(alias)])
+            if db.changesCount == 0 {
+                throw CatalogError.unknownAlias(alias, suggestion: try Self.suggestion(for: alias, db))
+            }
         }
     }
 
@@ -206,10 +299,13 @@ extension Catalog {
         guard let record = try CharacterRecord.filter(CharacterRecord.Columns.aliasKey == key).fetchOne(db),
               let character = try assemble([record], db).first
         else {
-            let aliases = try String.fetchAll(db, sql: "SELECT alias FROM character")
-            throw CatalogError.unknownAlias(alias, suggestion: ClosestName.find(alias, among: aliases))
+            throw CatalogError.unknownAlias(alias, suggestion: try suggestion(for: alias, db))
         }
         return character
+    }
+
+    static func suggestion(for alias: String, _ db: Database) throws -> String? {
+        ClosestName.find(alias, among: try aliases(near: alias, db))
     }
 
     static func fetchCharacter(id: Int64, _ db: Database) throws -> CameoCharacter {
@@ -219,36 +315,76 @@ extension Catalog {
         return character
     }
 
-    /// Joins records with their tags and identities in three queries, however many records.
+    /// Joins records with their tags and identities in three queries, however
+    /// many records. Any row cameo cannot read throws, naming it.
     static func assemble(_ records: [CharacterRecord], _ db: Database) throws -> [CameoCharacter] {
         guard !records.isEmpty else { return [] }
-        let ids = records.compactMap(\.id)
-        let single = ids.count == 1
-        let tags = try (single
-            ? TagRecord.filter(Column("characterId") == ids[0]) : TagRecord.all())
-            .order(Column("tag")).fetchAll(db)
-        let identities = try (single
-            ? Identity.filter(Identity.Columns.characterId == ids[0]) : Identity.all())
-            .order(Column("createdAt"), Column("id")).fetchAll(db)
-        let tagsByCharacter = Dictionary(grouping: tags, by: \.characterId)
-        let identitiesByCharacter = Dictionary(grouping: identities, by: \.characterId)
-        return records.compactMap { record in
-            guard let id = record.id,
-                  let window = try? CharacterWindow(startMilliseconds: record.windowStartMs, endMilliseconds: record.windowEndMs)
-            else { return nil }
-            return CameoCharacter(
-                id: id, alias: record.alias, sourceURL: record.sourceURL, window: window, notes: record.notes,
-                tags: tagsByCharacter[id, default: []].map(\.tag),
-                clip: record.clipPath.map {
-                    CameoCharacter.Clip(path: $0, sha256: record.clipSHA256, duration: record.clipDuration, probeJSON: record.clipProbe)
-                },
-                sourceCheck: record.sourceCheck,
-                sourceFacts: record.sourceDuration.flatMap { duration in
-                    record.sourceProbe.map { ProbeFacts(duration: duration, json: $0) }
-                },
-                personCheck: record.personCheck,
-                identities: identitiesByCharacter[id, default: []],
-                createdAt: record.createdAt, updatedAt: record.updatedAt)
+        var unreadable: [String] = []
+        let parts = try parts(ids: records.compactMap(\.id), db, unreadable: &unreadable, strict: true)
+        return try records.map { try character($0, parts) }
+    }
+
+    struct Parts {
+        var tags: [Int64: [String]] = [:]
+        var identities: [Int64: [Identity]] = [:]
+        /// Characters one of whose tag or identity rows cannot be read.
+        var broken: [Int64: UnreadableRow] = [:]
+    }
+
+    /// The tags and identities of the characters with these row ids (nil:
+    /// all of them). With `strict`, the first unreadable row throws;
+    /// otherwise it marks its character broken (or, when even its owner
+    /// cannot be read, is listed in `unreadable`).
+    static func parts(ids: [Int64]?, _ db: Database, unreadable: inout [String], strict: Bool = false) throws -> Parts {
+        let single = ids?.count == 1
+        let ids = ids ?? []
+        var parts = Parts()
+        func collect<R>(_ request: QueryInterfaceRequest<R>, owner: (Row) -> Int64?, _ add: (R) -> Void) throws where R: FetchableRecord {
+            let rows = try Row.fetchCursor(db, request)
+            while let row = try rows.next() {
+                do {
+                    add(try R(row: row))
+                } catch let error as UnreadableRow where !strict {
+                    if let id = owner(row) { parts.broken[id] = error } else { unreadable.append("\(error.row): \(error.detail)") }
+                }
+            }
         }
+        func owner(_ row: Row) -> Int64? {
+            let value: DatabaseValue = row[0]
+            return Int64.fromDatabaseValue(value)
+        }
+        // In primary-key order: a covering index scan, each character's tags sorted.
+        try collect((single ? TagRecord.filter(Column("characterId") == ids[0]) : TagRecord.all()).order(Column("characterId"), Column("tag")),
+                    owner: owner) { parts.tags[$0.characterId, default: []].append($0.tag) }
+        try collect((single ? Identity.filter(Identity.Columns.characterId == ids[0]) : Identity.all()).order(Column("createdAt"), Column("id")),
+                    owner: { row in let value: DatabaseValue = row[1]; return Int64.fromDatabaseValue(value) }) {
+            parts.identities[$0.characterId, default: []].append($0)
+        }
+        return parts
+    }
+
+    static func character(_ record: CharacterRecord, _ parts: Parts) throws -> CameoCharacter {
+        let id = record.id ?? 0
+        func name() -> String { "character #\(id) (\(StoredRow.show(record.alias)))" }
+        if let broken = parts.broken[id] { throw UnreadableRow(row: name(), detail: "\(broken.row): \(broken.detail)") }
+        let window: CharacterWindow
+        do {
+            window = try CharacterWindow(startMilliseconds: record.windowStartMs, endMilliseconds: record.windowEndMs)
+        } catch {
+            throw UnreadableRow(row: name(), detail: "its stored window is unusable: \(error.description)")
+        }
+        return CameoCharacter(
+            id: id, alias: record.alias, sourceURL: record.sourceURL, window: window, notes: record.notes,
+            tags: parts.tags[id, default: []],
+            clip: record.clipPath.map {
+                CameoCharacter.Clip(path: $0, sha256: record.clipSHA256, duration: record.clipDuration, probeJSON: record.clipProbe)
+            },
+            sourceCheck: record.sourceCheck,
+            sourceFacts: record.sourceDuration.flatMap { duration in
+                record.sourceProbe.map { ProbeFacts(duration: duration, json: $0) }
+            },
+                personCheck: record.personCheck,
+            identities: parts.identities[id, default: []],
+            createdAt: record.createdAt, updatedAt: record.updatedAt)
     }
 }

@@ -8,13 +8,15 @@ public struct NewIdentity: Sendable {
     public var platformCharacterId: String?
     public var displayName: String?
     public var avatarURL: String?
+    public var permalink: String?
     public var origin: Identity.Origin
     public var taskId: String?
     public var provider: String?
 
     public init(username: Username, platformCharacterId: String? = nil, displayName: String? = nil,
-                avatarURL: String? = nil, origin: Identity.Origin = .manual, taskId: String? = nil,
+                avatarURL: String? = nil, permalink: String? = nil, origin: Identity.Origin = .manual, taskId: String? = nil,
                 provider: String? = nil) {
+        self.permalink = permalink
         self.username = username
         self.platformCharacterId = platformCharacterId
         self.displayName = displayName
@@ -53,7 +55,11 @@ extension Catalog {
         identity.username = new.username.text
         identity.platformCharacterId = new.platformCharacterId ?? identity.platformCharacterId
         identity.displayName = new.displayName ?? identity.displayName
-        identity.avatarURL = new.avatarURL ?? identity.avatarURL
+        identity.permalink = new.permalink ?? identity.permalink
+        if let avatar = new.avatarURL {
+            identity.avatarURL = avatar
+            identity.avatarFetchedAt = date
+        }
         identity.taskId = new.taskId ?? identity.taskId
         identity.provider = new.provider ?? identity.provider
         if existing == nil { identity.origin = new.origin }
@@ -97,11 +103,12 @@ extension Catalog {
             let characters = try Row.fetchAll(db, sql: sql, arguments: arguments)
             var byId: [Int64: MentionDirectory.Entry] = [:]
             for row in characters {
-                let id: Int64 = row["id"]
-                let windowEnd: Int = row["windowEndMs"]
+                let stored = StoredRow(row, name: CharacterRecord.name(of:))
+                let id: Int64 = try stored.value(0, "id")
+                let windowEnd: Int = try stored.value(3, "windowEndMs")
                 byId[id] = MentionDirectory.Entry(
-                    alias: row["alias"], activeUsername: nil, retiredUsernames: [],
-                    mediaDuration: row["mediaDuration"], windowEnd: Double(windowEnd) / 1000)
+                    alias: try stored.value(1, "alias"), activeUsername: nil, retiredUsernames: [],
+                    mediaDuration: try stored.optional(2, "mediaDuration"), windowEnd: Double(windowEnd) / 1000)
             }
             guard !byId.isEmpty else { return MentionDirectory(entries: []) }
             let identities = keys == nil
@@ -111,22 +118,58 @@ extension Catalog {
                     ORDER BY createdAt, id
                     """)
             for row in identities {
-                let id: Int64 = row["characterId"]
-                let username: String = row["username"]
-                let state: String = row["state"]
-                if state == Identity.State.active.rawValue {
-                    byId[id]?.activeUsername = username
-                } else {
-                    byId[id]?.retiredUsernames.append(.init(username: username, revoked: state == Identity.State.revoked.rawValue))
+                let stored = StoredRow(row) { row in
+                    let owner: DatabaseValue = row[0]
+                    return "a username of character #\(Int64.fromDatabaseValue(owner).map(String.init) ?? "?")"
+                }
+                let id: Int64 = try stored.value(0, "characterId")
+                let username: String = try stored.value(1, "username")
+                let state: Identity.State = try stored.value(2, "state")
+                switch state {
+                case .active: byId[id]?.activeUsername = username
+                case .superseded, .revoked: byId[id]?.retiredUsernames.append(.init(username: username, revoked: state == .revoked))
                 }
             }
             return MentionDirectory(entries: Array(byId.values))
         }
     }
 
-    /// Every alias, for did-you-mean suggestions.
-    public func aliases() throws(CatalogError) -> [String] {
-        try read { db in try String.fetchAll(db, sql: "SELECT alias FROM character") }
+    /// The aliases a did-you-mean for `name` must consider: every alias close
+    /// enough to suggest, and few others, selected by SQLite rather than by
+    /// reading every alias.
+    public func aliases(near name: String) throws(CatalogError) -> [String] {
+        try read { db in try Self.aliases(near: name, db) }
+    }
+
+    /// An alias within `k` edits of the typed name (the most `ClosestName`
+    /// allows for a name of its length) is at most `k` characters longer, and
+    /// of its `k + 1` pieces one survives the edits intact, so it occurs in the
+    /// typed name. SQLite counts code points, Swift characters: the two agree
+    /// on keys made of ASCII, CJK ideographs, kana and Hangul syllables; other
+    /// keys are always candidates.
+    static func aliases(near name: String, _ db: Database) throws -> [String] {
+        let typed = NameKey.of(name)
+        let length = typed.count
+        guard length > 0 else { return [] }
+        let edits = ClosestName.limit(forLength: length)
+        let pieces = edits + 1
+        // One branch per possible length, its pieces at constant offsets: SQLite
+        // computes each key's length once and cuts only the pieces of that length.
+        let branches = (1...min(length + edits, Alias.maxLength)).map { keyLength in
+            let tests = (0..<pieces).map { piece in
+                let start = piece * keyLength / pieces, end = (piece + 1) * keyLength / pieces
+                return "instr(?1, substr(aliasKey, \(start + 1), \(end - start))) > 0"
+            }
+            return "WHEN \(keyLength) THEN \(tests.joined(separator: " OR "))"
+        }
+        let simple = "[^ -~\u{3041}-\u{3096}\u{309D}-\u{30FF}\u{3400}-\u{4DBF}\u{4E00}-\u{9FFF}\u{AC00}-\u{D7A3}]"
+        // Only keys with a byte beyond ASCII are matched against the (slow) GLOB.
+        let sql = """
+            SELECT alias FROM character
+            WHERE CASE length(aliasKey) \(branches.joined(separator: " ")) ELSE 0 END
+               OR (length(aliasKey) <> length(CAST(aliasKey AS BLOB)) AND aliasKey GLOB '*\(simple)*')
+            """
+        return try String.fetchAll(db, sql: sql, arguments: [typed])
     }
 }
 

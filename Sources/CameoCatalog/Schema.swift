@@ -80,6 +80,73 @@ enum Schema {
             }
         }
 
+        // Submissions as a life cycle: cameo's own state (checked) apart from the
+        // provider's task status, the kind of request, the profile, the downloaded file.
+        migrator.registerMigration("submissionLifeCycle") { db in
+            try db.create(table: "submissionNew") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("character", onDelete: .setNull)
+                t.column("kind", .text).notNull().defaults(to: "generation").check { ["generation", "character"].contains($0) }
+                t.column("endpoint", .text).notNull()
+                t.column("provider", .text)
+                t.column("requestBody", .text).notNull()
+                t.column("state", .text).notNull().check { ["sending", "submitted", "not-sent", "unknown", "failed"].contains($0) }
+                t.column("taskStatus", .text).check { $0 == nil || ["queued", "running", "succeeded", "failed", "cancelled", "unknown"].contains($0) }
+                t.column("providerStatus", .text)
+                t.column("httpStatus", .integer)
+                t.column("responseBody", .text)
+                t.column("taskId", .text)
+                t.column("error", .text)
+                t.column("downloadPath", .text)
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            // Before, `status` held both cameo's state and, after `status`, the provider's word.
+            try db.execute(sql: """
+                INSERT INTO submissionNew (id, characterId, kind, endpoint, requestBody, state, providerStatus, httpStatus,
+                                           responseBody, taskId, error, createdAt, updatedAt)
+                SELECT id, characterId, 'generation', endpoint, requestBody,
+                       CASE WHEN status IN ('sending', 'submitted', 'not-sent', 'unknown', 'failed') THEN status ELSE 'submitted' END,
+                       CASE WHEN status IN ('sending', 'submitted', 'not-sent', 'unknown', 'failed') THEN NULL ELSE status END,
+                       httpStatus, responseBody, taskId, error, createdAt, updatedAt
+                FROM submission
+                """)
+            try db.drop(table: "submission")
+            try db.rename(table: "submissionNew", to: "submission")
+            try db.create(index: "submission_taskId", on: "submission", columns: ["taskId"])
+        }
+
+        // `create` records identities of its own origin, and when a (signed, expiring) avatar URL was fetched.
+        migrator.registerMigration("identityCreatedOrigin") { db in
+            try db.create(table: "identityNew") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("character", onDelete: .cascade).notNull()
+                t.column("username", .text).notNull()
+                t.column("usernameKey", .text).notNull().unique()
+                t.column("platformCharacterId", .text)
+                t.column("displayName", .text)
+                t.column("avatarURL", .text)
+                t.column("avatarFetchedAt", .datetime)
+                t.column("permalink", .text)
+                t.column("origin", .text).notNull().check { ["manual", "task", "created"].contains($0) }
+                t.column("taskId", .text)
+                t.column("provider", .text)
+                t.column("state", .text).notNull().check { ["active", "superseded", "revoked"].contains($0) }
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.execute(sql: """
+                INSERT INTO identityNew (id, characterId, username, usernameKey, platformCharacterId, displayName, avatarURL,
+                                         avatarFetchedAt, origin, taskId, provider, state, createdAt, updatedAt)
+                SELECT id, characterId, username, usernameKey, platformCharacterId, displayName, avatarURL,
+                       CASE WHEN avatarURL IS NULL THEN NULL ELSE updatedAt END, origin, taskId, provider, state, createdAt, updatedAt
+                FROM identity
+                """)
+            try db.drop(table: "identity")
+            try db.rename(table: "identityNew", to: "identity")
+            try db.execute(sql: "CREATE UNIQUE INDEX identity_oneActive ON identity(characterId) WHERE state = 'active'")
+        }
+
         // What the person check saw in the character's window (detector, frames, faces), as JSON.
         migrator.registerMigration("addPersonCheck") { db in
             try db.alter(table: "character") { t in
@@ -88,5 +155,49 @@ enum Schema {
         }
 
         return migrator
+    }
+}
+
+extension Schema {
+    /// What an SQLite file holds, as far as cameo is concerned.
+    enum State: Equatable {
+        /// A cameo catalog this cameo reads as it is.
+        case current
+        /// A cameo catalog from an older cameo: it needs migrations first.
+        case needsMigration
+        /// An SQLite file without tables: it becomes a catalog when written.
+        case blank
+        /// Another program's data.
+        case foreign
+        /// A catalog written by a newer cameo, with migrations this one does not know.
+        case newer(unknownMigrations: [String])
+    }
+
+    /// Reads only: safe on a read-only connection and on another program's file.
+    static func state(_ db: Database) throws -> State {
+        let migrator = migrator
+        guard try db.tableExists("grdb_migrations") else {
+            let tables = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'") ?? 0
+            return tables == 0 ? .blank : .foreign
+        }
+        // One read of the applied migrations answers every question.
+        let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+        let known = migrator.migrations
+        // Another program built with GRDB has migrations too, none of them ours.
+        if !applied.isEmpty, !applied.contains(known[0]) { return .foreign }
+        let unknown = applied.subtracting(known)
+        if !unknown.isEmpty { return .newer(unknownMigrations: unknown.sorted()) }
+        return applied.isSuperset(of: known) ? .current : .needsMigration
+    }
+
+    static func refuseUnusable(_ state: State, path: String) throws(CatalogError) {
+        switch state {
+        case .foreign:
+            throw .notACatalog(path: path, detail: "it is an SQLite database of another program")
+        case .newer(let unknown):
+            throw .newerSchema(path: path, unknownMigrations: unknown)
+        case .current, .needsMigration, .blank:
+            break
+        }
     }
 }

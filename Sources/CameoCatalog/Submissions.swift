@@ -39,3 +39,26 @@ extension Catalog {
         return found
     }
 }
+
+extension Catalog {
+    /// The newest submission that has a task to follow.
+    public func newestSubmissionWithTask() throws(CatalogError) -> Submission? {
+        try read { db in
+            try Submission.filter(Submission.Columns.taskId != nil).order(Submission.Columns.id.desc).fetchOne(db)
+        }
+    }
+
+    /// Newest first, only those in `state`.
+    public func submissions(limit: Int?, state: SubmissionState?) throws(CatalogError) -> [Submission] {
+        try read { db in
+            var request = Submission.order(Submission.Columns.id.desc)
+            if let state {
+                request = state == .unknown
+                    // A row still `sending` belongs to a process that ended without an outcome: unknown.
+                    ? request.filter([SubmissionState.unknown.rawValue, SubmissionState.sending.rawValue].contains(Submission.Columns.state))
+                    : request.filter(Submission.Columns.state == state.rawValue)
+            }
+            return try request.limit(limit ?? Int.max).fetchAll(db)
+        }
+    }
+}

@@ -39,9 +39,45 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         return "\(year)-\(two(month))-\(two(day))\(dateSeparator)\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60)).\(fractionText)\(zone)"
     }
 
+    /// `description`'s bytes, appended without building a string (exports
+    /// write tens of thousands of times).
+    func appendDescription(to bytes: inout [UInt8]) {
+        let (days, milliseconds) = millisecondsSince1970.floorDivided(by: 86_400_000)
+        let (year, month, day) = Self.civil(fromDays: days)
+        let seconds = milliseconds / 1000
+        func digits(_ value: Int64, _ count: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<count { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        if (1000...9999).contains(year) {
+            digits(year, 4)
+        } else {
+            bytes.append(contentsOf: "\(year)".utf8)
+        }
+        bytes.append(UInt8(ascii: "-")); digits(month, 2)
+        bytes.append(UInt8(ascii: "-")); digits(day, 2)
+        bytes.append(UInt8(ascii: "T")); digits(seconds / 3600, 2)
+        bytes.append(UInt8(ascii: ":")); digits(seconds / 60 % 60, 2)
+        bytes.append(UInt8(ascii: ":")); digits(seconds % 60, 2)
+        bytes.append(UInt8(ascii: ".")); digits(milliseconds % 1000, 3)
+        bytes.append(UInt8(ascii: "Z"))
+    }
+
     /// Reads `YYYY-MM-DD[T ]HH:MM:SS[.fff][Z|±HH:MM]`; no zone means UTC.
     public init?(parsing text: String) {
-        let bytes = Array(text.utf8)
+        var text = text
+        guard let milliseconds = text.withUTF8(Self.milliseconds(parsing:)) else { return nil }
+        millisecondsSince1970 = milliseconds
+    }
+
+    /// Read from the text's bytes in place: catalogs parse three times per character.
+    private static func milliseconds(parsing bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         func number(_ range: Range<Int>) -> Int64? {
             guard range.upperBound <= bytes.count, !range.isEmpty else { return nil }
             var value: Int64 = 0
@@ -64,7 +100,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             while end < bytes.count, (48...57).contains(bytes[end]) { end += 1 }
             guard end > index + 1, let digits = number(index + 1..<min(end, index + 4)) else { return nil }
             let count = min(end, index + 4) - (index + 1)
-            milliseconds = digits * [100, 10, 1][count - 1]
+            milliseconds = digits * (count == 1 ? 100 : count == 2 ? 10 : 1)
             index = end
         }
         var offsetSeconds: Int64 = 0
@@ -79,8 +115,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         }
         let days = Self.days(fromCivil: year, month, day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
-        millisecondsSince1970 = seconds * 1000 + milliseconds
+        guard Self.supported.contains(seconds * 1000 + milliseconds) else { return nil }
+        return seconds * 1000 + milliseconds
     }
+
+    /// Years 1000 to 9999 (UTC): the times that print as `YYYY-MM-DD…` and read back.
+    static let supported: ClosedRange<Int64> =
+        days(fromCivil: 1000, 1, 1) * 86_400_000...days(fromCivil: 10_000, 1, 1) * 86_400_000 - 1
 
     // Howard Hinnant's days-from-civil and its inverse: exact for the proleptic Gregorian calendar.
     static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
@@ -111,7 +152,7 @@ extension Timestamp: Codable {
         let text = try container.decode(String.self)
         guard let value = Timestamp(parsing: text) else {
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "\"\(text)\" is not an ISO 8601 time such as 2026-01-31T12:00:00.000Z")
+                in: container, debugDescription: "\"\(text.prefix(40))\" is not a time of years 1000 to 9999 written as 2026-01-31T12:00:00.000Z")
         }
         self = value
     }

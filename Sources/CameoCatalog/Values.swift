@@ -69,6 +69,35 @@ public struct Username: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+extension Username {
+    /// Whether `text` (a provider's message, say) names `username` whole, in
+    /// any case: "@duck.king was refused" names `duck.king`, not `duck`; a
+    /// dot that ends a sentence ends the name.
+    public static func isNamed(_ username: String, in text: String) -> Bool {
+        let name = Array(NameKey.of(username.hasPrefix("@") ? String(username.dropFirst()) : username))
+        let haystack = Array(NameKey.of(text))
+        guard !name.isEmpty, haystack.count >= name.count else { return false }
+        func continuesName(_ character: Character) -> Bool {
+            character != "." && character.unicodeScalars.first.map(allows) == true
+        }
+        for start in 0...(haystack.count - name.count) where haystack[start..<start + name.count].elementsEqual(name) {
+            let end = start + name.count
+            if start > 0 {
+                let before = haystack[start - 1]
+                if continuesName(before) { continue }
+                if before == ".", start > 1, continuesName(haystack[start - 2]) { continue }
+            }
+            if end < haystack.count {
+                let after = haystack[end]
+                if continuesName(after) { continue }
+                if after == ".", end + 1 < haystack.count, continuesName(haystack[end + 1]) { continue }
+            }
+            return true
+        }
+        return false
+    }
+}
+
 /// The http(s) address of the source video, sent as `character_url`.
 public struct SourceURL: Hashable, Sendable, CustomStringConvertible {
     public let text: String

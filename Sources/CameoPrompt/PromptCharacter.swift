@@ -41,8 +41,10 @@ public protocol CharacterSource {
     /// The characters whose alias or one of whose usernames has one of these
     /// keys (`NameKey.of`): all that the mentions of a prompt can refer to.
     func promptCharacters(named keys: Set<String>) throws -> [PromptCharacter]
-    /// Every alias, for did-you-mean suggestions.
-    func allAliases() throws -> [String]
+    /// The aliases a did-you-mean for `name` must consider: at least every
+    /// alias close enough to suggest (`ClosestName`), typed names that run on
+    /// into CJK text included.
+    func aliases(near name: String) throws -> [String]
 }
 
 /// Characters by alias and by username, compared as the catalog compares them.
@@ -52,20 +54,29 @@ public struct CharacterIndex: Sendable {
     }
 
     public let characters: [PromptCharacter]
-    /// Aliases besides `characters`' to suggest for a mistyped name.
-    private var otherAliases: [String] = []
+    /// Aliases besides `characters`' to suggest, by the key of the mistyped name.
+    private var suggestionCandidates: [String: [String]] = [:]
     private var byAlias: [String: Int] = [:]
     private var byUsername: [String: (character: Int, state: UsernameState)] = [:]
     /// The longest name, in characters: how far after `@` a match can reach.
     private(set) var longestName = 0
 
+    /// How many different unknown names get a did-you-mean from the whole
+    /// catalog: each asks the catalog once, so a prompt of thousands of
+    /// mistyped names stays fast (the rest are compared with the characters
+    /// the prompt does name).
+    public static let maximumSuggestedNames = 20
+
     /// Loads from `source` only the characters that `text` may mention, and
-    /// every alias when a mention matches none (to suggest the closest).
+    /// for each name that matches none, the aliases close enough to suggest.
     public static func load(for text: String, from source: some CharacterSource) throws -> CharacterIndex {
         var index = CharacterIndex(try source.promptCharacters(named: MentionParser.candidateKeys(in: text)))
-        let mentions = MentionParser.mentions(in: text, index: index)
-        if mentions.contains(where: { if case .unknown = $0.target { true } else { false } }) {
-            index.otherAliases = try source.allAliases()
+        for mention in MentionParser.mentions(in: text, index: index) {
+            guard case .unknown(let name) = mention.target, index.suggestionCandidates.count < maximumSuggestedNames else { continue }
+            let key = NameKey.of(name)
+            if index.suggestionCandidates[key] == nil {
+                index.suggestionCandidates[key] = try source.aliases(near: name)
+            }
         }
         return index
     }
@@ -101,7 +112,7 @@ public struct CharacterIndex: Sendable {
     public func suggestion(for name: String) -> String? {
         let typed = Array(NameKey.of(name))
         var best: (alias: String, distance: Int)?
-        for candidate in characters.map(\.alias) + otherAliases {
+        for candidate in characters.map(\.alias) + suggestionCandidates[NameKey.of(name), default: []] {
             let alias = Array(NameKey.of(candidate))
             for length in Set([alias.count - 1, alias.count, alias.count + 1, typed.count]) where length > 0 && length <= typed.count {
                 guard let distance = ClosestName.closeEnough(Array(typed.prefix(length)), alias) else { continue }

@@ -29,9 +29,14 @@ public enum ClosestName {
         return best?.name
     }
 
-    /// The edit distance, when it is small for names of this length (a third of the name, up to 3).
+    /// How many edits still make a name of `length` characters close: a third of it, at least 1, at most 3.
+    public static func limit(forLength length: Int) -> Int {
+        max(1, min(3, length / 3 + 1))
+    }
+
+    /// The edit distance, when it is small for names of this length.
     public static func closeEnough(_ a: [Character], _ b: [Character]) -> Int? {
-        let limit = max(1, min(3, a.count / 3 + 1))
+        let limit = limit(forLength: a.count)
         guard abs(a.count - b.count) <= limit else { return nil }
         let distance = editDistance(a, b)
         return distance <= limit ? distance : nil

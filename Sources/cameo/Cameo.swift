@@ -1,4 +1,5 @@
 import ArgumentParser
+import CameoAPI
 import CameoCatalog
 import CameoText
 import Foundation
@@ -11,12 +12,13 @@ struct Cameo: AsyncParsableCommand {
         abstract: "Keep Sora 2 cameo characters, pick their clip windows, and build prompts and requests that the API accepts.",
         discussion: """
             Exit codes: 0 success; 1 the check found errors; 2 not found; 3 conflict; \
-            4 unusable file contents; 5 unusable catalog; 6 provider or network failure; 64 bad arguments.
+            4 unusable file contents; 5 unusable catalog; 6 provider or network failure; 64 bad arguments; 130 interrupted.
             """,
         version: version,
         subcommands: [
             Add.self, List.self, Show.self, Edit.self, Rename.self, Remove.self, Resolve.self,
-            History.self, Export.self, Import.self, Probe.self, Windows.self, Cut.self, Compose.self, Lint.self, Request.self, Send.self, Status.self,
+            History.self, Export.self, Import.self, Probe.self, Windows.self, Cut.self, Compose.self, Lint.self, Request.self, Send.self,
+            Status.self, Create.self,
         ]
     )
 }

@@ -201,11 +201,57 @@ import Testing
     }
 
     @Test func missingPiecesAreNamed() throws {
-        let none = ProviderConfig(baseURL: nil, apiKey: "k", statusPath: ProviderConfig.defaultStatusPath, timeout: 5)
+        let none = ProviderConfig(profile: ProviderProfile(name: "default"), apiKey: "k")
         #expect(throws: APIError.missingBaseURL) { try none.client() }
-        let keyless = ProviderConfig(baseURL: "https://api.example", apiKey: nil, statusPath: ProviderConfig.defaultStatusPath, timeout: 5)
-        #expect(throws: APIError.missingKey) { try keyless.client() }
-        let ftp = ProviderConfig(baseURL: "ftp://api.example", apiKey: "k", statusPath: ProviderConfig.defaultStatusPath, timeout: 5)
-        #expect(throws: APIError.badBaseURL("ftp://api.example")) { try ftp.client() }
+        let keyless = ProviderConfig(profile: ProviderProfile(name: "default", baseURL: "https://api.example"), apiKey: nil)
+        #expect(throws: APIError.missingKey(env: "CAMEO_API_KEY")) { try keyless.client() }
+        let ftp = ProviderConfig(profile: ProviderProfile(name: "default", baseURL: "ftp://api.example"), apiKey: "k")
+        #expect(throws: APIError.badBaseURL("ftp://api.example", reason: "is not an http(s) URL")) { try ftp.client() }
+        for address in ["https://api.example/?x=1", "https://api.example#top", "https://api.example/v1?"] {
+            let query = ProviderConfig(profile: ProviderProfile(name: "default", baseURL: address), apiKey: "k")
+            #expect(throws: APIError.self) { try query.client() }
+            #expect("\((try? query.client()).map { _ in "accepted" } ?? "refused")" == "refused", "\(address)")
+        }
+    }
+}
+
+@Suite struct KeyMaskAndStatusTests {
+    @Test func theKeyIsMaskedInEveryEscapedForm() {
+        let key = "sk-SECRET/XYZ-4f8a2c9d1e7b"
+        let mask = KeyMask(key: key)
+        let forms = [
+            key, key.replacingOccurrences(of: "/", with: "\\/"),
+            key.unicodeScalars.map { String(format: "\\u%04x", $0.value) }.joined(),
+            key.utf8.map { String(format: "%%%02x", $0) }.joined(),
+            key.unicodeScalars.map { "&#\($0.value);" }.joined(),
+        ]
+        for form in forms {
+            #expect(mask.mask("before \(form) after") == "before *** after", "\(form)")
+        }
+        for prefix in ["", "B", "Be", "Bearer "] {
+            let encoded = Data((prefix + key).utf8).base64EncodedString()
+            #expect(!mask.mask(encoded).contains(String(encoded.dropFirst(4).dropLast(4))), "base64 after \"\(prefix)\"")
+        }
+        let decoded = ProviderResponse(status: 400, raw: Data(#"{"error":{"message":"key \u0073k-SECRET\/XYZ-4f8a2c9d1e7b"}}"#.utf8), mask: mask)
+        #expect(decoded.error.message == "key ***")
+        #expect(mask.mask("an ordinary answer") == "an ordinary answer")
+    }
+
+    @Test func statusWordsAreNormalised() {
+        let cases: [(String, TaskStatus?)] = [
+            ("NOT_START", .queued), ("SUBMITTED", .queued), ("QUEUED", .queued), ("IN_PROGRESS", .running), ("SUCCESS", .succeeded),
+            ("FAILURE", .failed), ("queued", .queued), ("in_progress", .running), ("completed", .succeeded), ("failed", .failed),
+            ("pending", .queued), ("processing", .running), ("cancelled", .cancelled), ("canceled", .cancelled), ("RENDERING", nil),
+        ]
+        for (word, status) in cases { #expect(TaskStatus(word: word) == status, "\(word)") }
+    }
+
+    @Test func retryAfterTakesWholeSecondsAndDatesOnly() {
+        #expect(ProviderClient.retryAfter("3") == 3)
+        #expect(ProviderClient.retryAfter("-1") == nil)
+        #expect(ProviderClient.retryAfter("1.5") == nil)
+        #expect(ProviderClient.retryAfter("inf") == nil)
+        #expect(ProviderClient.retryAfter("soon") == nil)
+        #expect(ProviderClient.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT") == 0)
     }
 }

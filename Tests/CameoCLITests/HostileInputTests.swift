@@ -55,6 +55,9 @@ import Testing
             ["request", "x 跳舞", "--model", "sora-2", "--character-url", url, "--character-timestamps", "\(s),3"],
             ["send", "@duck 跳舞", "--model", "sora-2", "--base-url", deadURL, "--timeout", s],
             ["status", "task-1", "--base-url", deadURL, "--timeout", s],
+            ["status", "task-1", "--base-url", deadURL, "--wait", "--wait-timeout", "1", "--interval", s],
+            ["status", "--last", "--base-url", deadURL, "--wait", "--wait-timeout", s],
+            ["create", "duck", "--base-url", deadURL, "--timeout", s],
         ]
         var runs = templates.flatMap { template in Self.numbers.map { value in template.map { $0.replacingOccurrences(of: s, with: value) } } }
         let jsonNumbers = ["1e300", "-1e300", "1e400", "-0", "99999999999999999999", "-99999999999999999999", "4.9e-324", "0.0001", "1.5"]
@@ -109,6 +112,9 @@ import Testing
             ["request", "@duck", "--model", "sora-2", "--character", s],
             ["send", s, "--model", "sora-2", "--base-url", deadURL, "--timeout", "2"],
             ["status", s, "--base-url", deadURL, "--timeout", "2"], ["status", "t", "--base-url", s, "--timeout", "2"],
+            ["status", "t", "--base-url", deadURL, "--provider", s], ["status", "t", "--base-url", deadURL, "--download", s],
+            ["create", s, "--base-url", deadURL, "--timeout", "2"], ["create", "duck", "--from-task", s, "--base-url", deadURL, "--timeout", "2"],
+            ["history", "--state", s],
             ["import", s], ["export", "--out", scratch.path("e") + s],
             [s], ["help", s],
         ]

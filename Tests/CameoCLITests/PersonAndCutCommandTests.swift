@@ -97,7 +97,8 @@ import Testing
         #expect(request.status == 0 && request.stderr.contains("warning[person-in-window]") && request.stderr.contains("0,2 of astro"))
         let strictRequest = try cli.run("request", "@astro 跳舞", "--model", "sora-2", "--character", "astro", "--strict")
         #expect(strictRequest.status == 1 && strictRequest.stderr.contains("error[person-in-window]") && strictRequest.stdout.isEmpty)
-        let send = try cli.run("send", "@astro 跳舞", "--model", "sora-2", "--character", "astro", "--strict", "--base-url", "http://127.0.0.1:9")
+        let keyed = CLI(database: scratch.path("catalog.sqlite"), home: scratch.path("home"), extra: ["CAMEO_API_KEY": "sk-test"])
+        let send = try keyed.run("send", "@astro 跳舞", "--model", "sora-2", "--character", "astro", "--strict", "--base-url", "http://127.0.0.1:9")
         #expect(send.status == 1 && send.stderr.contains("error[person-in-window]"), "\(send)")
     }
 

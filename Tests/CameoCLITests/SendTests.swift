@@ -64,7 +64,7 @@ import Testing
         #expect(body?["character_timestamps"] as? String == "1,3")
         let rows = try submissions()
         #expect(rows.count == 1)
-        #expect(rows[0]["status"] as String == "submitted")
+        #expect(rows[0]["state"] as String == "submitted")
         #expect(rows[0]["taskId"] as String? == "task-123")
         #expect(rows[0]["httpStatus"] as Int? == 200)
         #expect(rows[0]["requestBody"] as String + "\n" == expected.stdout)
@@ -109,7 +109,7 @@ import Testing
         #expect(posts(server).count == 1)
         let rows = try submissions()
         #expect(rows.count == 1)
-        #expect(rows[0]["status"] as String == "failed")
+        #expect(rows[0]["state"] as String == "failed")
         #expect(rows[0]["httpStatus"] as Int? == status)
         #expect(rows[0]["responseBody"] as String? == body)
         try expectKeyNowhere([result])
@@ -145,7 +145,7 @@ import Testing
         #expect(Date().timeIntervalSince(started) >= 1.4, "three attempts with back-off")
         let rows = try submissions()
         #expect(rows.count == 1)
-        #expect(rows[0]["status"] as String == "not-sent")
+        #expect(rows[0]["state"] as String == "not-sent")
     }
 
     @Test func aSlowServerTimesOutAndTheOutcomeIsUnknown() throws {
@@ -157,11 +157,11 @@ import Testing
         let started = Date()
         let result = try cli(server).run("send", "@cookie runs", "--model", "sora-2", "--timeout", "1")
         #expect(result.status == 6, "\(result)")
-        #expect(result.stderr.contains("no answer"))
+        #expect(result.stderr.contains("no complete answer"))
         #expect(result.stderr.contains("may still have been created"))
         #expect(Date().timeIntervalSince(started) < 4)
         #expect(posts(server).count == 1)
-        #expect(try submissions().first?["status"] as String? == "unknown")
+        #expect(try submissions().first?["state"] as String? == "unknown")
     }
 
     @Test func tooManyRequestsWithRetryAfterIsRetried() throws {
@@ -210,12 +210,14 @@ import Testing
         let get = try #require(server.requests.first { $0.method == "GET" })
         #expect(get.path == "/v2/videos/generations/task-5")
         #expect(get.header("authorization") == "Bearer \(Self.key)")
-        #expect(try submissions().first?["status"] as String? == "succeeded")
+        #expect(try submissions().first?["state"] as String? == "submitted")
+        #expect(try submissions().first?["taskStatus"] as String? == "succeeded")
         let duck = try #require(try json(try cli.run("show", "duck", "--json")) as? [String: Any])
         #expect(duck["username"] as? String == "quackers.duck")
         let history = try #require(try json(try cli.run("history", "--json")) as? [[String: Any]])
         #expect(history.first?["task_id"] as? String == "task-5")
-        #expect(history.first?["status"] as? String == "succeeded")
+        #expect(history.first?["state"] as? String == "submitted")
+        #expect(history.first?["task_status"] as? String == "succeeded")
         let custom = try cli.run("status", "task-5", "--path", "/tasks/{id}/info")
         #expect(custom.status == 0)
         #expect(server.requests.last?.path == "/tasks/task-5/info")

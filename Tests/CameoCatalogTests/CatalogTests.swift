@@ -87,7 +87,7 @@ func makeCharacter(_ alias: String, window: String = "1,3", tags: [String] = [],
     @Test func removesWithTagsAndIdentitiesButKeepsSubmissions() throws {
         try catalog.add(makeCharacter("duck", tags: ["pets"]))
         let duck = try catalog.resolve("duck", to: NewIdentity(username: Username("quackers.duck")))
-        let submission = try catalog.record(Submission(characterId: duck.id, endpoint: "https://x/v2", requestBody: "{}", status: "sent"))
+        let submission = try catalog.record(Submission(characterId: duck.id, endpoint: "https://x/v2", requestBody: "{}", state: .submitted))
         try catalog.remove("duck")
         #expect(try catalog.characters().isEmpty)
         let rows = try DatabaseQueue(path: catalog.path).read { db in
@@ -131,14 +131,14 @@ func makeCharacter(_ alias: String, window: String = "1,3", tags: [String] = [],
     }
 
     @Test func recordsAndUpdatesSubmissions() throws {
-        var submission = try catalog.record(Submission(characterId: nil, endpoint: "https://api/v2", requestBody: "{\"a\":1}", status: "sending"))
-        submission.status = "submitted"
+        var submission = try catalog.record(Submission(characterId: nil, endpoint: "https://api/v2", requestBody: "{\"a\":1}", state: .sending))
+        submission.state = .submitted
         submission.taskId = "t-1"
         submission.httpStatus = 200
         try catalog.update(submission)
-        let second = try catalog.record(Submission(characterId: nil, endpoint: "https://api/v2", requestBody: "{}", status: "sending"))
+        let second = try catalog.record(Submission(characterId: nil, endpoint: "https://api/v2", requestBody: "{}", state: .sending))
         #expect(try catalog.submissions().map(\.id) == [second.id, submission.id])
-        #expect(try catalog.submission(taskId: "t-1")?.status == "submitted")
+        #expect(try catalog.submission(taskId: "t-1")?.state == .submitted)
         #expect(throws: CatalogError.unknownSubmission(999)) { try catalog.submission(id: 999) }
     }
 
@@ -159,7 +159,7 @@ func makeCharacter(_ alias: String, window: String = "1,3", tags: [String] = [],
         #expect(try catalog.mentionDirectory(names: ["old.duck", "nobody"]).entries.map(\.alias) == ["duck"])
         #expect(try catalog.mentionDirectory(names: ["cat"]).entries.map(\.alias) == ["cat"])
         #expect(try catalog.mentionDirectory(names: []).entries.isEmpty)
-        #expect(try catalog.aliases().sorted() == ["cat", "duck"])
+        #expect(try catalog.aliases(near: "dcuk").contains("duck"))
     }
 }
 

@@ -23,6 +23,11 @@ public final class HTTPServer: @unchecked Sendable {
         public var delay: Double = 0
         /// Close the connection without answering.
         public var hangUp = false
+        /// Send the body this many bytes at a time, pausing `pace` seconds between pieces.
+        public var piece = 0
+        public var pace = 0.0
+        /// Close the connection once the body is sent (with a Content-Length header larger than the body: a cut answer).
+        public var closeAfterBody = false
 
         public init(status: Int = 200, headers: [(String, String)] = [], body: Data = Data(), delay: Double = 0) {
             self.status = status
@@ -143,8 +148,21 @@ public final class HTTPServer: @unchecked Sendable {
             let closing = request.header("connection")?.lowercased() == "close"
             if closing { head += "Connection: close\r\n" }
             head += "\r\n"
-            guard send(connection, Data(head.utf8)), request.method == "HEAD" || send(connection, response.body) else { return }
-            if closing { return }
+            guard send(connection, Data(head.utf8)) else { return }
+            if request.method != "HEAD" {
+                if response.piece > 0 {
+                    var offset = 0
+                    while offset < response.body.count {
+                        let end = min(offset + response.piece, response.body.count)
+                        guard send(connection, response.body.subdata(in: offset..<end)) else { return }
+                        offset = end
+                        if response.pace > 0 { Thread.sleep(forTimeInterval: response.pace) }
+                    }
+                } else if !send(connection, response.body) {
+                    return
+                }
+            }
+            if closing || response.closeAfterBody { return }
         }
     }
 
@@ -197,6 +215,11 @@ public final class HTTPServer: @unchecked Sendable {
     static func reason(_ status: Int) -> String {
         switch status {
         case 200: "OK"
+        case 301: "Moved Permanently"
+        case 302: "Found"
+        case 303: "See Other"
+        case 307: "Temporary Redirect"
+        case 308: "Permanent Redirect"
         case 206: "Partial Content"
         case 400: "Bad Request"
         case 401: "Unauthorized"

@@ -23,6 +23,20 @@ public final class Scratch: @unchecked Sendable {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         return path
     }
+
+    /// A script a test will run. It is written by a child process, not by
+    /// this one: a child that another test spawns while this process holds the
+    /// file open for writing inherits that descriptor, and running the script
+    /// would then fail with ETXTBSY for as long as that child lives.
+    public func writeExecutable(_ name: String, _ text: String) throws -> String {
+        let path = path(name)
+        let draft = try write(name + ".draft", text)
+        let copy = try CLI.Running(executable: "/bin/cp", arguments: [draft, path], environment: [:], stdin: nil).finish(timeout: 30)
+        guard copy.status == 0, chmod(path, 0o755) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        return path
+    }
 }
 
 /// The repository's root, for fixtures and scripts.

@@ -80,9 +80,11 @@ struct ModelRule: RequestRule {
         nonTriggeringExamples: [#"{"prompt":"a duck","model":"sora-2"}"#, #"{"prompt":"a duck","model":"sora-2-pro"}"#])
 
     func check(_ body: RequestBody) -> [RequestDiagnostic] {
-        guard let model = body.string("model"), !Spec.models.contains(model) else { return [] }
-        let fix = Spec.models.first { $0 == model.lowercased() }
-        return [finding("model", "model \"\(model)\" is not one of sora-2, sora-2-pro", replacement: fix)]
+        let models = body.limits.models
+        guard let model = body.string("model"), !models.contains(model) else { return [] }
+        let fix = models.first { $0.lowercased() == model.lowercased() }
+        return [finding("model", "model \"\(model)\" is not one of \(models.joined(separator: ", "))"
+                        + (body.limits == .spec ? "" : " (provider \(body.limits.provider))"), replacement: fix)]
     }
 }
 
@@ -206,9 +208,11 @@ struct CharacterTimestampsRule: RequestRule {
             return [finding("character_timestamps", "\"\(text)\" is not start,end in seconds", note: "write it as the spec does, e.g. \"1,3\"")]
         }
         let length = end - start
-        guard length >= 1 - 0.0005, length <= 3 + 0.0005 else {
+        let limits = body.limits
+        guard length >= limits.windowMin - 0.0005, length <= limits.windowMax + 0.0005 else {
             let detail = length <= 0 ? "the end is not after the start" : "the window is \(Seconds.format(length)) s long"
-            return [finding("character_timestamps", "\"\(text)\": \(detail); end - start must be 1 to 3 seconds",
+            let whose = limits == .spec ? "" : " for provider \(limits.provider)"
+            return [finding("character_timestamps", "\"\(text)\": \(detail); end - start must be \(Seconds.format(limits.windowMin)) to \(Seconds.format(limits.windowMax)) seconds\(whose)",
                             note: "`cameo windows` finds valid windows")]
         }
         return []

@@ -34,7 +34,7 @@ struct Compose: ParsableCommand {
 
     func run() throws {
         let text = try PromptInput.read(prompt)
-        let index = try CharacterIndex.load(for: text, from: catalog.open())
+        let index = try CharacterIndex.load(for: text, from: catalog.openForReading())
         let result = PromptLinter.lint(text, index: index, options: flags.options)
         DiagnosticsOutput.printHuman(result.diagnostics, in: text)
         guard !result.hasErrors else { throw SilentFailure(status: .findings) }

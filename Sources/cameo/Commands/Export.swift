@@ -1,29 +1,51 @@
 import ArgumentParser
 import CameoCatalog
+import CameoText
 import Foundation
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write every character, usernames included, as one JSON document.")
+        abstract: "Write every character, usernames included, as one JSON document.",
+        discussion: """
+            A row the catalog holds but cameo cannot read is left out and named; the \
+            export then ends with exit code 5 after writing every other character.
+            """)
 
     @OptionGroup var catalog: CatalogOptions
 
-    @Option(help: ArgumentHelp("Write to this file instead of stdout.", valueName: "file"))
+    @Option(help: ArgumentHelp("Write to this file instead of stdout (replaced whole, or left as it was; new files are 0600).", valueName: "file"))
     var out: String?
 
     func run() throws {
-        let document = try catalog.open().exportDocument()
-        let data = try CatalogJSON.encoder().encode(document) + Data("\n".utf8)
-        guard let out else {
-            Output.write(String(decoding: data, as: UTF8.self), to: .standardOutput)
-            return
+        let catalog = try catalog.openForReading()
+        var exported = 0
+        var unreadable: [String] = []
+        // Each character is written as it is read; rows cameo cannot read are passed over and named.
+        let write = { (stream: JSONStream) throws in
+            stream.json.catalogDocumentStart()
+            unreadable = try catalog.eachCharacter(skippingUnreadable: true) { character in
+                stream.json.element()
+                stream.json.character(CharacterDocument(character))
+                exported += 1
+                try stream.flushIfLarge()
+            }
+            stream.json.catalogDocumentEnd()
         }
-        do {
-            // Atomic: an interrupted export never leaves half a file where a good one was.
-            try data.write(to: URL(fileURLWithPath: out), options: .atomic)
-        } catch {
-            throw CommandFailure("cannot write \(out): \(error.localizedDescription)", status: .invalidData)
+        if let out {
+            try FileOutput.write(to: out, newFileMode: .userOnly) { sink in
+                let stream = JSONStream(sink: sink)
+                try write(stream)
+                try stream.finish()
+            }
+            Output.error("exported \(exported) character(s) to \(out)")
+        } else {
+            try Output.streamJSON(write)
         }
-        Output.error("exported \(document.characters.count) character(s) to \(out)")
+        guard unreadable.isEmpty else {
+            for row in unreadable { Output.warning("left out \(row)") }
+            throw CommandFailure(
+                "exported \(exported) character(s) but left out \(unreadable.count) row(s) cameo cannot read (listed above); `cameo rm ALIAS` removes one",
+                status: .catalogUnusable)
+        }
     }
 }

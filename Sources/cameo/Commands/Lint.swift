@@ -32,6 +32,9 @@ struct Lint: ParsableCommand {
 
     @OptionGroup var flags: PromptFlags
 
+    @Option(help: ArgumentHelp("Check against this provider profile's window and models (else CAMEO_PROVIDER, else default_provider).", valueName: "name"))
+    var provider: String?
+
     @OptionGroup var output: JSONFlag
 
     func validate() throws {
@@ -46,7 +49,8 @@ struct Lint: ParsableCommand {
         if let explain { return try RuleList.explain(explain, among: allRules) }
         if let requestFile { return try lintRequest(requestFile) }
         let text = try PromptInput.read(prompt ?? "-")
-        let opened = try catalog.open()
+        let profile = try activeProfile()
+        let opened = try catalog.openForReading()
         let index = try CharacterIndex.load(for: text, from: opened)
         let result = PromptLinter.lint(text, index: index, options: flags.options)
         // --character: the request creates this character, so its stored window is checked too.
@@ -54,7 +58,7 @@ struct Lint: ParsableCommand {
             try PersonInWindowRule.check(opened.character(named: alias), strict: strict).map { [$0] } ?? []
         }
         if output.json {
-            var document = LintDocument(prompt: text, result: result)
+            var document = LintDocument(prompt: text, result: result, provider: profile.name)
             document.characterDiagnostics = characterFindings?.map(RequestDiagnosticDocument.init)
             document.errors += characterFindings?.filter { $0.severity == .error }.count ?? 0
             document.warnings += characterFindings?.filter { $0.severity == .warning }.count ?? 0
@@ -64,8 +68,9 @@ struct Lint: ParsableCommand {
             DiagnosticsOutput.printHuman(result.diagnostics, in: text)
             RequestDiagnosticsOutput.printHuman(characterFindings ?? [])
             let total = result.diagnostics.count + (characterFindings?.count ?? 0)
-            Output.error(total == 0 ? "no problems found" : DiagnosticsOutput.summary(result.diagnostics)
-                         + ((characterFindings ?? []).isEmpty ? "" : "; \(characterFindings?.count ?? 0) about the character"))
+            Output.error((total == 0 ? "no problems found" : DiagnosticsOutput.summary(result.diagnostics)
+                          + ((characterFindings ?? []).isEmpty ? "" : "; \(characterFindings?.count ?? 0) about the character"))
+                         + " (checked for provider \(profile.name))")
             if fix { Output.line(result.composition.text) }
         }
         if result.hasErrors || characterFindings?.contains(where: { $0.severity == .error }) == true {
@@ -75,45 +80,55 @@ struct Lint: ParsableCommand {
 }
 
 extension Lint {
+    /// The profile whose limits apply; the spec's own when no config names one.
+    func activeProfile() throws -> ProviderProfile {
+        try ProviderConfig.load(environment: ProcessInfo.processInfo.environment, baseURLFlag: nil, providerFlag: provider).profile
+    }
+
     func lintRequest(_ path: String) throws {
         let data = try InputFile.read(path, expecting: "a JSON request body")
         guard let body = RequestBody(json: data) else {
             throw CommandFailure("\(path) is not a JSON object; a request body is {\"prompt\": …, \"model\": …}", status: .invalidData)
         }
         let promptText = body.string("prompt") ?? ""
-        let index = try CharacterIndex.load(for: promptText, from: catalog.open())
-        let result = RequestLinter.lint(body, index: index, options: flags.options)
+        let index = try CharacterIndex.load(for: promptText, from: catalog.openForReading())
+        let profile = try activeProfile()
+        let result = RequestLinter.lint(body, index: index, options: flags.options, limits: profile.limits)
         if output.json {
-            try Output.json(RequestLintDocument(result))
+            try Output.json(RequestLintDocument(result, provider: profile.name))
         } else {
             DiagnosticsOutput.printHuman(result.prompt, in: promptText, source: "body.prompt")
             RequestDiagnosticsOutput.printHuman(result.request)
             let total = result.request.count + result.prompt.count
-            Output.error(total == 0 ? "no problems found" : "\(result.request.count + result.prompt.count) finding(s)")
+            Output.error((total == 0 ? "no problems found" : "\(total) finding(s)")
+                         + " (checked for provider \(profile.name): window \(profile.limits.windowText), models \(profile.models.joined(separator: ", ")))")
         }
         if result.hasErrors { throw SilentFailure(status: .findings) }
     }
 }
 
 struct RequestLintDocument: Encodable {
+    var provider: String
     var diagnostics: [RequestDiagnosticDocument]
     var promptDiagnostics: [DiagnosticDocument]
     var errors: Int
 
-    init(_ result: RequestLinter.Result) {
+    init(_ result: RequestLinter.Result, provider: String) {
+        self.provider = provider
         diagnostics = result.request.map(RequestDiagnosticDocument.init)
         promptDiagnostics = result.prompt.map(DiagnosticDocument.init)
         errors = result.request.filter { $0.severity == .error }.count + result.prompt.filter { $0.severity == .error }.count
     }
 
     enum CodingKeys: String, CodingKey {
-        case diagnostics, errors
+        case provider, diagnostics, errors
         case promptDiagnostics = "prompt_diagnostics"
     }
 }
 
 struct LintDocument: Encodable {
     var prompt: String
+    var provider: String
     var diagnostics: [DiagnosticDocument]
     var errors: Int
     var warnings: Int
@@ -122,8 +137,9 @@ struct LintDocument: Encodable {
     /// With --character: what is wrong with the character's window.
     var characterDiagnostics: [RequestDiagnosticDocument]?
 
-    init(prompt: String, result: PromptLinter.Result) {
+    init(prompt: String, result: PromptLinter.Result, provider: String) {
         self.prompt = prompt
+        self.provider = provider
         diagnostics = result.diagnostics.map(DiagnosticDocument.init)
         errors = result.diagnostics.filter { $0.severity == .error }.count
         warnings = result.diagnostics.filter { $0.severity == .warning }.count
@@ -131,7 +147,7 @@ struct LintDocument: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case prompt, diagnostics, errors, warnings, composed
+        case prompt, provider, diagnostics, errors, warnings, composed
         case characterDiagnostics = "character_diagnostics"
     }
 }

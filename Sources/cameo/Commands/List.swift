@@ -16,10 +16,22 @@ struct List: ParsableCommand {
     @OptionGroup var output: JSONFlag
 
     func run() throws {
-        let characters = try catalog.open().characters(tag: tag, matching: text)
+        let catalog = try catalog.openForReading()
         if output.json {
-            try Output.json(characters.map(CharacterDocument.init))
-        } else if characters.isEmpty {
+            // Each character is written as it is read: nothing holds the whole catalog.
+            try Output.streamJSON { stream in
+                stream.json.beginArray()
+                try catalog.eachCharacter(tag: tag, matching: text) { character in
+                    stream.json.element()
+                    stream.json.character(CharacterDocument(character))
+                    try stream.flushIfLarge()
+                }
+                stream.json.endArray()
+            }
+            return
+        }
+        let characters = try catalog.characters(tag: tag, matching: text)
+        if characters.isEmpty {
             Output.error("no characters\(tag.map { " tagged \"\($0)\"" } ?? "")\(text.map { " matching \"\($0)\"" } ?? ""); `cameo add` registers one")
         } else {
             Output.line(CharacterText.table(characters))

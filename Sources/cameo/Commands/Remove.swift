@@ -15,17 +15,18 @@ struct Remove: ParsableCommand {
 
     func run() throws {
         let catalog = try catalog.open()
-        let character = try catalog.character(named: alias)
+        // Read without decoding the whole row: a row cameo cannot read can still be removed.
+        let character = try catalog.removal(of: alias)
         if !yes {
             guard Output.stdinIsTerminal else {
                 throw CommandFailure("`cameo rm` removes \"\(character.alias)\" only with --yes when not run from a terminal", status: .usage)
             }
-            let usernames = character.identities.isEmpty ? "" : " and its \(character.identities.count) username(s)"
+            let usernames = character.usernames == 0 ? "" : " and its \(character.usernames) username(s)"
             guard Output.confirm("Remove \"\(character.alias)\"\(usernames)?") else {
                 throw CommandFailure("nothing removed", status: .findings)
             }
         }
-        try catalog.remove(character.alias)
+        try catalog.remove(alias)
         Output.error("removed \(character.alias)")
     }
 }

@@ -15,10 +15,13 @@ struct Request: ParsableCommand {
     @Flag(help: "Print exactly the body that would be sent (compact JSON).")
     var json = false
 
-    @Flag(help: "Print a curl command that sends it, reading the key from $CAMEO_API_KEY.")
+    @Flag(help: "Print a curl command that sends it, reading the key from the profile's key variable ($CAMEO_API_KEY) when it runs.")
     var curl = false
 
-    @Option(help: ArgumentHelp("The provider base URL for --curl (else CAMEO_BASE_URL or the config file).", valueName: "url"))
+    @Option(help: ArgumentHelp("The provider profile whose rules and routes apply (else CAMEO_PROVIDER, else default_provider).", valueName: "name"))
+    var provider: String?
+
+    @Option(help: ArgumentHelp("The provider base URL for --curl (else CAMEO_BASE_URL or the profile).", valueName: "url"))
     var baseUrl: String?
 
     func validate() throws {
@@ -26,15 +29,18 @@ struct Request: ParsableCommand {
     }
 
     func run() throws {
-        let built = try BuiltRequest.build(options, catalog: catalog.open())
+        let config = try ProviderConfig.load(environment: ProcessInfo.processInfo.environment, baseURLFlag: baseUrl, providerFlag: provider)
+        let built = try BuiltRequest.build(options, catalog: catalog.openForReading(), profile: config.profile)
         built.report()
         guard !built.hasErrors else { throw SilentFailure(status: .findings) }
         let body = try built.request.jsonData()
         if curl {
             // Without a known base URL the command reads $CAMEO_BASE_URL when it runs.
-            let config = try? ProviderConfig.load(environment: ProcessInfo.processInfo.environment, baseURLFlag: baseUrl)
+            if let base = config.baseURL { _ = try ProviderConfig.checkedBaseURL(base) }
+            if let warning = config.plainTextWarning { Output.warning(warning) }
             // C1 and bidi controls can only sit inside the body's JSON strings, where \uXXXX means the same.
-            Output.line(TerminalText.jsonEscaped(CurlCommand.render(body: body, baseURL: config?.baseURL ?? baseUrl)))
+            Output.line(TerminalText.jsonEscaped(CurlCommand.render(body: body, baseURL: config.baseURL, path: config.profile.generationsPath,
+                                                                    keyEnv: config.profile.keyEnv)))
         } else if json {
             Output.line(TerminalText.jsonEscaped(String(decoding: body, as: UTF8.self)))
         } else {

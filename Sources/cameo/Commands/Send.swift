@@ -1,6 +1,7 @@
 import ArgumentParser
 import CameoAPI
 import CameoCatalog
+import CameoSubmissions
 import CameoText
 import Foundation
 
@@ -8,96 +9,83 @@ struct Send: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a request like `request` does, then POST it to the provider and record the submission.",
         discussion: """
-            The submission is recorded before sending and updated after, so a crash leaves a trace. Only a refused \
-            connection, or 429/503 with Retry-After, is retried: any other failure may already have created a paid task.
+            The submission is recorded before sending and updated after, so a crash leaves a trace. Only a connection \
+            that failed before anything was written, or 429/503 with a short Retry-After, is retried: any other failure \
+            may already have created a paid task, and is recorded as `unknown`. With --wait, follows the task to its end; \
+            with --download PATH, saves the video there. Exit codes: 0 submitted (and finished, with --wait), 1 the request \
+            has errors, 3 PATH exists, 4 the download is not a video, 6 the provider or network failed, 130 interrupted.
             """)
 
     @OptionGroup var catalog: CatalogOptions
     @OptionGroup var options: RequestOptions
-
     @OptionGroup var provider: ProviderOptions
+    @OptionGroup var waiting: WaitOptions
+
+    @Option(help: ArgumentHelp("Save the finished video here (needs --wait).", valueName: "path"))
+    var download: String?
+
+    @Flag(help: "Replace the --download file if it exists.")
+    var force = false
+
     @OptionGroup var output: JSONFlag
+
+    func validate() throws {
+        if download != nil, !waiting.wait { throw ValidationError("--download needs --wait (or use `cameo status TASK_ID --download PATH` later)") }
+    }
 
     func run() async throws {
         let catalog = try catalog.open()
-        let built = try BuiltRequest.build(options, catalog: catalog)
+        let (config, client) = try provider.client()
+        let built = try BuiltRequest.build(options, catalog: catalog, profile: config.profile)
         built.report()
         guard !built.hasErrors else { throw SilentFailure(status: .findings) }
-        let client = try provider.config().client(timeout: provider.timeout)
-        let body = try built.request.jsonData()
+        if let download { try TaskVideo.checkTarget(download, force: force) }
 
-        var submission = try catalog.record(Submission(
-            characterId: built.character?.id, endpoint: client.generationsURL.absoluteString,
-            requestBody: String(decoding: body, as: UTF8.self), status: "sending"))
-        let response: ProviderResponse
-        do throws(APIError) {
-            response = try await client.submit(body)
-        } catch {
-            submission.status = error.outcome
-            submission.error = error.description
-            try catalog.update(submission)
-            throw error
-        }
-        submission.httpStatus = response.status
-        submission.responseBody = response.body
-        do throws(APIError) {
-            submission.taskId = try ProviderClient.taskId(from: response)
-            submission.status = "submitted"
-        } catch {
-            submission.status = "failed"
-            submission.error = error.description
-            submission.taskId = response.taskId
-            try catalog.update(submission)
+        let submitter = Submitter(catalog: catalog, client: client, provider: config.profile.name, warn: Output.warning)
+        let sent: Submitter.Sent
+        do {
+            sent = try submitter.send(try built.request.jsonData(), to: config.profile.generationsPath, kind: .generation,
+                                      characterId: built.character?.id)
+        } catch let error as APIError {
             if case .provider(.cameoPermissionDenied, _, let message) = error {
                 try RevokedUsernames.mark(in: catalog, mentioned: built.mentionedUsernames, message: message)
             }
             throw error
         }
-        try catalog.update(submission)
-        try TaskAnswer.recordCharacter(in: response, for: submission, catalog: catalog, provider: client.baseURL.absoluteString)
+        let taskId = sent.submission.taskId ?? ""
+        try TaskAnswer.recordCharacter(in: sent.response, for: sent.submission, catalog: catalog, provider: client.baseURL.absoluteString)
+        Output.note("submitted: task \(shown(taskId)) (submission #\(sent.submission.id ?? 0))")
+        if Interruption.happened {
+            throw Interrupted(message: "interrupted; the task was submitted — follow it with `cameo status \(taskId) --wait`")
+        }
 
+        if waiting.wait {
+            let final = try TaskWatch(catalog: catalog, client: client, wait: waiting, path: config.profile.statusPath, taskId: taskId,
+                                      profile: config.profile.name).run()
+            if let submission = try catalog.submission(taskId: taskId) {
+                try TaskAnswer.recordCharacter(in: final, for: submission, catalog: catalog, provider: client.baseURL.absoluteString)
+            }
+            guard final.hasSucceeded else {
+                throw CommandFailure("task \(shown(taskId)) ended \(final.normalisedStatus?.rawValue ?? shown(final.taskStatus ?? "unknown"))"
+                                     + (final.failReason.map { ": " + shown($0) } ?? ""), status: .remoteFailure)
+            }
+            if let download {
+                try TaskVideo.download(final, to: download, force: force, timeout: waiting.waitTimeout, taskId: taskId, catalog: catalog)
+            }
+        }
+        let submission = try catalog.submission(id: sent.submission.id ?? 0)
         if output.json {
             try Output.json(SubmissionDocument(submission))
         } else {
-            Output.line("submitted: task \(submission.taskId ?? "?") (submission #\(submission.id ?? 0)); `cameo status \(submission.taskId ?? "")` follows it")
+            Output.line(taskId)
         }
-    }
-}
-
-extension APIError {
-    /// What a failed attempt says about the task: surely not sent, or unknown.
-    var outcome: String {
-        switch self {
-        case .unreachable: "not-sent"
-        case .timedOut: "unknown"
-        default: "failed"
-        }
-    }
-}
-
-/// Where the provider is, for the commands that talk to it.
-struct ProviderOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The provider base URL (else CAMEO_BASE_URL or the config file).", valueName: "url"))
-    var baseUrl: String?
-
-    @Option(name: .customLong("timeout"), help: ArgumentHelp("Seconds to wait for the provider's answer.", valueName: "seconds"))
-    var timeoutArgument: SecondsArgument?
-
-    var timeout: Double? { timeoutArgument?.seconds }
-
-    func validate() throws {
-        try SecondsArgument.checkTimeout(timeoutArgument)
-    }
-
-    func config() throws -> ProviderConfig {
-        try ProviderConfig.load(environment: ProcessInfo.processInfo.environment, baseURLFlag: baseUrl)
     }
 }
 
 /// After `cameo_permission_denied`, the username the provider refused is marked revoked.
 enum RevokedUsernames {
     static func mark(in catalog: Catalog, mentioned: [String], message: String) throws {
-        let named = mentioned.filter { message.localizedCaseInsensitiveContains($0) }
+        let named = mentioned.filter { Username.isNamed($0, in: message) }
         let revoked = named.isEmpty && mentioned.count == 1 ? mentioned : named
         guard !revoked.isEmpty else {
             if !mentioned.isEmpty {
@@ -115,7 +103,8 @@ enum RevokedUsernames {
 
 /// A character identity in a provider's answer, recorded on the character the task created.
 enum TaskAnswer {
-    static func recordCharacter(in response: ProviderResponse, for submission: Submission, catalog: Catalog, provider: String) throws {
+    static func recordCharacter(in response: ProviderResponse, for submission: Submission, catalog: Catalog, provider: String,
+                                origin: Identity.Origin = .task) throws {
         guard let found = response.character, let characterId = submission.characterId,
               let alias = try catalog.character(id: characterId)?.alias
         else { return }
@@ -123,11 +112,11 @@ enum TaskAnswer {
         do {
             username = try Username(found.username)
         } catch {
-            Output.warning("the answer names a username cameo cannot use (\(error)); it was not recorded")
+            Output.warning("the answer names a username cameo cannot use (\(shown("\(error)"))); it was not recorded")
             return
         }
         try catalog.resolve(alias, to: NewIdentity(username: username, platformCharacterId: found.id, displayName: found.displayName,
-                                                    avatarURL: found.avatarURL, origin: .task, taskId: submission.taskId, provider: provider))
-        Output.note("\(alias) is now @\(username.text) (from task \(submission.taskId ?? "?"))")
+                                                    avatarURL: found.avatarURL, permalink: found.permalink, origin: origin, taskId: submission.taskId, provider: provider))
+        Output.note("\(alias) is now @\(username.text)" + (submission.taskId.map { " (from task \(shown($0)))" } ?? ""))
     }
 }

@@ -25,7 +25,7 @@ struct Show: ParsableCommand {
     }
 
     func run() throws {
-        let character = try catalog.open().character(named: alias)
+        let character = try catalog.openForReading().character(named: alias)
         if let preview {
             let localClip = character.clip.map(\.path).flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
             if localClip == nil {
@@ -44,7 +44,7 @@ struct Show: ParsableCommand {
 
     static func print(_ character: CameoCharacter, json: Bool) throws {
         if json {
-            try Output.json(CharacterDocument(character))
+            try Output.streamJSON { $0.json.character(CharacterDocument(character)) }
         } else {
             Output.line(CharacterText.block(character))
         }

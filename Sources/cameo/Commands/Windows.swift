@@ -106,11 +106,7 @@ enum PreviewFile {
                       to path: String, timeout: Double) throws {
         let image = try Preview.render(analysis, window: window, faces: faces, timeout: timeout)
         let data = try image.pngData()
-        do {
-            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw MediaError.cannotWrite(path, detail: error.localizedDescription)
-        }
+        try FileOutput.write(data, to: path, newFileMode: .standard)
         Output.note("preview written to \(path) (\(image.width)x\(image.height))")
     }
 }

@@ -20,7 +20,11 @@ enum CharacterText {
         }
         for (index, identity) in character.identities.reversed().enumerated() {
             var facts = [identity.state.rawValue]
-            if identity.origin == .task, let task = identity.taskId { facts.append("from task \(task)") }
+            if identity.origin == .task, let task = identity.taskId { facts.append("from task \(TerminalText.escape(task))") }
+            if identity.origin == .created { facts.append("created by `cameo create`") }
+            if let permalink = identity.permalink { facts.append(TerminalText.escape(permalink)) }
+            // Avatar URLs are signed and expire: say how old one is rather than offer it as current.
+            if identity.avatarURL != nil, let fetched = identity.avatarFetchedAt { facts.append("avatar URL fetched \(day(fetched)), may have expired") }
             if let name = identity.displayName { facts.append("display name \"\(name)\"") }
             if let id = identity.platformCharacterId { facts.append("id \(id)") }
             if let provider = identity.provider { facts.append(provider) }

@@ -19,6 +19,8 @@ enum ExitStatus: Int32 {
     case remoteFailure = 6
     /// Bad arguments or option values (ArgumentParser's own code for usage errors).
     case usage = 64
+    /// Ctrl-C or SIGTERM: what was known was recorded first.
+    case interrupted = 130
 }
 
 /// A failure the command line reports itself: one line on stderr, one exit code.
@@ -44,6 +46,7 @@ enum Failure {
         switch error {
         case let error as CommandFailure: error.status
         case let error as SilentFailure: error.status
+        case is Interrupted: .interrupted
         case let error as CatalogError: status(for: error.category)
         case let error as MediaError: status(for: error.category)
         case let error as APIError:
@@ -51,6 +54,7 @@ enum Failure {
             case .usage: .usage
             case .invalidData: .invalidData
             case .remote: .remoteFailure
+            case .interrupted: .interrupted
             }
         default: nil
         }

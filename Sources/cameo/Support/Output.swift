@@ -13,13 +13,6 @@ import Darwin
 enum Output {
     enum Stream {
         case standardOutput, standardError
-
-        var handle: FileHandle {
-            switch self {
-            case .standardOutput: FileHandle.standardOutput
-            case .standardError: FileHandle.standardError
-            }
-        }
     }
 
     static func line(_ text: String = "") {
@@ -58,9 +51,15 @@ enum Output {
         writeRaw("\r\u{1B}[2K", to: .standardError)
     }
 
+    /// Every write is checked (see StandardStreams).
     private static func writeRaw(_ text: String, to stream: Stream) {
-        // A closed pipe (`cameo list | head`) is not an error worth a crash.
-        try? stream.handle.write(contentsOf: Data(text.utf8))
+        var text = text
+        text.withUTF8 { bytes in
+            switch stream {
+            case .standardOutput: StandardStreams.write(UnsafeRawBufferPointer(bytes))
+            case .standardError: StandardStreams.writeDiagnostics(UnsafeRawBufferPointer(bytes))
+            }
+        }
     }
 
     /// Prints one JSON document on stdout. JSONEncoder escapes C0 controls;
@@ -70,6 +69,13 @@ enum Output {
     static func json<T: Encodable>(_ value: T) throws {
         let data = try CatalogJSON.encoder().encode(value)
         line(TerminalText.jsonEscaped(String(decoding: data, as: UTF8.self)))
+    }
+
+    /// Streams a JSON document to stdout as `produce` writes it, a piece at a time.
+    static func streamJSON(_ produce: (JSONStream) throws -> Void) throws {
+        let stream = JSONStream { bytes in bytes.withUnsafeBytes { StandardStreams.write($0) } }
+        try produce(stream)
+        try stream.finish()
     }
 
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
@@ -94,6 +100,84 @@ enum Output {
         write(question + " [y/N] ", to: .standardError)
         guard let answer = readLine() else { return false }
         return ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
+    }
+}
+
+/// Writes to the process's stdout and stderr file descriptors, checking
+/// every write: output that cannot be written (a full disk, a closed
+/// terminal) ends cameo with an error instead of a truncated result.
+enum StandardStreams {
+    /// A closed pipe must surface as EPIPE from write(), not kill the process.
+    private static let pipeSignalIgnored: Void = { signal(SIGPIPE, SIG_IGN) }()
+
+    static func write(_ bytes: UnsafeRawBufferPointer) {
+        _ = pipeSignalIgnored
+        guard let failure = writeAll(bytes, to: STDOUT_FILENO) else { return }
+        // The reader went away (`cameo list | head`): nothing is wrong, nobody is listening.
+        if failure == EPIPE { exit(ExitStatus.success.rawValue) }
+        let reason = String(cString: strerror(failure))
+        writeDiagnostics("cameo: error: cannot write to stdout: \(reason); the output is incomplete\n")
+        exit(ExitStatus.invalidData.rawValue)
+    }
+
+    static func writeDiagnostics(_ text: String) {
+        var text = text
+        text.withUTF8 { writeDiagnostics(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Diagnostics that cannot be written have nowhere else to go: the exit
+    /// code still tells what happened.
+    static func writeDiagnostics(_ bytes: UnsafeRawBufferPointer) {
+        _ = pipeSignalIgnored
+        _ = writeAll(bytes, to: STDERR_FILENO)
+    }
+
+    /// Writes every byte, through interrupted and partial writes; returns the
+    /// errno of a failure.
+    static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) -> Int32? {
+        var offset = 0
+        while offset < bytes.count {
+            let written = posixWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written > 0 {
+                offset += written
+            } else if written < 0, errno == EINTR {
+                continue
+            } else if written < 0, errno == EAGAIN {
+                var ready = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&ready, 1, 1000)
+            } else {
+                return written < 0 ? errno : EIO
+            }
+        }
+        return nil
+    }
+}
+
+/// write(2), out of reach of the `write` methods above.
+func posixWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    write(descriptor, bytes, count)
+}
+
+/// A JSON document written in pieces as it is produced.
+final class JSONStream {
+    var json = PrettyJSON()
+    private let sink: ([UInt8]) throws -> Void
+
+    init(sink: @escaping ([UInt8]) throws -> Void) {
+        self.sink = sink
+    }
+
+    /// Hands what is written so far to the sink once it is worth a write.
+    func flushIfLarge() throws {
+        guard json.bytes.count >= 1 << 16 else { return }
+        try sink(json.bytes)
+        json.bytes.removeAll(keepingCapacity: true)
+    }
+
+    func finish() throws {
+        json.bytes.append(0x0A)
+        try sink(json.bytes)
+        json.bytes.removeAll()
     }
 }
 

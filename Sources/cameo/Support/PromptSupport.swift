@@ -4,10 +4,6 @@ import CameoText
 import Foundation
 
 extension Catalog: CharacterSource {
-    public func allAliases() throws -> [String] {
-        try aliases()
-    }
-
     public func promptCharacters(named keys: Set<String>) throws -> [PromptCharacter] {
         try mentionDirectory(names: keys).entries.map { entry in
             PromptCharacter(alias: entry.alias, activeUsername: entry.activeUsername,

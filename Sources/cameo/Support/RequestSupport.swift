@@ -72,7 +72,7 @@ struct BuiltRequest {
         promptFindings.contains { $0.severity == .error } || requestFindings.contains { $0.severity == .error }
     }
 
-    static func build(_ options: RequestOptions, catalog: Catalog) throws -> BuiltRequest {
+    static func build(_ options: RequestOptions, catalog: Catalog, profile: ProviderProfile? = nil) throws -> BuiltRequest {
         let text = try PromptInput.read(options.prompt ?? "")
         let character = try options.character.map { try catalog.character(named: $0) }
         let promptOptions = PromptOptions(maximumCharacters: options.maxCharacters, creating: Set(character.map { [$0.alias] } ?? []))
@@ -85,11 +85,13 @@ struct BuiltRequest {
             notifyHook: options.notifyHook, watermark: options.watermark ? true : nil, isPrivate: options.isPrivate ? true : nil,
             characterURL: character?.sourceURL ?? options.characterUrl,
             characterTimestamps: character?.window.description ?? options.characterTimestamps)
-        var findings = RequestLinter.lint(RequestBody(request), index: index, options: promptOptions, checkingPrompt: false).request
+        var findings = RequestLinter.lint(RequestBody(request), index: index, options: promptOptions, checkingPrompt: false,
+                                          limits: profile?.limits ?? .spec).request
         if let character, let finding = PersonInWindowRule.check(character, strict: options.strict) { findings.append(finding) }
         let usernames = MentionParser.mentions(in: prompt.composition.text, index: index).compactMap { mention -> String? in
             if case .username = mention.target { mention.name } else { nil }
         }
+        if let profile { findings += try ProviderMismatch.findings(usernames: usernames, catalog: catalog, profile: profile) }
         return BuiltRequest(request: request, promptText: text, promptFindings: prompt.diagnostics, requestFindings: findings,
                             character: character, mentionedUsernames: usernames)
     }
@@ -143,24 +145,50 @@ struct RequestDiagnosticDocument: Encodable {
     enum CodingKeys: String, CodingKey { case rule, severity, field, message, note, replacement }
 }
 
-/// A curl command that sends the body, reading the key from the environment when it runs.
+/// Usernames belong to the provider that made them: one made elsewhere may not work here.
+enum ProviderMismatch {
+    static let rule = "username-other-provider"
+
+    static func findings(usernames: [String], catalog: Catalog, profile: ProviderProfile) throws -> [RequestDiagnostic] {
+        guard let base = profile.baseURL.map(normalised) else { return [] }
+        return try catalog.providers(ofUsernames: usernames).compactMap { entry in
+            guard let provider = entry.provider, normalised(provider) != base else { return nil }
+            return RequestDiagnostic(
+                rule: rule, severity: .warning, field: "prompt",
+                message: "@\(entry.username) (\(entry.alias)) was made on \(provider), not on provider \(profile.name) (\(base))",
+                note: "usernames belong to the provider that made them; create it on \(profile.name) with `cameo create \(entry.alias) --provider \(profile.name)`")
+        }
+    }
+
+    static func normalised(_ url: String) -> String {
+        var text = url.lowercased()
+        while text.hasSuffix("/") { text.removeLast() }
+        return text
+    }
+}
+
+/// A curl command that sends the body. The key never enters curl's argv (where
+/// any user of the machine could read it in the process list): the shell expands
+/// it into a here-document, which curl reads as a header file on stdin.
 enum CurlCommand {
-    static func render(body: Data, baseURL: String?) -> String {
+    static func render(body: Data, baseURL: String?, path: String, keyEnv: String) -> String {
         let url: String
         if let baseURL {
             var base = baseURL
             while base.hasSuffix("/") { base.removeLast() }
-            url = "'" + (base + ProviderClient.generationsPath).replacingOccurrences(of: "'", with: "'\\''") + "'"
+            url = "'" + (base + path).replacingOccurrences(of: "'", with: "'\\''") + "'"
         } else {
-            url = "\"${CAMEO_BASE_URL:?set CAMEO_BASE_URL to the provider's base URL}\(ProviderClient.generationsPath)\""
+            url = "\"${CAMEO_BASE_URL:?set CAMEO_BASE_URL to the provider's base URL}\(path)\""
         }
         // Single quotes keep the shell from touching the body: the bytes sent are the bytes printed.
         let quotedBody = "'" + String(decoding: body, as: UTF8.self).replacingOccurrences(of: "'", with: "'\\''") + "'"
         return """
             curl -sS -X POST \(url) \\
               -H 'Content-Type: application/json' \\
-              -H "Authorization: Bearer ${CAMEO_API_KEY:?set CAMEO_API_KEY}" \\
-              --data-raw \(quotedBody)
+              -H @- \\
+              --data-raw \(quotedBody) <<CAMEO_HEADERS
+            Authorization: Bearer ${\(keyEnv):?set \(keyEnv)}
+            CAMEO_HEADERS
             """
     }
 }

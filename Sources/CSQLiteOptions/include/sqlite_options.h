@@ -1,0 +1,15 @@
+#ifndef CAMEO_SQLITE_OPTIONS_H
+#define CAMEO_SQLITE_OPTIONS_H
+
+// Connection settings Swift cannot reach: sqlite3_db_config is variadic.
+// `connection` is a `sqlite3 *` (GRDB's `Database.sqliteConnection`).
+
+/// A read-only reader must not checkpoint when it closes: that would try to
+/// take the database's exclusive lock.
+int cameo_sqlite_no_checkpoint_on_close(void *connection);
+
+/// Keeps the -wal and -shm files when the last writer closes, so a read-only
+/// reader never has to create them.
+int cameo_sqlite_keep_wal_files(void *connection);
+
+#endif

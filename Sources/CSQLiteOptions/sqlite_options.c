@@ -1,0 +1,11 @@
+#include <sqlite3.h>
+#include "sqlite_options.h"
+
+int cameo_sqlite_no_checkpoint_on_close(void *connection) {
+    return sqlite3_db_config((sqlite3 *)connection, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)0);
+}
+
+int cameo_sqlite_keep_wal_files(void *connection) {
+    int keep = 1;
+    return sqlite3_file_control((sqlite3 *)connection, "main", SQLITE_FCNTL_PERSIST_WAL, &keep);
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import CameoAPI
+import CameoCatalog
+import CameoSubmissions
+import CameoText
+import Foundation
+
+struct Create: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a catalog character on the provider and record the username it gives.",
+        discussion: """
+            POSTs the character's source URL and window (or --from-task, a finished generation) to the profile's \
+            characters route. A synchronous answer gives the username at once; an asynchronous one gives a task, which \
+            --wait follows until the username appears. The identity is recorded for the profile with origin `created`. \
+            Exit codes: 0 created (or submitted, without --wait), 1 the window does not suit the provider, \
+            2 unknown alias, 6 the provider or network failed or refused, 130 interrupted.
+            """)
+
+    @OptionGroup var catalog: CatalogOptions
+
+    @Argument(help: "The catalog character to create.")
+    var alias: String
+
+    @Option(help: ArgumentHelp("Create it from this finished generation task instead of the source URL.", valueName: "task-id"))
+    var fromTask: String?
+
+    @OptionGroup var provider: ProviderOptions
+    @OptionGroup var waiting: WaitOptions
+    @OptionGroup var output: JSONFlag
+
+    func run() async throws {
+        let catalog = try catalog.open()
+        let character = try catalog.character(named: alias)
+        let (config, client) = try provider.client()
+        try check(character, against: config.profile)
+
+        var body: [String: String] = ["timestamps": character.window.description]
+        if let fromTask { body["from_task"] = fromTask } else { body["url"] = character.sourceURL }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let submitter = Submitter(catalog: catalog, client: client, provider: config.profile.name, warn: Output.warning)
+        let sent = try submitter.send(try encoder.encode(body), to: config.profile.charactersPath, kind: .character,
+                                      characterId: character.id)
+
+        var answer = sent.response
+        if answer.character == nil {
+            let taskId = sent.submission.taskId ?? ""
+            Output.note("the provider is creating \(alias) as task \(shown(taskId))")
+            if Interruption.happened || !waiting.wait {
+                let hint = "follow it with `cameo status \(taskId) --wait`; the username is recorded when it appears"
+                if Interruption.happened { throw Interrupted(message: "interrupted; the character task was submitted — " + hint) }
+                Output.note(hint)
+                try print(alias: alias, identity: nil, submission: sent.submission, catalog: catalog)
+                return
+            }
+            answer = try TaskWatch(catalog: catalog, client: client, wait: waiting, path: config.profile.characterStatusPath, taskId: taskId,
+                                   profile: config.profile.name, isDone: { $0.character != nil || ($0.normalisedStatus?.isFinal ?? false) }).run()
+            guard answer.character != nil else {
+                throw CommandFailure("the character task \(shown(taskId)) ended \(answer.normalisedStatus?.rawValue ?? "without a username")"
+                                     + (answer.failReason.map { ": " + shown($0) } ?? ""), status: .remoteFailure)
+            }
+        }
+        let submission = try catalog.submission(id: sent.submission.id ?? 0)
+        try TaskAnswer.recordCharacter(in: answer, for: submission, catalog: catalog, provider: client.baseURL.absoluteString, origin: .created)
+        let identity = try catalog.character(named: alias).activeIdentity
+        try print(alias: alias, identity: identity, submission: submission, catalog: catalog)
+    }
+
+    /// What the provider would refuse, refused here before it costs a request.
+    func check(_ character: CameoCharacter, against profile: ProviderProfile) throws {
+        let length = character.window.end - character.window.start
+        guard length >= profile.windowMin - 0.0005, length <= profile.windowMax + 0.0005 else {
+            throw CommandFailure(
+                "\(alias)'s window \(character.window) lasts \(Seconds.format(length)) s; provider \(profile.name) takes "
+                    + "\(Seconds.format(profile.windowMin))-\(Seconds.format(profile.windowMax)) s (`cameo edit \(alias) --window …`)",
+                status: .findings)
+        }
+        if fromTask == nil, !["http", "https"].contains(URLComponents(string: character.sourceURL)?.scheme?.lowercased() ?? "") {
+            throw CommandFailure("\(alias)'s source \(shown(character.sourceURL)) is not an http(s) URL the provider can fetch", status: .findings)
+        }
+    }
+
+    func print(alias: String, identity: Identity?, submission: Submission, catalog: Catalog) throws {
+        if output.json {
+            try Output.json(CreatedDocument(alias: alias, identity: identity, submission: submission))
+        } else if let identity {
+            Output.line("@" + shown(identity.username))
+        } else {
+            Output.line(shown(submission.taskId ?? ""))
+        }
+    }
+}
+
+struct CreatedDocument: Encodable {
+    var alias: String
+    @NullEncoded var username: String?
+    @NullEncoded var platformCharacterId: String?
+    @NullEncoded var displayName: String?
+    @NullEncoded var permalink: String?
+    @NullEncoded var avatarURL: String?
+    @NullEncoded var avatarFetchedAt: Timestamp?
+    @NullEncoded var taskId: String?
+    var submission: SubmissionDocument
+
+    init(alias: String, identity: Identity?, submission: Submission) {
+        self.alias = alias
+        username = identity?.username
+        platformCharacterId = identity?.platformCharacterId
+        displayName = identity?.displayName
+        permalink = identity?.permalink
+        avatarURL = identity?.avatarURL
+        avatarFetchedAt = identity?.avatarFetchedAt
+        taskId = submission.taskId
+        self.submission = SubmissionDocument(submission)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case alias, username, permalink, submission
+        case platformCharacterId = "platform_character_id", displayName = "display_name", avatarURL = "avatar_url"
+        case avatarFetchedAt = "avatar_fetched_at", taskId = "task_id"
+    }
+}
