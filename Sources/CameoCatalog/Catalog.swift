@@ -95,7 +95,13 @@ public final class Catalog: Sendable {
     /// connection that will write) that it is ours.
     private func prepareForWriting() throws {
         try database.writeWithoutTransaction { db in
-            try Schema.refuseUnusable(try Schema.state(db), path: path)
+            // Read in one transaction: a snapshot, even while another process creates the schema.
+            var state = Schema.State.blank
+            try db.inTransaction(.deferred) {
+                state = try Schema.state(db)
+                return .commit
+            }
+            try Schema.refuseUnusable(state, path: path)
             if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
             }

@@ -176,9 +176,10 @@ extension Schema {
     /// Reads only: safe on a read-only connection and on another program's file.
     static func state(_ db: Database) throws -> State {
         let migrator = migrator
-        guard try db.tableExists("grdb_migrations") else {
-            let tables = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'") ?? 0
-            return tables == 0 ? .blank : .foreign
+        // One statement: another process may be creating the schema meanwhile.
+        let tables = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
+        guard tables.contains("grdb_migrations") else {
+            return tables.isEmpty ? .blank : .foreign
         }
         // One read of the applied migrations answers every question.
         let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
