@@ -297,6 +297,36 @@ import Glibc
         #expect(row["state"] as String == "submitted")
     }
 
+    @Test func createLooksForPeopleInALocalClipFirst() throws {
+        // Each clip's character gets its own username: the name of its file.
+        let server = try HTTPServer { request in
+            let url = (try? JSONSerialization.jsonObject(with: request.body) as? [String: String])?["url"] ?? "x"
+            let name = URL(string: url)?.deletingPathExtension().lastPathComponent ?? "x"
+            return .json(#"{"id":"ch_\#(name)","username":"\#(name).made"}"#)
+        }
+        let cli = cli(server)
+        let person = Repository.fixture("faces/person/astronaut-frontal.mp4")
+        try cli.run("add", "astro", "--clip", person, "--url", "https://cdn.example.com/astro.mp4", "--window", "0,2")
+        let created = try cli.run("create", "astro")
+        #expect(created.status == 0, "\(created)")
+        #expect(created.stderr.contains("window 0,2 of \(person) shows a human face at 0."), "\(created)")
+        #expect(server.requests.count == 1)
+        #expect(created.stdout == "@astro.made\n")
+
+        // Without the clip at hand, what was stored when it was added is said instead.
+        let moved = scratch.path("elsewhere.mp4")
+        try FileManager.default.copyItem(atPath: person, toPath: moved)
+        try cli.run("add", "astro2", "--clip", moved, "--url", "https://cdn.example.com/astro2.mp4", "--window", "0,2")
+        try FileManager.default.removeItem(atPath: moved)
+        let fromStored = try cli.run("create", "astro2")
+        #expect(fromStored.status == 0 && fromStored.stderr.contains("window 0,2 of astro2 shows a human face"), "\(fromStored)")
+
+        // A cat draws no warning.
+        try cli.run("add", "kitty", "--clip", Repository.fixture("faces/other/cat.mp4"), "--url", "https://cdn.example.com/c.mp4", "--window", "0,2")
+        let cat = try cli.run("create", "kitty")
+        #expect(cat.status == 0 && !cat.stderr.contains("human face"), "\(cat)")
+    }
+
     @Test func createFollowsAnAsynchronousTaskUntilTheUsernameAppears() throws {
         let polls = Counter()
         let server = try HTTPServer { request in

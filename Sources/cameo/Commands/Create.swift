@@ -12,6 +12,7 @@ struct Create: AsyncParsableCommand {
             POSTs the character's source URL and window (or --from-task, a finished generation) to the profile's \
             characters route. A synchronous answer gives the username at once; an asynchronous one gives a task, which \
             --wait follows until the username appears. The identity is recorded for the profile with origin `created`. \
+            A local clip's window is first checked for people (a warning). \
             Exit codes: 0 created (or submitted, without --wait), 1 the window does not suit the provider, \
             2 unknown alias, 6 the provider or network failed or refused, 130 interrupted.
             """)
@@ -33,6 +34,7 @@ struct Create: AsyncParsableCommand {
         let character = try catalog.character(named: alias)
         let (config, client) = try provider.client()
         try check(character, against: config.profile)
+        if fromTask == nil { try screenForPeople(character) }
 
         var body: [String: String] = ["timestamps": character.window.description]
         if let fromTask { body["from_task"] = fromTask } else { body["url"] = character.sourceURL }
@@ -77,6 +79,19 @@ struct Create: AsyncParsableCommand {
         }
         if fromTask == nil, !["http", "https"].contains(URLComponents(string: character.sourceURL)?.scheme?.lowercased() ?? "") {
             throw CommandFailure("\(alias)'s source \(shown(character.sourceURL)) is not an http(s) URL the provider can fetch", status: .findings)
+        }
+    }
+
+    /// Providers refuse a character video that shows a person after the request
+    /// is made: look in the local clip when it is at hand, else say what the
+    /// stored check saw. A warning, as `add` gives: the user may know better.
+    func screenForPeople(_ character: CameoCharacter) throws {
+        let window = character.window
+        if let path = character.clip?.path, FileManager.default.isReadableFile(atPath: path) {
+            let result = try PersonScreen.check(path, window: window.start...window.end, timeout: provider.timeout ?? 60)
+            PersonScreen.warn(result, window: window.description, location: path)
+        } else if let stored = PersonInWindowRule.stored(character) {
+            PersonScreen.warn(stored, window: window.description, location: character.alias)
         }
     }
 
