@@ -173,36 +173,48 @@ public struct ProviderConfig: Sendable, Equatable {
     }
 
     /// Like ssh: the file and every folder above it up to the home folder must be
-    /// the user's (or root's) and writable by nobody else.
+    /// the user's (or root's) and writable by nobody else. A symlinked config is
+    /// checked where it really lives too: whoever can replace the file it points
+    /// to decides where the key goes.
     static func checkTrust(_ path: String, environment: [String: String]) throws(APIError) {
+        try checkTrust(path, reportedAs: path, environment: environment)
+        if let resolved = realpath(path, nil) {
+            defer { free(resolved) }
+            let target = String(cString: resolved)
+            if target != path { try checkTrust(target, reportedAs: path, environment: environment) }
+        }
+    }
+
+    private static func checkTrust(_ checked: String, reportedAs path: String, environment: [String: String]) throws(APIError) {
+        let location = checked == path ? "" : " (through a link to \(checked))"
         var info = stat()
-        guard stat(path, &info) == 0 else { throw .config(path: path, detail: "cannot be read (check its permissions)") }
+        guard stat(checked, &info) == 0 else { throw .config(path: path, detail: "cannot be read (check its permissions)") }
         let user = geteuid()
         if info.st_uid != user {
-            throw .config(path: path, detail: "belongs to another user (uid \(info.st_uid)); it decides where the key goes, so cameo reads only your own (chown it, or remove it)")
+            throw .config(path: path, detail: "belongs to another user (uid \(info.st_uid))\(location); it decides where the key goes, so cameo reads only your own (chown it, or remove it)")
         }
         if info.st_mode & 0o022 != 0 {
-            throw .config(path: path, detail: String(format: "can be changed by others (mode %o); it decides where the key goes; run chmod go-w %@", info.st_mode & 0o777, path))
+            throw .config(path: path, detail: String(format: "can be changed by others (mode %o)%@; it decides where the key goes; run chmod go-w %@", info.st_mode & 0o777, location, checked))
         }
         let home = (environment["HOME"] ?? NSHomeDirectory()).trimmingSuffix("/")
-        var folder = (path as NSString).deletingLastPathComponent
-        var checked = 0
-        while !folder.isEmpty, folder != "/", checked < 64 {
+        var folder = (checked as NSString).deletingLastPathComponent
+        var depth = 0
+        while !folder.isEmpty, folder != "/", depth < 64 {
             var folderInfo = stat()
             if stat(folder, &folderInfo) == 0 {
                 if folderInfo.st_uid != user && folderInfo.st_uid != 0 {
-                    throw .config(path: path, detail: "sits in \(folder), which belongs to another user; move the config under a folder of your own")
+                    throw .config(path: path, detail: "sits in \(folder)\(location), which belongs to another user; move the config under a folder of your own")
                 }
                 // A sticky folder (like /tmp) lets others add entries but not replace or move ours.
                 if folderInfo.st_mode & 0o022 != 0 && folderInfo.st_mode & mode_t(S_ISVTX) == 0 {
-                    throw .config(path: path, detail: String(format: "sits in %@, which others can write (mode %o); run chmod go-w %@", folder, folderInfo.st_mode & 0o777, folder))
+                    throw .config(path: path, detail: String(format: "sits in %@%@, which others can write (mode %o); run chmod go-w %@", folder, location, folderInfo.st_mode & 0o777, folder))
                 }
             }
             // ssh's rule: check up to the home folder when the file is inside it, else up to the root.
             if folder == home { break }
-            if !path.hasPrefix(home + "/") && (folder as NSString).deletingLastPathComponent == "/" { break }
+            if !checked.hasPrefix(home + "/") && (folder as NSString).deletingLastPathComponent == "/" { break }
             folder = (folder as NSString).deletingLastPathComponent
-            checked += 1
+            depth += 1
         }
     }
 

@@ -295,6 +295,26 @@ import Glibc
         #expect(fine.status == 0, "\(fine)")
     }
 
+    @Test func aLinkedConfigIsTrustedOnlyWhereItReallyLives() throws {
+        let server = try HTTPServer { _ in .json(#"{"task_id":"x"}"#) }
+        let shared = scratch.path("shared")
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
+        chmod(shared, 0o777)
+        let target = try scratch.write("shared/config.json", "{\"base_url\": \"\(server.baseURL)\"}")
+        chmod(target, 0o600)
+        try FileManager.default.createDirectory(atPath: scratch.path("home/config/cameo"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: scratch.path("home/config/cameo/config.json"), withDestinationPath: target)
+        let keyOnly = CLI(database: catalogPath, home: scratch.path("home"), extra: ["CAMEO_API_KEY": Self.key])
+        let linked = try keyOnly.run("send", "@cookie runs", "--model", "sora-2")
+        #expect(linked.status == 4, "\(linked)")
+        #expect(linked.stderr.contains("through a link to \(target)") && linked.stderr.contains("others can write"), "\(linked)")
+        #expect(server.requests.isEmpty)
+        chmod(shared, 0o755)
+        let trusted = try keyOnly.run("send", "@cookie runs", "--model", "sora-2")
+        #expect(trusted.status == 0, "\(trusted)")
+        #expect(server.requests.count == 1)
+    }
+
     @Test func plainHTTPToAnotherHostWarnsAndBadBaseURLsAreErrors() throws {
         let remote = try cli("http://cameo-provider.invalid").run("send", "@cookie runs", "--model", "sora-2", "--timeout", "3")
         #expect(remote.stderr.contains("over plain http://"), "\(remote)")
