@@ -179,7 +179,13 @@ extension Schema {
         // One statement: another process may be creating the schema meanwhile.
         let tables = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
         guard tables.contains("grdb_migrations") else {
-            return tables.isEmpty ? .blank : .foreign
+            guard tables.isEmpty else { return .foreign }
+            // No tables yet, but a program that stamps its files has claimed this one
+            // (cameo stamps neither, so a catalog being created meanwhile reads 0 here).
+            let stamp = try Int64.fetchOne(db, sql: """
+                SELECT (SELECT application_id FROM pragma_application_id()) | (SELECT user_version FROM pragma_user_version())
+                """) ?? 0
+            return stamp == 0 ? .blank : .foreign
         }
         // One read of the applied migrations answers every question.
         let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))

@@ -32,8 +32,13 @@ import Testing
         try DatabaseQueue(path: gallery).write { db in
             try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY); INSERT INTO grdb_migrations VALUES ('v1')")
         }
+        // Programs that stamp their files before they make any table.
+        let stamped = scratch.path("stamped.db")
+        try DatabaseQueue(path: stamped).write { try $0.execute(sql: "PRAGMA application_id = 1179734604") }
+        let versioned = scratch.path("versioned.db")
+        try DatabaseQueue(path: versioned).write { try $0.execute(sql: "PRAGMA user_version = 3") }
         let before = try snapshot()
-        for file in [path, gallery] {
+        for file in [path, gallery, stamped, versioned] {
             let refusal = CatalogError.notACatalog(path: file, detail: "it is an SQLite database of another program")
             #expect(throws: refusal) { try Catalog.open(at: file) }
             #expect(throws: refusal) { try Catalog.openForReading(at: file) }
