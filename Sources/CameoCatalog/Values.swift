@@ -140,6 +140,10 @@ public struct CharacterWindow: Hashable, Sendable, CustomStringConvertible {
     public init(startMilliseconds: Int, endMilliseconds: Int) throws(CatalogError) {
         let text = "\(Seconds.format(Double(startMilliseconds) / 1000)),\(Seconds.format(Double(endMilliseconds) / 1000))"
         guard startMilliseconds >= 0 else { throw .invalidWindow(text, reason: "start is before 0") }
+        // The same bound as any seconds cameo reads: a stored row may hold anything.
+        guard Double(endMilliseconds) <= Seconds.largest * 1000 else {
+            throw .invalidWindow(text, reason: "these are not numbers of seconds a video can have")
+        }
         guard endMilliseconds > startMilliseconds else { throw .invalidWindow(text, reason: "end must be after start") }
         let length = endMilliseconds - startMilliseconds
         guard length >= Self.minimumMilliseconds, length <= Self.maximumMilliseconds else {

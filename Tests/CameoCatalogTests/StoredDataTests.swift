@@ -164,11 +164,13 @@ import Testing
     @Test func undecodableRowsFailReadablyAndCanBeWorkedAround() throws {
         let path = scratch.path("catalog.sqlite")
         let catalog = try Catalog.open(at: path)
-        for alias in ["good", "future", "odd", "narrow", "bad-name"] { try catalog.add(makeCharacter(alias)) }
+        for alias in ["good", "future", "odd", "narrow", "far", "bad-name"] { try catalog.add(makeCharacter(alias)) }
         try catalog.resolve("bad-name", to: NewIdentity(username: Username("bad.name")))
         try corrupt(path, "UPDATE character SET createdAt = '10000-01-01 00:00:00.000' WHERE alias = 'future'")
         try corrupt(path, "UPDATE character SET sourceCheck = 'maybe' WHERE alias = 'odd'")
         try corrupt(path, "UPDATE character SET windowStartMs = 3000, windowEndMs = 1000 WHERE alias = 'narrow'")
+        // Two seconds long, but where no video reaches.
+        try corrupt(path, "UPDATE character SET windowStartMs = 9223372036854773807, windowEndMs = 9223372036854775807 WHERE alias = 'far'")
         try corrupt(path, "UPDATE identity SET state = 'paused'")
 
         #expect { try catalog.characters() } throws: { error in
@@ -188,6 +190,10 @@ import Testing
             guard case .unreadableRow(_, let row, let detail) = error as? CatalogError else { return false }
             return row.contains("\"narrow\"") && detail.contains("window")
         }
+        #expect { try catalog.character(named: "far") } throws: { error in
+            guard case .unreadableRow(_, let row, let detail) = error as? CatalogError else { return false }
+            return row.contains("\"far\"") && detail.contains("window")
+        }
         #expect { try catalog.character(named: "bad-name") } throws: { error in
             guard case .unreadableRow(_, _, let detail) = error as? CatalogError else { return false }
             return detail.contains("state") && detail.contains("paused")
@@ -198,10 +204,10 @@ import Testing
         // Export reads around them and names each; rm removes them.
         let readable = try catalog.readableCharacters()
         #expect(readable.characters.map(\.alias) == ["good"])
-        #expect(readable.unreadable.count == 4)
+        #expect(readable.unreadable.count == 5)
         #expect(readable.unreadable.contains { $0.contains("\"future\"") })
         #expect(readable.unreadable.contains { $0.contains("\"bad-name\"") && $0.contains("paused") })
-        for alias in ["future", "odd", "narrow", "bad-name"] {
+        for alias in ["future", "odd", "narrow", "far", "bad-name"] {
             #expect(try catalog.removal(of: alias).alias == alias)
             try catalog.remove(alias)
         }
