@@ -1,9 +1,10 @@
 import Foundation
 
 /// Hides the API key in text a server sent back, in whatever form it was
-/// echoed: as is, JSON-escaped (`\/`, `\u0073…`), percent-encoded, as HTML
-/// character references, mixed, or base64 at any alignment. Applied where
-/// answers enter cameo, before anything decodes, prints or stores them.
+/// echoed: as is, JSON-escaped (`\/`, `\u0073…`), percent-encoded (once or
+/// more), as HTML character references (numeric or named), mixed, or base64 at
+/// any alignment. Applied where answers enter cameo, before anything decodes,
+/// prints or stores them.
 public struct KeyMask: Sendable {
     public static let replacement = "***"
     private let pattern: NSRegularExpression?
@@ -25,9 +26,11 @@ public struct KeyMask: Sendable {
                 forms.append("\\\\u" + Self.hexClass(value, digits: 4))
             }
             if value < 0x80 {
-                forms.append("%" + Self.hexClass(value, digits: 2))
+                // Percent-encoded once or again (`%252F`), as a URL inside a URL is.
+                forms.append("%(?:25)*" + Self.hexClass(value, digits: 2))
                 if scalar == "/" { forms.append("\\\\/") }
             }
+            forms += (Self.htmlNames[scalar] ?? []).map { "&\($0);" }
             forms.append("&#0*\(value);")
             forms.append("&#[xX]0*" + Self.hexClass(value, digits: String(value, radix: 16).count) + ";")
             return "(?:" + forms.joined(separator: "|") + ")"
@@ -46,6 +49,13 @@ public struct KeyMask: Sendable {
         }
         return result
     }
+
+    /// HTML5's named references for the punctuation keys are made of.
+    private static let htmlNames: [Unicode.Scalar: [String]] = [
+        "-": ["hyphen", "dash", "minus"], "/": ["sol"], "+": ["plus"], "_": ["lowbar", "UnderBar"], ".": ["period"],
+        "=": ["equals"], ":": ["colon"], "~": ["tilde"], "&": ["amp", "AMP"], "!": ["excl"], "$": ["dollar"], "%": ["percnt"],
+        "*": ["ast", "midast"], "#": ["num"], "@": ["commat"], "?": ["quest"], ",": ["comma"], ";": ["semi"],
+    ]
 
     /// A character class per hex digit, so `\u006B` and `\u006b` both match.
     private static func hexClass(_ value: UInt32, digits: Int) -> String {

@@ -224,6 +224,9 @@ import Testing
             key.unicodeScalars.map { String(format: "\\u%04x", $0.value) }.joined(),
             key.utf8.map { String(format: "%%%02x", $0) }.joined(),
             key.unicodeScalars.map { "&#\($0.value);" }.joined(),
+            // Named references and a URL encoded twice.
+            key.replacingOccurrences(of: "-", with: "&hyphen;").replacingOccurrences(of: "/", with: "&sol;"),
+            key.replacingOccurrences(of: "-", with: "%252D").replacingOccurrences(of: "/", with: "%252f"),
         ]
         for form in forms {
             #expect(mask.mask("before \(form) after") == "before *** after", "\(form)")
