@@ -76,7 +76,10 @@ extension CatalogError: CustomStringConvertible, LocalizedError {
         case .cannotOpen(let path, let detail):
             "cannot open the catalog at \(path): \(detail)"
         case .unreadableRow(let path, let row, let detail):
-            "cannot read \(row) in the catalog at \(path): \(detail); `cameo rm ALIAS` removes that character, and `cameo export` writes every other one"
+            "cannot read \(row) in the catalog at \(path): \(detail); "
+                + (row.hasPrefix("submission #")
+                    ? "the row was written by another program or by hand: restore the catalog from a backup, or correct that row with sqlite3"
+                    : "`cameo rm ALIAS` removes that character, and `cameo export` writes every other one")
         case .malformedImport(let source, let detail):
             "cannot import \(source): \(detail); nothing was imported"
         case .importConflict(let aliases):

@@ -293,6 +293,38 @@ public struct Submission: Codable, Sendable, Equatable, FetchableRecord, Mutable
     }
 }
 
+extension Submission {
+    public static var databaseSelection: [any SQLSelectable] { [
+        Column("id"), Column("characterId"), Column("kind"), Column("endpoint"), Column("provider"), Column("requestBody"),
+        Column("state"), Column("taskStatus"), Column("providerStatus"), Column("httpStatus"), Column("responseBody"),
+        Column("taskId"), Column("error"), Column("downloadPath"), Column("createdAt"), Column("updatedAt"),
+    ] }
+
+    /// Checked column by column like the other records, so that a broken row is named, not dumped.
+    public init(row: Row) throws {
+        let stored = StoredRow(row) { row in
+            let id: DatabaseValue = row[0]
+            return "submission #\(Int64.fromDatabaseValue(id).map(String.init) ?? "?")"
+        }
+        id = try stored.value(0, "id") as Int64
+        characterId = try stored.optional(1, "characterId")
+        kind = try stored.value(2, "kind")
+        endpoint = try stored.value(3, "endpoint")
+        provider = try stored.optional(4, "provider")
+        requestBody = try stored.value(5, "requestBody")
+        state = try stored.value(6, "state")
+        taskStatus = try stored.optional(7, "taskStatus")
+        providerStatus = try stored.optional(8, "providerStatus")
+        httpStatus = try stored.optional(9, "httpStatus")
+        responseBody = try stored.optional(10, "responseBody")
+        taskId = try stored.optional(11, "taskId")
+        error = try stored.optional(12, "error")
+        downloadPath = try stored.optional(13, "downloadPath")
+        createdAt = try stored.value(14, "createdAt")
+        updatedAt = try stored.value(15, "updatedAt")
+    }
+}
+
 /// What cameo knows about a request it sent.
 public enum SubmissionState: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
     /// Recorded before sending; a row still here after the process ended was interrupted.

@@ -214,6 +214,22 @@ import Testing
         #expect(try catalog.characters().map(\.alias) == ["good"])
     }
 
+    @Test func anUnreadableSubmissionIsNamed() throws {
+        let path = scratch.path("catalog.sqlite")
+        _ = try Catalog.open(at: path)
+        try corrupt(path, """
+            INSERT INTO submission (id, endpoint, requestBody, state, createdAt, updatedAt)
+            VALUES (7, '/v', '{}', 'submitted', '10000-01-01 00:00:00.000', '2026-01-01 00:00:00.000')
+            """)
+        let catalog = try Catalog.openForReading(at: path)
+        #expect { try catalog.submissions(limit: nil) } throws: { error in
+            guard case .unreadableRow(_, let row, let detail) = error as? CatalogError else { return false }
+            let message = "\(error)"
+            return row == "submission #7" && detail.contains("createdAt") && detail.contains("10000-01-01")
+                && !message.contains("cameo rm") && message.contains("sqlite3")
+        }
+    }
+
     @Test func importRefusesTimesOutsideYears1000To9999AndUnknownWords() throws {
         let catalog = try Catalog.open(at: scratch.path("catalog.sqlite"))
         func document(createdAt: String = "2026-01-01T00:00:00.000Z", state: String = "active", sourceCheck: String = "probed") -> Data {
