@@ -190,6 +190,8 @@ public struct Tag: Hashable, Sendable, CustomStringConvertible {
     public var description: String { text }
 
     public init(_ raw: String) throws(CatalogError) {
+        // Looked at before trimming: Foundation counts some invisible characters (U+200B) as spaces to trim.
+        if let problem = NameKey.visibilityProblem(in: raw) { throw .invalidTag(raw, reason: problem) }
         let text = NameKey.of(raw.trimmingCharacters(in: .whitespaces))
         guard !text.isEmpty else { throw .invalidTag(raw, reason: "it is empty") }
         guard text.count <= 64 else { throw .invalidTag(raw, reason: "it is longer than 64 characters") }

@@ -71,6 +71,10 @@ import Testing
         #expect(try Tag(" Pets ").text == "pets")
         #expect(throws: CatalogError.self) { try Tag("a,b") }
         #expect(throws: CatalogError.self) { try Tag("  ") }
+        // Invisible characters are refused, not trimmed away, wherever they stand.
+        for hidden in ["t\u{200B}", "\u{200B}t", "t\u{2060}", "\u{FEFF}t", "t\u{202E}"] {
+            #expect(throws: CatalogError.self, "\(hidden.unicodeScalars.map(\.value))") { try Tag(hidden) }
+        }
     }
 
     @Test func secondsPrintLikeTheSpec() {
