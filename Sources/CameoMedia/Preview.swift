@@ -184,9 +184,12 @@ enum Text {
 
     static func draw(_ text: String, into image: inout RGBImage, x: Int, y: Int, colour: RGBImage.Colour) {
         var cursor = x
+        var previous: Character?
         for character in text {
-            // "s" after a number is the unit, kept small; other letters are drawn as capitals.
-            guard let rows = glyphs[character] ?? glyphs[Character(character.uppercased())] else { cursor += 8; continue }
+            defer { previous = character }
+            // "s" after a number is the unit, kept small; other letters (a file name's "s" too) are drawn as capitals.
+            let unit = character == "s" && previous?.isNumber == true
+            guard let rows = unit ? glyphs["s"] : glyphs[Character(character.uppercased())] ?? glyphs[character] else { cursor += 8; continue }
             for (row, bits) in rows.enumerated() {
                 for column in 0..<3 where bits & (4 >> column) != 0 {
                     image.fill(x: cursor + column * 2, y: y + row * 2, width: 2, height: 2, colour)
