@@ -17,10 +17,7 @@ import Glibc
     init() throws {
         scratch = try Scratch()
         catalogPath = scratch.path("catalog.sqlite")
-        let setup = CLI(database: catalogPath, home: scratch.path("home"))
-        try setup.run("add", "duck", "--url", "https://cdn.example.com/duck.mp4", "--window", "1,3", "--no-probe")
-        try setup.run("add", "cookie", "--url", "https://cdn.example.com/cookie.mp4", "--window", "0.5,2.5", "--no-probe")
-        try setup.run("resolve", "cookie", "crumbs.jar")
+        try ProviderCatalog.seed(catalogPath, home: scratch.path("home"))
     }
 
     func cli(_ server: HTTPServer, extra: [String: String] = [:]) -> CLI {

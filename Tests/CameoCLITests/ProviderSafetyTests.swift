@@ -18,9 +18,7 @@ import Glibc
     init() throws {
         scratch = try Scratch()
         catalogPath = scratch.path("catalog.sqlite")
-        let setup = CLI(database: catalogPath, home: scratch.path("home"))
-        try setup.run("add", "cookie", "--url", "https://cdn.example.com/cookie.mp4", "--window", "0.5,2.5", "--no-probe")
-        try setup.run("resolve", "cookie", "crumbs.jar")
+        try ProviderCatalog.seed(catalogPath, home: scratch.path("home"), withDuck: false)
     }
 
     func cli(_ base: String, key: String = Self.key, extra: [String: String] = [:]) -> CLI {
