@@ -111,20 +111,33 @@ public final class Catalog: Sendable {
 
     private func migrate() throws {
         let migrator = Schema.migrator
-        if try database.read({ try migrator.hasCompletedMigrations($0) }) { return }
+        if try schemaState() == .current { return }
         // Several processes may open a new catalog at once: each migration
-        // runs in an immediate transaction, and the loser of a race finds
-        // the work done when it looks again.
-        for attempt in 1...10 {
+        // runs in an immediate transaction, and the loser of a race (a table
+        // that already exists, a migration already recorded, a busy lock)
+        // finds the work done, or some of it, when it looks again.
+        // GRDB's own completion check is not used here: it reads the
+        // migrations table in one statement and its existence in another,
+        // and reports "no such table" when another process creates it between.
+        let deadline = Date().addingTimeInterval(Self.busyTimeout)
+        while true {
             do {
                 try migrator.migrate(database)
                 return
-            } catch {
-                if try database.read({ try migrator.hasCompletedMigrations($0) }) { return }
-                if attempt == 10 { throw error }
+            } catch let error as DatabaseError where Self.raceCodes.contains(error.resultCode) {
+                if try schemaState() == .current { return }
+                if Date() >= deadline { throw error }
                 usleep(useconds_t.random(in: 5_000...40_000))
             }
         }
+    }
+
+    /// Failures another process's concurrent migration can cause.
+    private static let raceCodes: [ResultCode] = [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_ERROR, .SQLITE_CONSTRAINT, .SQLITE_SCHEMA]
+
+    /// The schema as one snapshot sees it (one statement lists the tables).
+    private func schemaState() throws -> Schema.State {
+        try database.read(Schema.state)
     }
 
     static func translate(_ error: DatabaseError, path: String) -> CatalogError {
