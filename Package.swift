@@ -13,6 +13,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The team catalog on PostgreSQL (only linked in; nothing of it runs until a postgres:// URL is seen).
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
         // Tests only: reads the spec's YAML so request bodies are checked against the schema as published.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
@@ -22,7 +24,11 @@ let package = Package(
         .target(name: "CSQLiteOptions", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
             name: "CameoCatalog",
-            dependencies: ["CameoText", "CSQLiteOptions", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "CameoText", "CSQLiteOptions", .product(name: "GRDB", package: "GRDB.swift"),
+                // The team's catalog on a PostgreSQL server (Sources/CameoCatalog/Postgres).
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         // FFmpeg's headers. The libraries are not linked: CFFmpegLoader opens them
         // on first use, so commands that never touch media start fast.
@@ -57,7 +63,7 @@ let package = Package(
         ),
         .target(
             name: "CameoTestSupport",
-            dependencies: ["CameoText", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CameoCatalog", "CameoText", .product(name: "Yams", package: "Yams")],
             path: "Tests/Support"
         ),
         .testTarget(

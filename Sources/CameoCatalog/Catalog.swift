@@ -8,7 +8,7 @@ import GRDB
 /// timeout, so several shells can add characters at once and each simply
 /// waits its turn. Readers open the file read-only: they never write, lock
 /// for writing or sync it, so `show` never waits behind an import.
-public final class Catalog: Sendable {
+public final class Catalog: CatalogStore {
     public let path: String
     /// False when a read-only command looked for a catalog that does not exist
     /// yet: it reads as empty and nothing was created.
@@ -83,7 +83,7 @@ public final class Catalog: Sendable {
 
     /// An in-memory catalog with the schema and no rows: what a catalog that
     /// does not exist yet holds.
-    private static func empty(path: String) throws(CatalogError) -> Catalog {
+    static func empty(path: String) throws(CatalogError) -> Catalog {
         try translatingErrors(path: path) {
             let database = try DatabaseQueue()
             try Schema.migrator.migrate(database)
@@ -304,12 +304,16 @@ enum CatalogFile {
 
 /// Where the catalog lives when nobody says otherwise.
 public enum CatalogLocation {
-    /// `--db` first, then `CAMEO_DB`, then `$XDG_DATA_HOME/cameo/catalog.sqlite`
-    /// (`~/.local/share/cameo/catalog.sqlite` when XDG_DATA_HOME is unset or relative).
+    /// `--db` first, then `CAMEO_DB`, then the config's `catalog` entry, then
+    /// `$XDG_DATA_HOME/cameo/catalog.sqlite` (`~/.local/share/cameo/catalog.sqlite`
+    /// when XDG_DATA_HOME is unset or relative). Each may be a file or a postgres:// URL.
     public static func resolve(explicit: String?, environment: [String: String]) -> String {
         if let explicit, !explicit.isEmpty { return expandTilde(explicit, environment: environment) }
         if let fromEnvironment = environment["CAMEO_DB"], !fromEnvironment.isEmpty {
             return expandTilde(fromEnvironment, environment: environment)
+        }
+        if let configured = configured(environment: environment) {
+            return expandTilde(configured, environment: environment)
         }
         let dataHome: String
         if let xdg = environment["XDG_DATA_HOME"], xdg.hasPrefix("/") {
@@ -319,6 +323,20 @@ public enum CatalogLocation {
             dataHome = home + "/.local/share"
         }
         return dataHome + "/cameo/catalog.sqlite"
+    }
+
+    /// The `catalog` entry of `$XDG_CONFIG_HOME/cameo/config.json` (`~/.config/cameo/config.json`):
+    /// where a team puts its shared catalog once. Only that entry is read here.
+    static func configured(environment: [String: String]) -> String? {
+        let folder = environment["XDG_CONFIG_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.config")
+        // A config is a few kilobytes; anything far larger is not read.
+        guard let handle = FileHandle(forReadingAtPath: folder + "/cameo/config.json") else { return nil }
+        defer { try? handle.close() }
+        let data = handle.readData(ofLength: 1 << 20)
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let catalog = object["catalog"] as? String, !catalog.isEmpty else { return nil }
+        return catalog
     }
 
     static func expandTilde(_ path: String, environment: [String: String]) -> String {

@@ -61,7 +61,7 @@ public struct CharacterChange: Sendable {
 
 extension Catalog {
     @discardableResult
-    public func add(_ new: NewCharacter, at date: Timestamp = .now) throws(CatalogError) -> CameoCharacter {
+    public func add(_ new: NewCharacter, at date: Timestamp) throws(CatalogError) -> CameoCharacter {
         try write { db in
             if try CharacterRecord.filter(CharacterRecord.Columns.aliasKey == new.alias.key).fetchCount(db) > 0 {
                 throw CatalogError.duplicateAlias(new.alias.text)
@@ -130,35 +130,6 @@ extension Catalog {
         }
     }
 
-    /// Characters ordered by alias, narrowed to a tag and to a text found in
-    /// the alias, the notes or a username. A row cameo cannot read fails the
-    /// whole listing, naming the row.
-    public func characters(tag: String? = nil, matching text: String? = nil) throws(CatalogError) -> [CameoCharacter] {
-        var all: [CameoCharacter] = []
-        do {
-            try eachCharacter(tag: tag, matching: text) { all.append($0) }
-        } catch let error as CatalogError {
-            throw error
-        } catch {
-            throw .cannotOpen(path: path, detail: "\(error)")
-        }
-        return all
-    }
-
-    /// Every character cameo can read, ordered by alias, and a description of
-    /// each row it cannot: what `export` writes while a bad row is repaired.
-    public func readableCharacters() throws(CatalogError) -> (characters: [CameoCharacter], unreadable: [String]) {
-        var all: [CameoCharacter] = []
-        do {
-            let unreadable = try eachCharacter(skippingUnreadable: true) { all.append($0) }
-            return (all, unreadable)
-        } catch let error as CatalogError {
-            throw error
-        } catch {
-            throw .cannotOpen(path: path, detail: "\(error)")
-        }
-    }
-
     /// Hands `body` each character in alias order as it is read, without
     /// holding them all: `list --json` and `export` write each one out and
     /// forget it. Narrowed like `characters(tag:matching:)`. A row cameo
@@ -166,7 +137,7 @@ extension Catalog {
     /// `skippingUnreadable` is passed over and described in the result.
     /// Errors thrown by `body` come out as they are.
     @discardableResult
-    public func eachCharacter(tag: String? = nil, matching text: String? = nil, skippingUnreadable: Bool = false,
+    public func eachCharacter(tag: String?, matching text: String?, skippingUnreadable: Bool,
                               _ body: (CameoCharacter) throws -> Void) throws -> [String] {
         let tagKey = try tag.map { raw throws(CatalogError) in try Tag(raw).text }
         let needle = text.flatMap { $0.isEmpty ? nil : NameKey.of($0) }
@@ -208,7 +179,7 @@ extension Catalog {
     }
 
     @discardableResult
-    public func update(_ alias: String, _ change: CharacterChange, at date: Timestamp = .now) throws(CatalogError) -> CameoCharacter {
+    public func update(_ alias: String, _ change: CharacterChange, at date: Timestamp) throws(CatalogError) -> CameoCharacter {
         try write { db in
             let current = try Self.requireCharacter(named: alias, db)
             guard var record = try CharacterRecord.fetchOne(db, key: current.id) else {
@@ -251,7 +222,7 @@ extension Catalog {
     }
 
     @discardableResult
-    public func rename(_ alias: String, to newAlias: Alias, at date: Timestamp = .now) throws(CatalogError) -> CameoCharacter {
+    public func rename(_ alias: String, to newAlias: Alias, at date: Timestamp) throws(CatalogError) -> CameoCharacter {
         try write { db in
             let current = try Self.requireCharacter(named: alias, db)
             if NameKey.of(alias) != newAlias.key,

@@ -189,10 +189,6 @@ public struct ImportSummary: Equatable, Sendable {
 }
 
 extension Catalog {
-    public func exportDocument() throws(CatalogError) -> CatalogDocument {
-        CatalogDocument(characters: try characters().map(CharacterDocument.init))
-    }
-
     /// Parses an export file; every problem is reported with where it is.
     public static func parseDocument(_ data: Data, source: String) throws(CatalogError) -> CatalogDocument {
         let document: CatalogDocument

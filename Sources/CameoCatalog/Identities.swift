@@ -32,7 +32,7 @@ extension Catalog {
     /// previous active identity becomes superseded. Resolving a username the
     /// character already had brings it back.
     @discardableResult
-    public func resolve(_ alias: String, to identity: NewIdentity, at date: Timestamp = .now) throws(CatalogError) -> CameoCharacter {
+    public func resolve(_ alias: String, to identity: NewIdentity, at date: Timestamp) throws(CatalogError) -> CameoCharacter {
         try write { db in
             let character = try Self.requireCharacter(named: alias, db)
             try Self.activate(identity, for: character, at: date, db)
@@ -73,7 +73,7 @@ extension Catalog {
     /// Returns the alias of the character it belonged to, or nil if the catalog
     /// does not know the username.
     @discardableResult
-    public func revoke(username: String, at date: Timestamp = .now) throws(CatalogError) -> String? {
+    public func revoke(username: String, at date: Timestamp) throws(CatalogError) -> String? {
         try write { db in
             guard var identity = try Identity.filter(Identity.Columns.usernameKey == NameKey.of(username)).fetchOne(db) else {
                 return nil
@@ -90,7 +90,7 @@ extension Catalog {
     /// them. Without names, every character. A prompt asks only for the names
     /// its mentions could be, so composing costs the same with 10 characters
     /// in the catalog as with 10,000.
-    public func mentionDirectory(names keys: Set<String>? = nil) throws(CatalogError) -> MentionDirectory {
+    public func mentionDirectory(names keys: Set<String>?) throws(CatalogError) -> MentionDirectory {
         try read { db in
             var sql = "SELECT id, alias, COALESCE(clipDuration, sourceDuration) AS mediaDuration, windowEndMs FROM character"
             var arguments = StatementArguments()

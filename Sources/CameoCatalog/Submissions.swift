@@ -13,17 +13,10 @@ extension Catalog {
     }
 
     /// Stores what became of a submission.
-    public func update(_ submission: Submission, at date: Timestamp = .now) throws(CatalogError) {
+    public func update(_ submission: Submission, at date: Timestamp) throws(CatalogError) {
         var changed = submission
         changed.updatedAt = date
         try write { db in try changed.update(db) }
-    }
-
-    /// Newest first.
-    public func submissions(limit: Int? = nil) throws(CatalogError) -> [Submission] {
-        try read { db in
-            try Submission.order(Submission.Columns.id.desc).limit(limit ?? Int.max).fetchAll(db)
-        }
     }
 
     /// The newest submission that got this task id back.

@@ -7,13 +7,13 @@ import Foundation
 /// error), `not-sent` (nothing left this machine) or `unknown` (it left, no
 /// answer came back). A failure to record never hides what the network did.
 public struct Submitter {
-    public var catalog: Catalog
+    public var catalog: any CatalogStore
     public var client: ProviderClient
     public var provider: String
     /// Told about anything worth a warning (a record that could not be written).
     public var warn: (String) -> Void
 
-    public init(catalog: Catalog, client: ProviderClient, provider: String, warn: @escaping (String) -> Void) {
+    public init(catalog: any CatalogStore, client: ProviderClient, provider: String, warn: @escaping (String) -> Void) {
         self.catalog = catalog
         self.client = client
         self.provider = provider

@@ -4,10 +4,11 @@ import GRDB
 import Testing
 
 @Suite(.serialized) struct CatalogStressTests {
-    /// Eight shells adding at once, starting on a catalog that does not exist yet.
-    @Test func eightProcessesAddFortyEachWithoutLoss() async throws {
+    /// Eight shells (or machines) adding at once, starting on a catalog that does not exist yet.
+    @Test(arguments: Store.allCases) func eightProcessesAddFortyEachWithoutLoss(_ store: Store) async throws {
         let scratch = try Scratch()
-        let cli = CLI(database: scratch.path("shared.sqlite"), home: scratch.path("home"))
+        let test = try TestCatalog(store, in: scratch, file: "shared.sqlite")
+        let cli = test.cli(home: scratch.path("home"))
         let failures = await withTaskGroup(of: [String].self) { group in
             for process in 0..<8 {
                 group.addTask {
@@ -29,24 +30,94 @@ import Testing
             return all
         }
         #expect(failures.isEmpty, "\(failures.prefix(3))")
-        let counts = try await DatabaseQueue(path: scratch.path("shared.sqlite")).read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM character"),
-             try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT aliasKey) FROM character"),
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM characterTag"))
+        let counts = try Self.count(test, "SELECT COUNT(*) FROM character", "SELECT COUNT(DISTINCT aliasKey) FROM character",
+                                    "SELECT COUNT(*) FROM characterTag")
+        #expect(counts == [320, 320, 320])
+    }
+
+    /// Numbers the database itself counts; the queries are written for SQLite's
+    /// names and rewritten to the PostgreSQL catalog's.
+    static func count(_ test: TestCatalog, _ queries: String...) throws -> [Int] {
+        switch test.store {
+        case .sqlite:
+            return try DatabaseQueue(path: test.location).read { db in try queries.map { try Int.fetchOne(db, sql: $0) ?? -1 } }
+        case .postgres:
+            return try queries.map { query in
+                let rewritten = query.replacingOccurrences(of: "aliasKey", with: "alias_key")
+                    .replacingOccurrences(of: "characterTag", with: "cameo.character_tag")
+                    .replacingOccurrences(of: "FROM character", with: "FROM cameo.character")
+                    .replacingOccurrences(of: "FROM identity", with: "FROM cameo.identity")
+                return Int(try test.sql(rewritten)) ?? -1
+            }
         }
-        #expect(counts.0 == 320 && counts.1 == 320 && counts.2 == 320)
+    }
+
+    /// Two people renaming and editing the same character at once: every
+    /// command either does its work or fails with a clear not-found or
+    /// conflict error, and the catalog ends with the one character, whole.
+    @Test(arguments: Store.allCases) func renamingAndEditingTheSameAliasAtOnceStaysConsistent(_ store: Store) async throws {
+        let scratch = try Scratch()
+        let test = try TestCatalog(store, in: scratch)
+        let cli = test.cli(home: scratch.path("home"))
+        #expect(try cli.run("add", "duck", "--url", "https://cdn.example.com/d.mp4", "--window", "1,3", "--no-probe").status == 0)
+        #expect(try cli.run("add", "swan", "--url", "https://cdn.example.com/s.mp4", "--window", "1,3", "--no-probe").status == 0)
+        let rounds = 12
+        let results = await withTaskGroup(of: [(String, CLI.Result?)].self) { group in
+            // One renames duck to goose and back; one renames duck to swan (taken: a conflict); one edits duck.
+            group.addTask {
+                var results: [(String, CLI.Result?)] = []
+                for _ in 0..<rounds {
+                    results.append(("rename duck goose", try? cli.run("rename", "duck", "goose")))
+                    results.append(("rename goose duck", try? cli.run("rename", "goose", "duck")))
+                }
+                return results
+            }
+            group.addTask {
+                (0..<rounds).map { _ in ("rename duck swan", try? cli.run("rename", "duck", "swan")) }
+            }
+            group.addTask {
+                (0..<rounds * 2).map { index in ("edit duck", try? cli.run("edit", "duck", "--note", "note \(index)", "--no-probe")) }
+            }
+            var all: [(String, CLI.Result?)] = []
+            for await results in group { all += results }
+            return all
+        }
+        var succeeded = 0
+        for (command, result) in results {
+            guard let result else {
+                Issue.record("\(command) did not finish")
+                continue
+            }
+            switch result.status {
+            case 0:
+                succeeded += 1
+            case 2:
+                #expect(result.stderr.contains("cameo: error: no character"), "\(command): \(result)")
+            case 3:
+                #expect(command == "rename duck swan" && result.stderr.contains("swan"), "\(command): \(result)")
+            default:
+                Issue.record("\(command) failed unclearly: \(result)")
+            }
+            #expect(result.stderr.split(separator: "\n").count <= 1, "\(command): \(result)")
+        }
+        #expect(succeeded > 0)
+        let listing = try cli.run("list", "--json")
+        #expect(listing.status == 0)
+        let characters = try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [[String: Any]]
+        let aliases = Set((characters ?? []).compactMap { $0["alias"] as? String })
+        #expect(aliases == ["duck", "swan"] || aliases == ["goose", "swan"], "\(aliases)")
     }
 
     /// An import killed at random moments leaves a sound catalog with all of that import or none of it.
-    @Test func killedImportIsAllOrNothing() throws {
+    @Test(arguments: Store.allCases) func killedImportIsAllOrNothing(_ store: Store) throws {
         let scratch = try Scratch()
-        let catalogPath = scratch.path("catalog.sqlite")
-        let cli = CLI(database: catalogPath, home: scratch.path("home"))
+        let test = try TestCatalog(store, in: scratch)
+        let cli = test.cli(home: scratch.path("home"))
         #expect(try cli.run("add", "before", "--url", "https://cdn.example.com/b.mp4", "--window", "1,3", "--no-probe").status == 0)
         let file = try scratch.write("big.json", Self.exportDocument(count: 20_000))
 
         // How long a whole import takes here, to spread the kills across it.
-        let probeCLI = CLI(database: scratch.path("timing.sqlite"), home: scratch.path("home"))
+        let probeCLI = try TestCatalog(store, in: scratch, file: "timing.sqlite").cli(home: scratch.path("home"))
         let started = Date()
         let full = try probeCLI.run(["import", file], timeout: 300)
         #expect(full.status == 0, "\(full)")
@@ -59,14 +130,20 @@ import Testing
             usleep(useconds_t(Double.random(in: 0.05...0.95, using: &random) * duration * 1_000_000))
             running.kill()
             _ = try? running.finish(timeout: 30)
-            let (integrity, count) = try DatabaseQueue(path: catalogPath).read { db in
-                (try String.fetchOne(db, sql: "PRAGMA integrity_check"), try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM character") ?? -1)
+            if store == .sqlite {
+                let integrity = try DatabaseQueue(path: test.location).read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
+                #expect(integrity == "ok")
             }
-            #expect(integrity == "ok")
-            #expect(count == 1 || count == 20_001, "partial import: \(count) rows")
-            outcomes.append(count)
-            if count == 20_001 {
-                try DatabaseQueue(path: catalogPath).write { try $0.execute(sql: "DELETE FROM character WHERE alias != 'before'") }
+            let counts = try Self.count(test, "SELECT COUNT(*) FROM character", "SELECT COUNT(*) FROM identity")
+            #expect(counts == [1, 0] || counts == [20_001, 20_000], "partial import: \(counts) rows")
+            outcomes.append(counts[0])
+            if counts[0] == 20_001 {
+                switch store {
+                case .sqlite:
+                    try DatabaseQueue(path: test.location).write { try $0.execute(sql: "DELETE FROM character WHERE alias != 'before'") }
+                case .postgres:
+                    try test.sql("DELETE FROM cameo.character WHERE alias <> 'before'")
+                }
             }
         }
         #expect(outcomes.contains(1), "no kill landed inside the import: \(outcomes)")

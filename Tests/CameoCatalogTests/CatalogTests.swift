@@ -9,27 +9,39 @@ func makeCharacter(_ alias: String, window: String = "1,3", tags: [String] = [],
                  window: try CharacterWindow(parsing: window), notes: notes, tags: try tags.map { try Tag($0) })
 }
 
-@Suite struct CatalogTests {
+/// A fresh catalog of one store for one test, and what it needs to stay alive.
+final class Fixture {
     let scratch: Scratch
-    let catalog: Catalog
+    let test: TestCatalog
+    let catalog: any CatalogStore
 
-    init() throws {
+    init(_ store: Store) throws {
         scratch = try Scratch()
-        catalog = try Catalog.open(at: scratch.path("nested/folder/catalog.sqlite"))
+        test = try TestCatalog(store, in: scratch, file: "nested/folder/catalog.sqlite")
+        catalog = try test.open()
     }
 
-    @Test func createsItsFolderAndUsesWAL() throws {
-        #expect(FileManager.default.fileExists(atPath: scratch.path("nested/folder/catalog.sqlite")))
-        let mode = try DatabaseQueue(path: catalog.path).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
-        #expect(mode == "wal")
+    /// Rows of a table, counted by the database itself.
+    func count(_ table: String) throws -> Int {
+        switch test.store {
+        case .sqlite:
+            try DatabaseQueue(path: test.location).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM \(table)") ?? -1 }
+        case .postgres:
+            Int(try test.sql("SELECT count(*) FROM cameo.\(table == "characterTag" ? "character_tag" : table)")) ?? -1
+        }
     }
+}
 
-    @Test func addsAndShows() throws {
-        try catalog.add(makeCharacter("duck", window: "0.5,2.5", tags: ["pets", "Yard"], notes: "yellow"))
-        let duck = try catalog.character(named: "DUCK")
+/// The catalog's behaviour, once against each store.
+@Suite struct CatalogTests {
+
+    @Test(arguments: Store.allCases) func addsAndShows(_ store: Store) throws {
+        let fixture = try Fixture(store)
+        try fixture.catalog.add(makeCharacter("duck", window: "0.5,2.5", tags: ["pets", "Yard"], notes: "yellow"))
+        let duck = try fixture.catalog.character(named: "DUCK")
         #expect(duck.alias == "duck")
-        #expect(try catalog.character(id: duck.id) == duck)
-        #expect(try catalog.character(id: duck.id + 1000) == nil)
+        #expect(try fixture.catalog.character(id: duck.id) == duck)
+        #expect(try fixture.catalog.character(id: duck.id + 1000) == nil)
         #expect(duck.window.description == "0.5,2.5")
         #expect(duck.tags == ["pets", "yard"])
         #expect(duck.notes == "yellow")
@@ -37,32 +49,36 @@ func makeCharacter(_ alias: String, window: String = "1,3", tags: [String] = [],
         #expect(duck.sourceURL == "https://cdn.example.com/duck.mp4")
     }
 
-    @Test func refusesDuplicateAliasAnyCase() throws {
-        try catalog.add(makeCharacter("Duck"))
-        #expect(throws: CatalogError.duplicateAlias("duck")) { try catalog.add(makeCharacter("duck")) }
-        #expect(try catalog.characters().count == 1)
+    @Test(arguments: Store.allCases) func refusesDuplicateAliasAnyCase(_ store: Store) throws {
+        let fixture = try Fixture(store)
+        try fixture.catalog.add(makeCharacter("Duck"))
+        #expect(throws: CatalogError.duplicateAlias("duck")) { try fixture.catalog.add(makeCharacter("duck")) }
+        #expect(try fixture.catalog.characters().count == 1)
     }
 
-    @Test func unknownAliasSuggestsTheClosest() throws {
-        try catalog.add(makeCharacter("cookie"))
-        #expect(throws: CatalogError.unknownAlias("cokie", suggestion: "cookie")) { try catalog.character(named: "cokie") }
+    @Test(arguments: Store.allCases) func unknownAliasSuggestsTheClosest(_ store: Store) throws {
+        let fixture = try Fixture(store)
+        try fixture.catalog.add(makeCharacter("cookie"))
+        #expect(throws: CatalogError.unknownAlias("cokie", suggestion: "cookie")) { try fixture.catalog.character(named: "cokie") }
     }
 
-    @Test func listsByTagAndText() throws {
-        try catalog.add(makeCharacter("duck", tags: ["pets"], notes: "rubber duck"))
-        try catalog.add(makeCharacter("cookie", tags: ["pets", "jar"]))
-        try catalog.add(makeCharacter("lamp"))
-        try catalog.resolve("lamp", to: NewIdentity(username: Username("glow.worm")))
-        #expect(try catalog.characters().map(\.alias) == ["cookie", "duck", "lamp"])
-        #expect(try catalog.characters(tag: "PETS").map(\.alias) == ["cookie", "duck"])
-        #expect(try catalog.characters(matching: "RUBBER").map(\.alias) == ["duck"])
-        #expect(try catalog.characters(matching: "worm").map(\.alias) == ["lamp"])
-        #expect(try catalog.characters(tag: "jar", matching: "duck").isEmpty)
+    @Test(arguments: Store.allCases) func listsByTagAndText(_ store: Store) throws {
+        let fixture = try Fixture(store)
+        try fixture.catalog.add(makeCharacter("duck", tags: ["pets"], notes: "rubber duck"))
+        try fixture.catalog.add(makeCharacter("cookie", tags: ["pets", "jar"]))
+        try fixture.catalog.add(makeCharacter("lamp"))
+        try fixture.catalog.resolve("lamp", to: NewIdentity(username: Username("glow.worm")))
+        #expect(try fixture.catalog.characters().map(\.alias) == ["cookie", "duck", "lamp"])
+        #expect(try fixture.catalog.characters(tag: "PETS").map(\.alias) == ["cookie", "duck"])
+        #expect(try fixture.catalog.characters(matching: "RUBBER").map(\.alias) == ["duck"])
+        #expect(try fixture.catalog.characters(matching: "worm").map(\.alias) == ["lamp"])
+        #expect(try fixture.catalog.characters(tag: "jar", matching: "duck").isEmpty)
     }
 
-    @Test func editsFieldsAndTags() throws {
-        try catalog.add(makeCharacter("duck", tags: ["pets"]))
-        let edited = try catalog.update("duck", CharacterChange(
+    @Test(arguments: Store.allCases) func editsFieldsAndTags(_ store: Store) throws {
+        let fixture = try Fixture(store)
+        try fixture.catalog.add(makeCharacter("duck", tags: ["pets"]))
+        let edited = try fixture.catalog.update("duck", CharacterChange(
             sourceURL: SourceURL("https://other.example.com/d.mp4"), window: CharacterWindow(parsing: "2,4.5"),
             notes: "new", addTags: [Tag("yard")], removeTags: [Tag("pets")]))
         #expect(edited.sourceURL == "https://other.example.com/d.mp4")
@@ -72,98 +88,109 @@ func makeCharacter(_ alias: String, window: String = "1,3", tags: [String] = [],
         #expect(edited.updatedAt >= edited.createdAt)
     }
 
-    @Test func renamesKeepingUsernames() throws {
-        try catalog.add(makeCharacter("duck"))
-        try catalog.add(makeCharacter("goose"))
-        try catalog.resolve("duck", to: NewIdentity(username: Username("quackers.duck")))
-        #expect(throws: CatalogError.duplicateAlias("Goose")) { try catalog.rename("duck", to: Alias("Goose")) }
-        let renamed = try catalog.rename("duck", to: Alias("Quacky"))
+    @Test(arguments: Store.allCases) func renamesKeepingUsernames(_ store: Store) throws {
+        let fixture = try Fixture(store)
+        try fixture.catalog.add(makeCharacter("duck"))
+        try fixture.catalog.add(makeCharacter("goose"))
+        try fixture.catalog.resolve("duck", to: NewIdentity(username: Username("quackers.duck")))
+        #expect(throws: CatalogError.duplicateAlias("Goose")) { try fixture.catalog.rename("duck", to: Alias("Goose")) }
+        let renamed = try fixture.catalog.rename("duck", to: Alias("Quacky"))
         #expect(renamed.activeIdentity?.username == "quackers.duck")
-        #expect(throws: CatalogError.self) { try catalog.character(named: "duck") }
+        #expect(throws: CatalogError.self) { try fixture.catalog.character(named: "duck") }
         // Changing only the case of one's own alias is allowed.
-        #expect(try catalog.rename("quacky", to: Alias("QUACKY")).alias == "QUACKY")
+        #expect(try fixture.catalog.rename("quacky", to: Alias("QUACKY")).alias == "QUACKY")
     }
 
-    @Test func removesWithTagsAndIdentitiesButKeepsSubmissions() throws {
-        try catalog.add(makeCharacter("duck", tags: ["pets"]))
-        let duck = try catalog.resolve("duck", to: NewIdentity(username: Username("quackers.duck")))
-        let submission = try catalog.record(Submission(characterId: duck.id, endpoint: "https://x/v2", requestBody: "{}", state: .submitted))
-        try catalog.remove("duck")
-        #expect(try catalog.characters().isEmpty)
-        let rows = try DatabaseQueue(path: catalog.path).read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM identity"), try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM characterTag"))
-        }
-        #expect(rows.0 == 0 && rows.1 == 0)
-        #expect(try catalog.submission(id: submission.id ?? -1).characterId == nil)
-        #expect(throws: CatalogError.unknownAlias("duck", suggestion: nil)) { try catalog.remove("duck") }
+    @Test(arguments: Store.allCases) func removesWithTagsAndIdentitiesButKeepsSubmissions(_ store: Store) throws {
+        let fixture = try Fixture(store)
+        try fixture.catalog.add(makeCharacter("duck", tags: ["pets"]))
+        let duck = try fixture.catalog.resolve("duck", to: NewIdentity(username: Username("quackers.duck")))
+        let submission = try fixture.catalog.record(Submission(characterId: duck.id, endpoint: "https://x/v2", requestBody: "{}", state: .submitted))
+        try fixture.catalog.remove("duck")
+        #expect(try fixture.catalog.characters().isEmpty)
+        #expect(try fixture.count("identity") == 0 && fixture.count("characterTag") == 0)
+        #expect(try fixture.catalog.submission(id: submission.id ?? -1).characterId == nil)
+        #expect(throws: CatalogError.unknownAlias("duck", suggestion: nil)) { try fixture.catalog.remove("duck") }
     }
 
-    @Test func resolvingSupersedesAndReactivates() throws {
-        try catalog.add(makeCharacter("duck"))
-        try catalog.add(makeCharacter("goose"))
-        try catalog.resolve("duck", to: NewIdentity(username: Username("one.duck")))
-        try catalog.resolve("duck", to: NewIdentity(username: Username("two.duck"), platformCharacterId: "ch_2",
+    @Test(arguments: Store.allCases) func resolvingSupersedesAndReactivates(_ store: Store) throws {
+        let fixture = try Fixture(store)
+        try fixture.catalog.add(makeCharacter("duck"))
+        try fixture.catalog.add(makeCharacter("goose"))
+        try fixture.catalog.resolve("duck", to: NewIdentity(username: Username("one.duck")))
+        try fixture.catalog.resolve("duck", to: NewIdentity(username: Username("two.duck"), platformCharacterId: "ch_2",
                                                     displayName: "Two", origin: .task, taskId: "task-9", provider: "https://api.example.com"))
-        var duck = try catalog.character(named: "duck")
+        var duck = try fixture.catalog.character(named: "duck")
         #expect(duck.identities.map(\.username) == ["one.duck", "two.duck"])
         #expect(duck.identities.map(\.state) == [.superseded, .active])
         #expect(duck.activeIdentity?.platformCharacterId == "ch_2")
         #expect(duck.activeIdentity?.displayName == "Two")
         #expect(duck.activeIdentity?.taskId == "task-9")
-        duck = try catalog.resolve("duck", to: NewIdentity(username: Username("ONE.duck")))
+        duck = try fixture.catalog.resolve("duck", to: NewIdentity(username: Username("ONE.duck")))
         #expect(duck.activeIdentity?.username == "ONE.duck")
         #expect(duck.identities.count == 2)
         #expect(throws: CatalogError.usernameTaken("one.duck", owner: "duck")) {
-            try catalog.resolve("goose", to: NewIdentity(username: Username("one.duck")))
+            try fixture.catalog.resolve("goose", to: NewIdentity(username: Username("one.duck")))
         }
     }
 
-    @Test func revokingKeepsSourceAndWindow() throws {
-        try catalog.add(makeCharacter("duck", window: "0.5,2"))
-        try catalog.resolve("duck", to: NewIdentity(username: Username("quackers")))
-        #expect(try catalog.revoke(username: "QUACKERS") == "duck")
-        #expect(try catalog.revoke(username: "nobody") == nil)
-        let duck = try catalog.character(named: "duck")
+    @Test(arguments: Store.allCases) func revokingKeepsSourceAndWindow(_ store: Store) throws {
+        let fixture = try Fixture(store)
+        try fixture.catalog.add(makeCharacter("duck", window: "0.5,2"))
+        try fixture.catalog.resolve("duck", to: NewIdentity(username: Username("quackers")))
+        #expect(try fixture.catalog.revoke(username: "QUACKERS") == "duck")
+        #expect(try fixture.catalog.revoke(username: "nobody") == nil)
+        let duck = try fixture.catalog.character(named: "duck")
         #expect(duck.activeIdentity == nil)
         #expect(duck.identities.first?.state == .revoked)
         #expect(duck.window.description == "0.5,2")
         #expect(duck.sourceURL == "https://cdn.example.com/duck.mp4")
     }
 
-    @Test func recordsAndUpdatesSubmissions() throws {
-        var submission = try catalog.record(Submission(characterId: nil, endpoint: "https://api/v2", requestBody: "{\"a\":1}", state: .sending))
+    @Test(arguments: Store.allCases) func recordsAndUpdatesSubmissions(_ store: Store) throws {
+        let fixture = try Fixture(store)
+        var submission = try fixture.catalog.record(Submission(characterId: nil, endpoint: "https://api/v2", requestBody: "{\"a\":1}", state: .sending))
         submission.state = .submitted
         submission.taskId = "t-1"
         submission.httpStatus = 200
-        try catalog.update(submission)
-        let second = try catalog.record(Submission(characterId: nil, endpoint: "https://api/v2", requestBody: "{}", state: .sending))
-        #expect(try catalog.submissions().map(\.id) == [second.id, submission.id])
-        #expect(try catalog.submission(taskId: "t-1")?.state == .submitted)
-        #expect(throws: CatalogError.unknownSubmission(999)) { try catalog.submission(id: 999) }
+        try fixture.catalog.update(submission)
+        let second = try fixture.catalog.record(Submission(characterId: nil, endpoint: "https://api/v2", requestBody: "{}", state: .sending))
+        #expect(try fixture.catalog.submissions().map(\.id) == [second.id, submission.id])
+        #expect(try fixture.catalog.submission(taskId: "t-1")?.state == .submitted)
+        #expect(throws: CatalogError.unknownSubmission(999)) { try fixture.catalog.submission(id: 999) }
     }
 
-    @Test func mentionDirectoryListsAliasesAndUsernames() throws {
-        try catalog.add(makeCharacter("duck"))
-        try catalog.resolve("duck", to: NewIdentity(username: Username("old.duck")))
-        try catalog.resolve("duck", to: NewIdentity(username: Username("new.duck")))
-        try catalog.add(makeCharacter("cat"))
-        try catalog.resolve("cat", to: NewIdentity(username: Username("cat.x")))
-        try catalog.revoke(username: "cat.x")
-        let entries = try catalog.mentionDirectory().entries.sorted { $0.alias < $1.alias }
+    @Test(arguments: Store.allCases) func mentionDirectoryListsAliasesAndUsernames(_ store: Store) throws {
+        let fixture = try Fixture(store)
+        try fixture.catalog.add(makeCharacter("duck"))
+        try fixture.catalog.resolve("duck", to: NewIdentity(username: Username("old.duck")))
+        try fixture.catalog.resolve("duck", to: NewIdentity(username: Username("new.duck")))
+        try fixture.catalog.add(makeCharacter("cat"))
+        try fixture.catalog.resolve("cat", to: NewIdentity(username: Username("cat.x")))
+        try fixture.catalog.revoke(username: "cat.x")
+        let entries = try fixture.catalog.mentionDirectory().entries.sorted { $0.alias < $1.alias }
         #expect(entries.map(\.alias) == ["cat", "duck"])
         #expect(entries[0].activeUsername == nil)
         #expect(entries[0].retiredUsernames.map(\.revoked) == [true])
         #expect(entries[1].activeUsername == "new.duck")
         #expect(entries[1].retiredUsernames.map(\.username) == ["old.duck"])
         // Asked by name, only the characters those names can mean come back.
-        #expect(try catalog.mentionDirectory(names: ["old.duck", "nobody"]).entries.map(\.alias) == ["duck"])
-        #expect(try catalog.mentionDirectory(names: ["cat"]).entries.map(\.alias) == ["cat"])
-        #expect(try catalog.mentionDirectory(names: []).entries.isEmpty)
-        #expect(try catalog.aliases(near: "dcuk").contains("duck"))
+        #expect(try fixture.catalog.mentionDirectory(names: ["old.duck", "nobody"]).entries.map(\.alias) == ["duck"])
+        #expect(try fixture.catalog.mentionDirectory(names: ["cat"]).entries.map(\.alias) == ["cat"])
+        #expect(try fixture.catalog.mentionDirectory(names: []).entries.isEmpty)
+        #expect(try fixture.catalog.aliases(near: "dcuk").contains("duck"))
     }
 }
 
 @Suite struct CatalogFileTests {
+    @Test func createsItsFolderAndUsesWAL() throws {
+        let scratch = try Scratch()
+        let catalog = try Catalog.open(at: scratch.path("nested/folder/catalog.sqlite"))
+        #expect(FileManager.default.fileExists(atPath: scratch.path("nested/folder/catalog.sqlite")))
+        let mode = try DatabaseQueue(path: catalog.path).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+    }
+
     @Test func refusesANonSQLiteFileWithoutTouchingIt() throws {
         let scratch = try Scratch()
         let path = try scratch.write("notes.txt", "these are my notes, not a database\n")

@@ -95,7 +95,7 @@ struct Create: AsyncParsableCommand {
         }
     }
 
-    func print(alias: String, identity: Identity?, submission: Submission, catalog: Catalog) throws {
+    func print(alias: String, identity: Identity?, submission: Submission, catalog: any CatalogStore) throws {
         if output.json {
             try Output.json(CreatedDocument(alias: alias, identity: identity, submission: submission))
         } else if let identity {

@@ -84,7 +84,7 @@ struct Send: AsyncParsableCommand {
 
 /// After `cameo_permission_denied`, the username the provider refused is marked revoked.
 enum RevokedUsernames {
-    static func mark(in catalog: Catalog, mentioned: [String], message: String) throws {
+    static func mark(in catalog: any CatalogStore, mentioned: [String], message: String) throws {
         let named = mentioned.filter { Username.isNamed($0, in: message) }
         let revoked = named.isEmpty && mentioned.count == 1 ? mentioned : named
         guard !revoked.isEmpty else {
@@ -103,7 +103,7 @@ enum RevokedUsernames {
 
 /// A character identity in a provider's answer, recorded on the character the task created.
 enum TaskAnswer {
-    static func recordCharacter(in response: ProviderResponse, for submission: Submission, catalog: Catalog, provider: String,
+    static func recordCharacter(in response: ProviderResponse, for submission: Submission, catalog: any CatalogStore, provider: String,
                                 origin: Identity.Origin = .task) throws {
         guard let found = response.character, let characterId = submission.characterId,
               let alias = try catalog.character(id: characterId)?.alias

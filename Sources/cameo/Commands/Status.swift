@@ -83,7 +83,7 @@ struct Status: AsyncParsableCommand {
         }
     }
 
-    func resolvedTaskId(_ catalog: Catalog) throws -> String {
+    func resolvedTaskId(_ catalog: any CatalogStore) throws -> String {
         if let taskId { return taskId }
         guard let newest = try catalog.newestSubmissionWithTask() else {
             throw CommandFailure("no submission has a task id yet; `cameo send` records them", status: .notFound)

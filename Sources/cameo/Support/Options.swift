@@ -6,7 +6,8 @@ import Foundation
 /// `--db`, shared by every command that reads or writes the catalog.
 struct CatalogOptions: ParsableArguments {
     @Option(name: .customLong("db"), help: ArgumentHelp(
-        "The catalog file (default: $CAMEO_DB, else $XDG_DATA_HOME/cameo/catalog.sqlite).", valueName: "path"))
+        "The catalog: a file, or a team's postgres://USER@HOST:PORT/DATABASE (default: $CAMEO_DB, else the config's \"catalog\", else $XDG_DATA_HOME/cameo/catalog.sqlite).",
+        valueName: "path-or-url"))
     var path: String?
 
     var resolvedPath: String {
@@ -14,14 +15,14 @@ struct CatalogOptions: ParsableArguments {
     }
 
     /// For commands that change the catalog: created on first use.
-    func open() throws -> Catalog {
-        try Catalog.open(at: resolvedPath)
+    func open() throws -> any CatalogStore {
+        try CatalogStores.open(resolvedPath, environment: ProcessInfo.processInfo.environment)
     }
 
     /// For commands that only read it: nothing is created, written or locked
     /// for writing, and a catalog that does not exist yet reads as empty.
-    func openForReading() throws -> Catalog {
-        let catalog = try Catalog.openForReading(at: resolvedPath)
+    func openForReading() throws -> any CatalogStore {
+        let catalog = try CatalogStores.openForReading(resolvedPath, environment: ProcessInfo.processInfo.environment)
         if !catalog.exists {
             Output.note("no catalog at \(catalog.path) yet; `cameo add` or `cameo import` creates it")
         }

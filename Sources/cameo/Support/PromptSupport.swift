@@ -3,13 +3,26 @@ import CameoPrompt
 import CameoText
 import Foundation
 
-extension Catalog: CharacterSource {
-    public func promptCharacters(named keys: Set<String>) throws -> [PromptCharacter] {
-        try mentionDirectory(names: keys).entries.map { entry in
+/// The catalog as prompts see it, whichever store holds it.
+struct CatalogCharacters: CharacterSource {
+    let catalog: any CatalogStore
+
+    func promptCharacters(named keys: Set<String>) throws -> [PromptCharacter] {
+        try catalog.mentionDirectory(names: keys).entries.map { entry in
             PromptCharacter(alias: entry.alias, activeUsername: entry.activeUsername,
                             retiredUsernames: entry.retiredUsernames.map { .init(username: $0.username, revoked: $0.revoked) },
                             mediaDuration: entry.mediaDuration, windowEnd: entry.windowEnd)
         }
+    }
+
+    func aliases(near name: String) throws -> [String] {
+        try catalog.aliases(near: name)
+    }
+}
+
+extension CharacterIndex {
+    static func load(for text: String, from catalog: any CatalogStore) throws -> CharacterIndex {
+        try load(for: text, from: CatalogCharacters(catalog: catalog))
     }
 }
 

@@ -67,7 +67,7 @@ func shown(_ text: String) -> String {
 
 /// Following a task to its end, showing it, and recording each answer on its submission.
 struct TaskWatch {
-    var catalog: Catalog
+    var catalog: any CatalogStore
     var client: ProviderClient
     var wait: WaitOptions
     var path: String
@@ -147,7 +147,7 @@ enum TaskVideo {
         }
     }
 
-    static func download(_ response: ProviderResponse, to path: String, force: Bool, timeout: Double, taskId: String, catalog: Catalog) throws {
+    static func download(_ response: ProviderResponse, to path: String, force: Bool, timeout: Double, taskId: String, catalog: any CatalogStore) throws {
         guard response.hasSucceeded else {
             throw CommandFailure("task \(shown(taskId)) is \(shown(response.taskStatus ?? "not finished")); there is no video to download yet",
                                  status: .remoteFailure)

@@ -72,7 +72,7 @@ struct BuiltRequest {
         promptFindings.contains { $0.severity == .error } || requestFindings.contains { $0.severity == .error }
     }
 
-    static func build(_ options: RequestOptions, catalog: Catalog, profile: ProviderProfile? = nil) throws -> BuiltRequest {
+    static func build(_ options: RequestOptions, catalog: any CatalogStore, profile: ProviderProfile? = nil) throws -> BuiltRequest {
         let text = try PromptInput.read(options.prompt ?? "")
         let character = try options.character.map { try catalog.character(named: $0) }
         let promptOptions = PromptOptions(maximumCharacters: options.maxCharacters, creating: Set(character.map { [$0.alias] } ?? []))
@@ -149,7 +149,7 @@ struct RequestDiagnosticDocument: Encodable {
 enum ProviderMismatch {
     static let rule = "username-other-provider"
 
-    static func findings(usernames: [String], catalog: Catalog, profile: ProviderProfile) throws -> [RequestDiagnostic] {
+    static func findings(usernames: [String], catalog: any CatalogStore, profile: ProviderProfile) throws -> [RequestDiagnostic] {
         guard let base = profile.baseURL.map(normalised) else { return [] }
         return try catalog.providers(ofUsernames: usernames).compactMap { entry in
             guard let provider = entry.provider, normalised(provider) != base else { return nil }

@@ -1,0 +1,174 @@
+import CameoText
+import Foundation
+
+/// What every command asks of a catalog, whichever database holds it: an
+/// SQLite file of one's own (`Catalog`) or a team's PostgreSQL database
+/// (`PostgresCatalog`). Both give the same answers and the same errors for
+/// the same calls; the shared suite in Tests/CameoCatalogTests runs against each.
+public protocol CatalogStore: AnyObject, Sendable {
+    /// Where the catalog is, as messages name it: a file path, or a
+    /// `postgres://` URL without any password.
+    var path: String { get }
+    /// False when a read-only command looked for a catalog that does not exist
+    /// yet: it reads as empty and nothing was created.
+    var exists: Bool { get }
+
+    // Characters
+    @discardableResult
+    func add(_ new: NewCharacter, at date: Timestamp) throws(CatalogError) -> CameoCharacter
+    /// Fails early, before slow work, when the alias is taken (`add` checks again).
+    func requireUnusedAlias(_ alias: Alias) throws(CatalogError)
+    /// The character whose alias is `alias` (any case, any normalization).
+    func character(named alias: String) throws(CatalogError) -> CameoCharacter
+    /// The character with this id (a submission's), or nil when it was removed.
+    func character(id: Int64) throws(CatalogError) -> CameoCharacter?
+    /// Hands `body` each character in alias order as it is read. A row cameo
+    /// cannot read throws (a `CatalogError` naming it), or with
+    /// `skippingUnreadable` is passed over and described in the result.
+    /// Errors thrown by `body` come out as they are.
+    @discardableResult
+    func eachCharacter(tag: String?, matching text: String?, skippingUnreadable: Bool,
+                       _ body: (CameoCharacter) throws -> Void) throws -> [String]
+    @discardableResult
+    func update(_ alias: String, _ change: CharacterChange, at date: Timestamp) throws(CatalogError) -> CameoCharacter
+    @discardableResult
+    func rename(_ alias: String, to newAlias: Alias, at date: Timestamp) throws(CatalogError) -> CameoCharacter
+    /// What removing a character takes away, read without decoding the rest of its row.
+    func removal(of alias: String) throws(CatalogError) -> (alias: String, usernames: Int)
+    /// Deletes a character with its tags and identities; its submissions stay, unattached.
+    func remove(_ alias: String) throws(CatalogError)
+    /// Adds every character of `document` in one transaction: all of it or none of it.
+    @discardableResult
+    func importDocument(_ document: CatalogDocument, source: String,
+                        onConflict policy: ImportConflictPolicy) throws(CatalogError) -> ImportSummary
+
+    // Usernames
+    /// Records `identity` as the character's active one; the previous one is superseded.
+    @discardableResult
+    func resolve(_ alias: String, to identity: NewIdentity, at date: Timestamp) throws(CatalogError) -> CameoCharacter
+    /// Marks a username revoked; the alias it belonged to, or nil when unknown.
+    @discardableResult
+    func revoke(username: String, at date: Timestamp) throws(CatalogError) -> String?
+    /// The characters a prompt may mean by these names (all of them without names).
+    func mentionDirectory(names keys: Set<String>?) throws(CatalogError) -> MentionDirectory
+    /// The aliases a did-you-mean for `name` must consider.
+    func aliases(near name: String) throws(CatalogError) -> [String]
+    func providers(ofUsernames usernames: [String]) throws(CatalogError) -> [(username: String, alias: String, provider: String?)]
+
+    // Submissions
+    /// Records a submission before it is sent.
+    func record(_ submission: Submission) throws(CatalogError) -> Submission
+    /// Stores what became of a submission.
+    func update(_ submission: Submission, at date: Timestamp) throws(CatalogError)
+    /// The newest submission that got this task id back.
+    func submission(taskId: String) throws(CatalogError) -> Submission?
+    func submission(id: Int64) throws(CatalogError) -> Submission
+    /// The newest submission that has a task to follow.
+    func newestSubmissionWithTask() throws(CatalogError) -> Submission?
+    /// Newest first, only those in `state` (a `sending` row counts as `unknown`).
+    func submissions(limit: Int?, state: SubmissionState?) throws(CatalogError) -> [Submission]
+}
+
+/// What follows from the requirements, the same for every store.
+extension CatalogStore {
+    @discardableResult
+    public func add(_ new: NewCharacter) throws(CatalogError) -> CameoCharacter {
+        try add(new, at: .now)
+    }
+
+    @discardableResult
+    public func update(_ alias: String, _ change: CharacterChange) throws(CatalogError) -> CameoCharacter {
+        try update(alias, change, at: .now)
+    }
+
+    @discardableResult
+    public func rename(_ alias: String, to newAlias: Alias) throws(CatalogError) -> CameoCharacter {
+        try rename(alias, to: newAlias, at: .now)
+    }
+
+    @discardableResult
+    public func resolve(_ alias: String, to identity: NewIdentity) throws(CatalogError) -> CameoCharacter {
+        try resolve(alias, to: identity, at: .now)
+    }
+
+    @discardableResult
+    public func revoke(username: String) throws(CatalogError) -> String? {
+        try revoke(username: username, at: .now)
+    }
+
+    public func update(_ submission: Submission) throws(CatalogError) {
+        try update(submission, at: .now)
+    }
+
+    public func mentionDirectory() throws(CatalogError) -> MentionDirectory {
+        try mentionDirectory(names: nil)
+    }
+
+    /// Newest first.
+    public func submissions(limit: Int? = nil) throws(CatalogError) -> [Submission] {
+        try submissions(limit: limit, state: nil)
+    }
+
+    @discardableResult
+    public func eachCharacter(tag: String? = nil, matching text: String? = nil, _ body: (CameoCharacter) throws -> Void) throws -> [String] {
+        try eachCharacter(tag: tag, matching: text, skippingUnreadable: false, body)
+    }
+
+    @discardableResult
+    public func eachCharacter(skippingUnreadable: Bool, _ body: (CameoCharacter) throws -> Void) throws -> [String] {
+        try eachCharacter(tag: nil, matching: nil, skippingUnreadable: skippingUnreadable, body)
+    }
+
+    /// Characters ordered by alias, narrowed to a tag and to a text found in
+    /// the alias, the notes or a username. A row cameo cannot read fails the
+    /// whole listing, naming the row.
+    public func characters(tag: String? = nil, matching text: String? = nil) throws(CatalogError) -> [CameoCharacter] {
+        var all: [CameoCharacter] = []
+        do {
+            try eachCharacter(tag: tag, matching: text, skippingUnreadable: false) { all.append($0) }
+        } catch let error as CatalogError {
+            throw error
+        } catch {
+            throw .cannotOpen(path: path, detail: "\(error)")
+        }
+        return all
+    }
+
+    /// Every character cameo can read, ordered by alias, and a description of
+    /// each row it cannot: what `export` writes while a bad row is repaired.
+    public func readableCharacters() throws(CatalogError) -> (characters: [CameoCharacter], unreadable: [String]) {
+        var all: [CameoCharacter] = []
+        do {
+            let unreadable = try eachCharacter(tag: nil, matching: nil, skippingUnreadable: true) { all.append($0) }
+            return (all, unreadable)
+        } catch let error as CatalogError {
+            throw error
+        } catch {
+            throw .cannotOpen(path: path, detail: "\(error)")
+        }
+    }
+
+    public func exportDocument() throws(CatalogError) -> CatalogDocument {
+        CatalogDocument(characters: try characters().map(CharacterDocument.init))
+    }
+}
+
+/// Opens the catalog a location names: a `postgres://` (or `postgresql://`)
+/// URL is a team's catalog on a PostgreSQL server, anything else an SQLite file.
+public enum CatalogStores {
+    public static func isServerURL(_ location: String) -> Bool {
+        location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
+    }
+
+    /// For commands that change the catalog: created on first use.
+    public static func open(_ location: String, environment: [String: String]) throws(CatalogError) -> any CatalogStore {
+        isServerURL(location) ? try PostgresCatalog.open(url: location, environment: environment) : try Catalog.open(at: location)
+    }
+
+    /// For commands that only read it: nothing is created or written.
+    public static func openForReading(_ location: String, environment: [String: String]) throws(CatalogError) -> any CatalogStore {
+        isServerURL(location)
+            ? try PostgresCatalog.open(url: location, environment: environment, forReading: true)
+            : try Catalog.openForReading(at: location)
+    }
+}
