@@ -36,7 +36,7 @@ public protocol CatalogStore: AnyObject, Sendable {
     /// What removing a character takes away, read without decoding the rest of its row.
     func removal(of alias: String) throws(CatalogError) -> (alias: String, usernames: Int)
     /// Deletes a character with its tags and identities; its submissions stay, unattached.
-    func remove(_ alias: String) throws(CatalogError)
+    func remove(_ alias: String, at date: Timestamp) throws(CatalogError)
     /// Adds every character of `document` in one transaction: all of it or none of it.
     @discardableResult
     func importDocument(_ document: CatalogDocument, source: String,
@@ -67,6 +67,14 @@ public protocol CatalogStore: AnyObject, Sendable {
     func newestSubmissionWithTask() throws(CatalogError) -> Submission?
     /// Newest first, only those in `state` (a `sending` row counts as `unknown`).
     func submissions(limit: Int?, state: SubmissionState?) throws(CatalogError) -> [Submission]
+    /// Every submission, oldest first, with its character's alias: what `export --history` adds.
+    func exchangedSubmissions() throws(CatalogError) -> [ExchangedSubmission]
+
+    // The trash
+    /// The destructive changes `undo` can take back, newest first.
+    func trash() throws(CatalogError) -> [TrashEntry]
+    /// Restores change `id` (nil: the newest) and takes it out of the trash.
+    func undo(_ id: Int64?, at date: Timestamp) throws(CatalogError) -> RestoredChange
 }
 
 /// What follows from the requirements, the same for every store.
@@ -94,6 +102,14 @@ extension CatalogStore {
     @discardableResult
     public func revoke(username: String) throws(CatalogError) -> String? {
         try revoke(username: username, at: .now)
+    }
+
+    public func remove(_ alias: String) throws(CatalogError) {
+        try remove(alias, at: .now)
+    }
+
+    public func undo(_ id: Int64? = nil) throws(CatalogError) -> RestoredChange {
+        try undo(id, at: .now)
     }
 
     public func update(_ submission: Submission) throws(CatalogError) {

@@ -258,7 +258,7 @@ extension Catalog {
     }
 
     /// Deletes a character with its tags and identities; its submissions stay, unattached.
-    public func remove(_ alias: String, at date: Timestamp = .now) throws(CatalogError) {
+    public func remove(_ alias: String, at date: Timestamp) throws(CatalogError) {
         try write { db in
             if let id = try Int64.fetchOne(db, sql: "SELECT id FROM character WHERE aliasKey = ?", arguments: [NameKey.of(alias)]) {
                 try Self.keepInTrash(.remove, characterIds: [id], at: date, db)

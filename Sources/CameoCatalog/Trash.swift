@@ -56,7 +56,7 @@ extension Catalog {
     /// restore that would clash with what the catalog holds now (an alias or
     /// username taken since) throws `restoreConflict` and changes nothing.
     @discardableResult
-    public func undo(_ id: Int64? = nil, at date: Timestamp = .now) throws(CatalogError) -> RestoredChange {
+    public func undo(_ id: Int64?, at date: Timestamp) throws(CatalogError) -> RestoredChange {
         try write { db in
             let entries = try Self.trashEntries(db)
             let found = id.map { wanted in entries.first { $0.id == wanted } } ?? entries.first

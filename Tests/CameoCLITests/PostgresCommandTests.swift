@@ -1,3 +1,4 @@
+import CameoCatalog
 import CameoTestSupport
 import Foundation
 import Testing
@@ -25,6 +26,28 @@ import Testing
         let again = try team.run(["import", "-"], stdin: exported.stdout)
         #expect(again.status == 3 && again.stderr.contains("nothing was imported"), "\(again)")
         #expect(try team.run("export").stdout == exported.stdout)
+    }
+
+    /// `export --history | import -` copies the submissions too, attached to the same characters.
+    @Test func historyMovesWithTheCharacters() throws {
+        let scratch = try Scratch()
+        let personal = CLI(database: scratch.path("mine.sqlite"), home: scratch.path("home"))
+        #expect(try personal.run("add", "duck", "--url", "https://cdn.example.com/d.mp4", "--window", "1,3", "--no-probe").status == 0)
+        let mine = try Catalog.open(at: scratch.path("mine.sqlite"))
+        var sent = try mine.record(Submission(characterId: try mine.character(named: "duck").id, endpoint: "https://api.example.com/v2/videos",
+                                              requestBody: "{\"prompt\":\"@duck swims\"}", state: .sending))
+        sent.state = .submitted
+        sent.taskId = "task-1"
+        sent.httpStatus = 200
+        try mine.update(sent)
+        _ = try mine.record(Submission(characterId: nil, endpoint: "https://api.example.com/v2/videos", requestBody: "{}", state: .failed))
+        let exported = try personal.run("export", "--history")
+        #expect(exported.status == 0 && exported.stdout.contains("task-1"), "\(exported)")
+
+        let team = try TestCatalog(.postgres, in: scratch).cli(home: scratch.path("home"))
+        #expect(try team.run(["import", "-"], stdin: exported.stdout).status == 0)
+        #expect(try team.run("export", "--history").stdout == exported.stdout)
+        #expect(try team.run("history").stdout == personal.run("history").stdout)
     }
 
     @Test func aWrongPasswordIsRefusedWithoutShowingIt() throws {

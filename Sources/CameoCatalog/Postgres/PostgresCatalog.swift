@@ -344,7 +344,7 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
         }
     }
 
-    public func remove(_ alias: String) throws(CatalogError) {
+    public func remove(_ alias: String, at date: Timestamp) throws(CatalogError) {
         try write {
             let deleted = try session.query("DELETE FROM character WHERE alias_key = $1 RETURNING id", [.text(NameKey.of(alias))])
             if deleted.isEmpty { throw CatalogError.unknownAlias(alias, suggestion: try suggestion(for: alias)) }
@@ -389,6 +389,7 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
             }
             summary.added = fresh.count
             try insertIdentities(identities)
+            summary.submissions = try importSubmissions(document.submissions ?? [])
             return summary
         }
     }
@@ -656,6 +657,68 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
             try session.query("SELECT \(Self.submissionColumns) FROM submission WHERE task_id IS NOT NULL ORDER BY id DESC LIMIT 1")
                 .first.map(Self.submission)
         }
+    }
+
+    public func exchangedSubmissions() throws(CatalogError) -> [ExchangedSubmission] {
+        try read {
+            var aliases: [Int64: String] = [:]
+            for row in try session.query("SELECT id, alias FROM character WHERE id IN (SELECT character_id FROM submission)") {
+                aliases[try row[0].decode(Int64.self)] = try row[1].decode(String.self)
+            }
+            return try session.query("SELECT \(Self.submissionColumns) FROM submission ORDER BY id").map { row in
+                let submission = try Self.submission(row)
+                return ExchangedSubmission(submission, alias: submission.characterId.flatMap { aliases[$0] })
+            }
+        }
+    }
+
+    /// As the SQLite catalog: each attached to the character of its alias (or
+    /// none), one already held (same endpoint, body and creation time) passed over.
+    func importSubmissions(_ submissions: [ExchangedSubmission]) throws -> Int {
+        var added = 0
+        for exchanged in submissions {
+            let known = try session.query("""
+                SELECT 1 FROM submission WHERE endpoint = $1 AND request_body = $2 AND created_at = ms_to_time($3)
+                """, [.text(exchanged.endpoint), .text(exchanged.requestBody), .time(exchanged.createdAt)])
+            if !known.isEmpty { continue }
+            let characterId = try exchanged.alias.flatMap {
+                try session.query("SELECT id FROM character WHERE alias_key = $1", [.text(NameKey.of($0))]).first?[0].decode(Int64.self)
+            }
+            var submission = Submission(kind: exchanged.kind, characterId: characterId, endpoint: exchanged.endpoint,
+                                        provider: exchanged.provider, requestBody: exchanged.requestBody,
+                                        state: exchanged.state, at: exchanged.createdAt)
+            submission.taskStatus = exchanged.taskStatus
+            submission.providerStatus = exchanged.providerStatus
+            submission.httpStatus = exchanged.httpStatus
+            submission.responseBody = exchanged.responseBody
+            submission.taskId = exchanged.taskId
+            submission.error = exchanged.error
+            submission.downloadPath = exchanged.downloadPath
+            submission.updatedAt = exchanged.updatedAt
+            try session.execute("""
+                INSERT INTO submission (character_id, kind, endpoint, provider, request_body, state, task_status, provider_status, http_status,
+                                        response_body, task_id, error, download_path, created_at, updated_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, ms_to_time($14), ms_to_time($15))
+                """, Self.submissionValues(submission))
+            added += 1
+        }
+        return added
+    }
+
+    // MARK: - The trash
+
+    /// The trash is the SQLite catalog's alone for now: a PostgreSQL catalog
+    /// keeps no copies of what rm, rename, edit and replacing imports change.
+    var trashUnavailable: CatalogError {
+        .cannotOpen(path: path, detail: "a PostgreSQL catalog keeps no trash yet, so `cameo undo` and `cameo trash` work on SQLite catalogs only")
+    }
+
+    public func trash() throws(CatalogError) -> [TrashEntry] {
+        throw trashUnavailable
+    }
+
+    public func undo(_ id: Int64?, at date: Timestamp) throws(CatalogError) -> RestoredChange {
+        throw trashUnavailable
     }
 
     public func submissions(limit: Int?, state: SubmissionState?) throws(CatalogError) -> [Submission] {
