@@ -8,7 +8,8 @@ struct PromptFlags: ParsableArguments {
     var maxCharacters: Int = 5
 
     @Option(name: .customLong("character"), help: ArgumentHelp(
-        "A character this request creates from its source URL: its mentions are sent as plain words.", valueName: "alias"))
+        "A character this request creates from its source URL: its mentions are sent as plain words.", valueName: "alias"),
+        completion: Complete.alias)
     var creating: String?
 
     func validate() throws {
@@ -23,7 +24,14 @@ struct PromptFlags: ParsableArguments {
 struct Compose: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a prompt's @alias mentions as the @username the API expects, correctly spaced.",
-        discussion: "Errors (unknown or unresolved characters…) print to stderr with exit code 1, and nothing on stdout.")
+        discussion: """
+            Errors (unknown or unresolved characters…) print to stderr with exit code 1, and nothing on stdout.
+
+            EXAMPLES:
+              cameo compose '@duck在舞台上和@cookie牵手跳舞'
+              echo '@duck 跳舞' | cameo compose -
+              cameo compose '@duck runs' --json
+            """)
 
     @OptionGroup var catalog: CatalogOptions
 

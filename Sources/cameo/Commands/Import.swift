@@ -6,11 +6,17 @@ extension ImportConflictPolicy: ExpressibleByArgument {}
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Read characters from a `cameo export` file, all of it or none of it.")
+        abstract: "Read characters from a `cameo export` file, all of it or none of it.",
+        discussion: """
+            EXAMPLES:
+              cameo import backup.json
+              cameo import backup.json --on-conflict replace   # `cameo undo` takes it back
+              cameo export | ssh other cameo import -
+            """)
 
     @OptionGroup var catalog: CatalogOptions
 
-    @Argument(help: "The export file (- for stdin).")
+    @Argument(help: "The export file (- for stdin).", completion: Complete.json)
     var file: String
 
     @Option(help: "What to do with an alias the catalog already has: skip, replace or fail.")

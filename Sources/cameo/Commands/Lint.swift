@@ -8,7 +8,15 @@ import Foundation
 struct Lint: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Explain every problem in a prompt before it is sent.",
-        discussion: "Exit code 0 with warnings only, 1 when there is an error. `cameo lint --rules` lists the rules.")
+        discussion: """
+            Exit code 0 with warnings only, 1 when there is an error. `cameo lint --rules` lists the rules.
+
+            EXAMPLES:
+              cameo lint '和@cokie跳舞'
+              cameo lint '@duck在湖上' --fix
+              cameo lint --explain missing-space --json
+              cameo lint --request body.json
+            """)
 
     @OptionGroup var catalog: CatalogOptions
 
@@ -21,10 +29,10 @@ struct Lint: ParsableCommand {
     @Flag(help: "List every rule with its summary.")
     var rules = false
 
-    @Option(help: ArgumentHelp("Explain one rule, with its examples.", valueName: "rule"))
+    @Option(help: ArgumentHelp("Explain one rule, with its examples.", valueName: "rule"), completion: Complete.rule)
     var explain: String?
 
-    @Option(name: .customLong("request"), help: ArgumentHelp("Check a request body written by hand against the spec.", valueName: "file.json"))
+    @Option(name: .customLong("request"), help: ArgumentHelp("Check a request body written by hand against the spec.", valueName: "file.json"), completion: Complete.json)
     var requestFile: String?
 
     @Flag(help: "Treat a face in the --character window as an error.")
@@ -37,6 +45,11 @@ struct Lint: ParsableCommand {
 
     @OptionGroup var output: JSONFlag
 
+    /// Every rule `--rules` lists and `--explain` explains.
+    static var allRules: [RuleDescription] {
+        PromptLinter.descriptions + RequestLinter.descriptions + [PersonInWindowRule.description]
+    }
+
     func validate() throws {
         if prompt == nil, !rules, explain == nil, requestFile == nil {
             throw ValidationError("give a prompt (or - for stdin), --request FILE, --rules or --explain RULE")
@@ -44,9 +57,8 @@ struct Lint: ParsableCommand {
     }
 
     func run() throws {
-        let allRules = PromptLinter.descriptions + RequestLinter.descriptions + [PersonInWindowRule.description]
-        if rules { return try RuleList.print(allRules, json: output.json) }
-        if let explain { return try RuleList.explain(explain, among: allRules) }
+        if rules { return try RuleList.print(Self.allRules, json: output.json) }
+        if let explain { return try RuleList.explain(explain, among: Self.allRules) }
         if let requestFile { return try lintRequest(requestFile) }
         let text = try PromptInput.read(prompt ?? "-")
         let profile = try activeProfile()
@@ -82,7 +94,7 @@ struct Lint: ParsableCommand {
 extension Lint {
     /// The profile whose limits apply; the spec's own when no config names one.
     func activeProfile() throws -> ProviderProfile {
-        try ProviderConfig.load(environment: ProcessInfo.processInfo.environment, baseURLFlag: nil, providerFlag: provider).profile
+        try ConfigPath.load(baseURLFlag: nil, providerFlag: provider).profile
     }
 
     func lintRequest(_ path: String) throws {

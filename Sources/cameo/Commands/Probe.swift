@@ -5,9 +5,16 @@ import Foundation
 struct Probe: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Tell what clips are: duration, size, rotation, streams, and what providers may refuse.",
-        discussion: "A folder probes the video files in it. Exit code 1 when any input could not be probed.")
+        discussion: """
+            A folder probes the video files in it. Exit code 1 when any input could not be probed.
 
-    @Argument(help: "Clip files, folders of clips, or http(s) URLs.")
+            EXAMPLES:
+              cameo probe clip.mp4
+              cameo probe clips/ --recursive -v
+              cameo probe https://cdn.example.com/duck.mp4 --json
+            """)
+
+    @Argument(help: "Clip files, folders of clips, or http(s) URLs.", completion: Complete.file)
     var inputs: [String]
 
     @Option(help: ArgumentHelp("Seconds to wait for one input before giving up.", valueName: "seconds"))

@@ -3,18 +3,24 @@ import CameoCatalog
 
 struct Remove: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rm", abstract: "Remove a character with its tags and usernames (its submissions stay in history).")
+        commandName: "rm", abstract: "Remove a character with its tags and usernames (its submissions stay in history; `cameo undo` brings it back).",
+        discussion: """
+            EXAMPLES:
+              cameo rm duck
+              cameo rm duck --yes && cameo undo
+            """,
+        aliases: ["remove"])
 
     @OptionGroup var catalog: CatalogOptions
 
-    @Argument(help: "The character's alias.")
+    @Argument(help: "The character's alias.", completion: Complete.alias)
     var alias: String
 
     @Flag(name: [.short, .long], help: "Remove without asking (required when not on a terminal).")
     var yes = false
 
     func run() throws {
-        let catalog = try catalog.open()
+        let catalog = try catalog.openExisting()
         // Read without decoding the whole row: a row cameo cannot read can still be removed.
         let character = try catalog.removal(of: alias)
         if !yes {

@@ -23,7 +23,7 @@ struct Undo: ParsableCommand {
     @OptionGroup var output: JSONFlag
 
     func run() throws {
-        let restored = try catalog.open().undo(change)
+        let restored = try catalog.openExisting().undo(change)
         if output.json {
             try Output.json(RestoredDocument(restored))
         } else {

@@ -11,9 +11,14 @@ struct Windows: ParsableCommand {
             Ranking: windows without a human face first (PERSON), then the longest (LENGTH), then the highest \
             SCORE = 0.6 x SHARP + 0.4 x STEADY (each 0-1: sharpness against the clip's own sharpest frames, \
             and how little the picture moves). Exit code 1 when no valid window exists; the message says why.
+
+            EXAMPLES:
+              cameo windows clip.mp4
+              cameo windows clip.mp4 --length 2 --step 0.1 --preview windows.png
+              cameo windows clip.mp4 --json
             """)
 
-    @Argument(help: "A clip file or an http(s) URL.")
+    @Argument(help: "A clip file or an http(s) URL.", completion: Complete.clip)
     var input: String
 
     @Option(help: ArgumentHelp("The longest window to propose, 1 to 3 seconds.", valueName: "seconds"))
@@ -25,7 +30,7 @@ struct Windows: ParsableCommand {
     @Option(help: ArgumentHelp("Windows start and end on multiples of this many seconds (e.g. 0.1).", valueName: "seconds"))
     var step = SecondsArgument(milliseconds: 1000)
 
-    @Option(help: ArgumentHelp("Also draw the best window and the clip's cuts into this PNG file.", valueName: "file.png"))
+    @Option(help: ArgumentHelp("Also draw the best window and the clip's cuts into this PNG file.", valueName: "file.png"), completion: Complete.png)
     var preview: String?
 
     @Option(help: ArgumentHelp("Seconds to wait for the input before giving up.", valueName: "seconds"))

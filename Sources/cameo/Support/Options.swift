@@ -1,4 +1,5 @@
 import ArgumentParser
+import CameoAPI
 import CameoCatalog
 import CameoText
 import Foundation
@@ -6,7 +7,8 @@ import Foundation
 /// `--db`, shared by every command that reads or writes the catalog.
 struct CatalogOptions: ParsableArguments {
     @Option(name: .customLong("db"), help: ArgumentHelp(
-        "The catalog file (default: $CAMEO_DB, else $XDG_DATA_HOME/cameo/catalog.sqlite).", valueName: "path"))
+        "The catalog file (default: $CAMEO_DB, else $XDG_DATA_HOME/cameo/catalog.sqlite).", valueName: "path"),
+        completion: .file(extensions: ["sqlite", "db"]))
     var path: String?
 
     var resolvedPath: String {
@@ -15,7 +17,19 @@ struct CatalogOptions: ParsableArguments {
 
     /// For commands that change the catalog: created on first use.
     func open() throws -> Catalog {
-        try Catalog.open(at: resolvedPath)
+        let path = resolvedPath
+        let isNew = !FileManager.default.fileExists(atPath: path)
+        let catalog = try Catalog.open(at: path)
+        if isNew { Output.note("created the catalog at \(path)") }
+        return catalog
+    }
+
+    /// For commands that change what the catalog already holds (`rm`, `edit`,
+    /// `undo`…): one that does not exist yet is not created for them; it reads
+    /// as empty, so they end with "not found".
+    func openExisting() throws -> Catalog {
+        let path = resolvedPath
+        return FileManager.default.fileExists(atPath: path) ? try Catalog.open(at: path) : try Catalog.openForReading(at: path)
     }
 
     /// For commands that only read it: nothing is created, written or locked
@@ -72,5 +86,19 @@ enum CountArgument {
     static func check(_ value: Int?, _ option: String, in range: ClosedRange<Int>) throws {
         guard let value, !range.contains(value) else { return }
         throw ValidationError("\(option) must be between \(range.lowerBound) and \(range.upperBound), not \(value)")
+    }
+}
+
+/// The config file, for messages that send the user there.
+enum ConfigPath {
+    static var current: String { ProviderConfig.path(environment: ProcessInfo.processInfo.environment) }
+
+    /// The active provider configuration; keys the file sets that cameo does not know are warned about, with a did-you-mean.
+    static func load(baseURLFlag: String?, providerFlag: String?) throws -> ProviderConfig {
+        let environment = ProcessInfo.processInfo.environment
+        let config = try ProviderConfig.load(environment: environment, baseURLFlag: baseURLFlag, providerFlag: providerFlag)
+        let file = ConfigFileReport.inspect(environment: environment)
+        for unknown in file.unknownKeys { Output.warning(unknown.message(path: file.path)) }
+        return config
     }
 }

@@ -24,7 +24,7 @@ struct ProviderOptions: ParsableArguments {
     }
 
     func config() throws -> ProviderConfig {
-        try ProviderConfig.load(environment: ProcessInfo.processInfo.environment, baseURLFlag: baseUrl, providerFlag: provider)
+        try ConfigPath.load(baseURLFlag: baseUrl, providerFlag: provider)
     }
 
     /// A client for the active profile; warns when the key would travel in clear text.

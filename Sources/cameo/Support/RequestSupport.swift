@@ -10,19 +10,19 @@ struct RequestOptions: ParsableArguments {
     @Argument(help: "The prompt (with @alias mentions), or - to read it from stdin.")
     var prompt: String?
 
-    @Option(help: "sora-2 or sora-2-pro.")
-    var model: String
+    @Option(help: "sora-2 or sora-2-pro (default: \"model\" in the config or its profile).", completion: Complete.model)
+    var model: String?
 
-    @Option(help: "16:9 or 9:16.")
+    @Option(help: "16:9 or 9:16 (default: \"aspect_ratio\" in the config).", completion: Complete.aspectRatio)
     var aspectRatio: String?
 
-    @Option(help: "Video length in seconds: 10, 15 or 25 (sent as a string).")
+    @Option(help: "Video length in seconds: 10, 15 or 25, sent as a string (default: \"duration\" in the config).", completion: Complete.duration)
     var duration: String?
 
     @Flag(help: "High definition (sora-2-pro only).")
     var hd = false
 
-    @Option(name: .customLong("image"), help: ArgumentHelp("A reference image: an http(s) URL or a local image file (sent as base64).", valueName: "url-or-file"))
+    @Option(name: .customLong("image"), help: ArgumentHelp("A reference image: an http(s) URL or a local image file (sent as base64).", valueName: "url-or-file"), completion: Complete.file)
     var images: [String] = []
 
     @Option(help: ArgumentHelp("A URL the provider calls when the video is ready.", valueName: "url"))
@@ -34,7 +34,7 @@ struct RequestOptions: ParsableArguments {
     @Flag(name: .customLong("private"), help: "Do not publish the video (it cannot be remixed).")
     var isPrivate = false
 
-    @Option(help: ArgumentHelp("Create this catalog character in the video from its source URL and window.", valueName: "alias"))
+    @Option(help: ArgumentHelp("Create this catalog character in the video from its source URL and window.", valueName: "alias"), completion: Complete.alias)
     var character: String?
 
     @Option(help: ArgumentHelp("Create a character from this video URL (with --character-timestamps).", valueName: "url"))
@@ -78,10 +78,14 @@ struct BuiltRequest {
         let promptOptions = PromptOptions(maximumCharacters: options.maxCharacters, creating: Set(character.map { [$0.alias] } ?? []))
         let index = try CharacterIndex.load(for: text, from: catalog)
         let prompt = PromptLinter.lint(text, index: index, options: promptOptions)
+        guard let model = options.model ?? profile?.defaultModel else {
+            throw CommandFailure("no model: give --model (sora-2 or sora-2-pro), or set \"model\" in \(ConfigPath.current)", status: .usage)
+        }
         let request = GenerationRequest(
-            prompt: prompt.composition.text, model: options.model,
+            prompt: prompt.composition.text, model: model,
             images: options.images.isEmpty ? nil : try options.images.map(imageEntry),
-            aspectRatio: options.aspectRatio, hd: options.hd ? true : nil, duration: options.duration,
+            aspectRatio: options.aspectRatio ?? profile?.defaultAspectRatio, hd: options.hd ? true : nil,
+            duration: options.duration ?? profile?.defaultDuration,
             notifyHook: options.notifyHook, watermark: options.watermark ? true : nil, isPrivate: options.isPrivate ? true : nil,
             characterURL: character?.sourceURL ?? options.characterUrl,
             characterTimestamps: character?.window.description ?? options.characterTimestamps)
