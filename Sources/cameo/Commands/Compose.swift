@@ -40,10 +40,18 @@ struct Compose: ParsableCommand {
 
     @OptionGroup var flags: PromptFlags
 
+    @OptionGroup var output: JSONFlag
+
     func run() throws {
         let text = try PromptInput.read(prompt)
         let index = try CharacterIndex.load(for: text, from: catalog.openForReading())
         let result = PromptLinter.lint(text, index: index, options: flags.options)
+        if output.json {
+            // The same document as `lint --json`: the prompt, its findings, and what would be sent.
+            try Output.json(LintDocument(prompt: text, result: result, provider: nil))
+            if result.hasErrors { throw SilentFailure(status: .findings) }
+            return
+        }
         DiagnosticsOutput.printHuman(result.diagnostics, in: text)
         guard !result.hasErrors else { throw SilentFailure(status: .findings) }
         Output.line(result.composition.text)

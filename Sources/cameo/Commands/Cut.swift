@@ -76,8 +76,8 @@ struct Cut: ParsableCommand {
 struct CutDocument: Encodable {
     var path: String
     var source: String
-    var sourceWindow: [Double]
-    var window: [Double]
+    var sourceWindow: TimeRange
+    var window: TimeRange
     var width: Int
     var height: Int
     var duration: Double
@@ -89,8 +89,8 @@ struct CutDocument: Encodable {
     init(_ cut: CutClip, source: String, window: CharacterWindow) {
         path = cut.path
         self.source = source
-        sourceWindow = [window.start, window.end]
-        self.window = [0, (cut.duration * 1000).rounded() / 1000]
+        sourceWindow = TimeRange(start: window.start, end: window.end)
+        self.window = TimeRange(start: 0, end: (cut.duration * 1000).rounded() / 1000)
         width = cut.width
         height = cut.height
         duration = (cut.duration * 1000).rounded() / 1000

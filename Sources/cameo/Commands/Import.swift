@@ -22,6 +22,8 @@ struct Import: ParsableCommand {
     @Option(help: "What to do with an alias the catalog already has: skip, replace or fail.")
     var onConflict: ImportConflictPolicy = .fail
 
+    @OptionGroup var output: JSONFlag
+
     func run() throws {
         let data = try InputFile.read(file, expecting: "a `cameo export` file")
         let source = file == "-" ? "stdin" : file
@@ -30,5 +32,21 @@ struct Import: ParsableCommand {
         let history = document.submissions == nil ? "" : ", \(summary.submissions) submission(s)"
         let undo = summary.replaced > 0 ? "; `cameo undo` restores the replaced ones" : ""
         Output.error("imported \(summary.added) new, replaced \(summary.replaced), skipped \(summary.skipped)\(history)\(undo)")
+        if output.json { try Output.json(ImportedDocument(summary)) }
+    }
+}
+
+/// What `import --json` prints: how many characters and submissions went where.
+struct ImportedDocument: Encodable {
+    var added: Int
+    var replaced: Int
+    var skipped: Int
+    var submissions: Int
+
+    init(_ summary: ImportSummary) {
+        added = summary.added
+        replaced = summary.replaced
+        skipped = summary.skipped
+        submissions = summary.submissions
     }
 }

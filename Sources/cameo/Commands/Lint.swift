@@ -140,7 +140,8 @@ struct RequestLintDocument: Encodable {
 
 struct LintDocument: Encodable {
     var prompt: String
-    var provider: String
+    /// The profile whose limits applied (null for `compose`, which checks no request).
+    @NullEncoded var provider: String?
     var diagnostics: [DiagnosticDocument]
     var errors: Int
     var warnings: Int
@@ -149,7 +150,7 @@ struct LintDocument: Encodable {
     /// With --character: what is wrong with the character's window.
     var characterDiagnostics: [RequestDiagnosticDocument]?
 
-    init(prompt: String, result: PromptLinter.Result, provider: String) {
+    init(prompt: String, result: PromptLinter.Result, provider: String?) {
         self.prompt = prompt
         self.provider = provider
         diagnostics = result.diagnostics.map(DiagnosticDocument.init)

@@ -6,7 +6,9 @@ struct Probe: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Tell what clips are: duration, size, rotation, streams, and what providers may refuse.",
         discussion: """
-            A folder probes the video files in it. Exit code 1 when any input could not be probed.
+            A folder probes the video files in it (with --recursive, in its subfolders too); other files are \
+            skipped and counted (-v names them). An input given twice is probed once. Exit code 1 when any input \
+            could not be probed.
 
             EXAMPLES:
               cameo probe clip.mp4
@@ -20,6 +22,12 @@ struct Probe: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds to wait for one input before giving up.", valueName: "seconds"))
     var timeout = SecondsArgument(milliseconds: 20_000)
 
+    @Flag(name: .shortAndLong, help: "Look into the subfolders of a folder too.")
+    var recursive = false
+
+    @Flag(name: .shortAndLong, help: "Name each file a folder held that was skipped.")
+    var verbose = false
+
     @OptionGroup var output: JSONFlag
 
     func validate() throws {
@@ -28,7 +36,7 @@ struct Probe: ParsableCommand {
     }
 
     func run() throws {
-        let paths = ProbeBatch.expand(inputs)
+        let (paths, skipped) = ProbeInputs.expand(inputs, recursive: recursive)
         let progress = paths.count > 1 && Output.stderrIsTerminal ? ProgressBar(total: paths.count, label: "probing") : nil
         let outcomes = ProbeBatch.run(paths, probe: ClipProbe(timeout: timeout.seconds)) { done in progress?.update(done) }
         progress?.finish()
@@ -39,6 +47,12 @@ struct Probe: ParsableCommand {
             for case .success(let info) in outcomes where !info.warnings.isEmpty {
                 for warning in info.warnings { Output.warning("\(info.path) \(warning.message)") }
             }
+        }
+        if !skipped.isEmpty {
+            if verbose {
+                for path in skipped { Output.note("skipped \(path): not a video file name") }
+            }
+            Output.note("skipped \(skipped.count) file(s) that are not videos" + (verbose ? "" : " (-v names them)"))
         }
         if outcomes.contains(where: { if case .failure = $0 { true } else { false } }) {
             throw SilentFailure(status: .findings)
@@ -56,7 +70,7 @@ struct ProbeDocument: Encodable {
     func encode(to encoder: any Encoder) throws {
         switch outcome {
         case .success(let info):
-            try info.encode(to: encoder)
+            try JSONShapes.probe(info).encode(to: encoder)
         case .failure(let error):
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(path, forKey: .path)
@@ -84,5 +98,52 @@ enum ProbeText {
             }
         }
         return table.render()
+    }
+}
+
+/// The files `probe` looks at: inputs as given, folders expanded into the
+/// video files they hold, each file once.
+enum ProbeInputs {
+    static func expand(_ inputs: [String], recursive: Bool) -> (paths: [String], skipped: [String]) {
+        var paths: [String] = [], skipped: [String] = []
+        var seen = Set<String>()
+        func take(_ path: String) {
+            let key = path.contains("://") ? path : URL(fileURLWithPath: path).standardizedFileURL.path
+            if seen.insert(key).inserted { paths.append(path) }
+        }
+        for input in inputs {
+            var isFolder: ObjCBool = false
+            guard !input.contains("://"), FileManager.default.fileExists(atPath: input, isDirectory: &isFolder), isFolder.boolValue else {
+                take(input)
+                continue
+            }
+            let folder = input.hasSuffix("/") && input.count > 1 ? String(input.dropLast()) : input
+            var found: [String] = []
+            if recursive, let walker = FileManager.default.enumerator(atPath: folder) {
+                while let name = walker.nextObject() as? String {
+                    let last = (name as NSString).lastPathComponent
+                    if last.hasPrefix(".") {
+                        walker.skipDescendants()
+                        continue
+                    }
+                    found.append(name)
+                }
+            } else {
+                found = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }
+            }
+            for name in found.sorted() {
+                let path = folder + "/" + name
+                var isSubfolder: ObjCBool = false
+                FileManager.default.fileExists(atPath: path, isDirectory: &isSubfolder)
+                if isSubfolder.boolValue {
+                    if !recursive { skipped.append(path + "/ (a folder: --recursive looks inside)") }
+                } else if ProbeBatch.videoExtensions.contains((name as NSString).pathExtension.lowercased()) {
+                    take(path)
+                } else {
+                    skipped.append(path)
+                }
+            }
+        }
+        return (paths, skipped)
     }
 }

@@ -19,6 +19,8 @@ struct Remove: ParsableCommand {
     @Flag(name: [.short, .long], help: "Remove without asking (required when not on a terminal).")
     var yes = false
 
+    @OptionGroup var output: JSONFlag
+
     func run() throws {
         let catalog = try catalog.openExisting()
         // Read without decoding the whole row: a row cameo cannot read can still be removed.
@@ -31,10 +33,21 @@ struct Remove: ParsableCommand {
             // Saying no is an answer, not a failure.
             guard Output.confirm("Remove \"\(character.alias)\"\(usernames)?") else {
                 Output.error("nothing removed")
+                if output.json { try Output.json(RemovedDocument(alias: character.alias, usernames: character.usernames, removed: false)) }
                 return
             }
         }
         try catalog.remove(alias)
         Output.error("removed \(character.alias); `cameo undo` brings it back")
+        if output.json { try Output.json(RemovedDocument(alias: character.alias, usernames: character.usernames, removed: true)) }
     }
+}
+
+/// What `rm --json` prints.
+struct RemovedDocument: Encodable {
+    var alias: String
+    /// How many usernames went with it.
+    var usernames: Int
+    /// False when the confirmation was declined.
+    var removed: Bool
 }

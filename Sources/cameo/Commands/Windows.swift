@@ -121,8 +121,8 @@ struct WindowsDocument: Encodable {
     var duration: Double
     var frameRate: String
     var cuts: [Double]
-    var black: [[Double]]
-    var frozen: [[Double]]
+    var black: [TimeRange]
+    var frozen: [TimeRange]
     var windows: [Window]
 
     struct Window: Encodable {
@@ -141,8 +141,8 @@ struct WindowsDocument: Encodable {
         duration = rounded(analysis.duration)
         frameRate = analysis.info.video.avgFrameRate
         cuts = analysis.cuts.map { rounded($0.time) }
-        black = analysis.black.map { [rounded($0.start), rounded($0.end)] }
-        frozen = analysis.frozen.map { [rounded($0.start), rounded($0.end)] }
+        black = analysis.black.map { TimeRange(start: rounded($0.start), end: rounded($0.end)) }
+        frozen = analysis.frozen.map { TimeRange(start: rounded($0.start), end: rounded($0.end)) }
         self.windows = windows.map { window, check in
             Window(start: window.start, end: window.end, score: window.score, sharpness: window.sharpness, steadiness: window.steadiness,
                    faces: check?.faces)
