@@ -2,25 +2,6 @@ import ArgumentParser
 import CameoCatalog
 import CameoPrompt
 
-/// Options shared by the commands that read prompts.
-struct PromptFlags: ParsableArguments {
-    @Option(help: "Warn when a prompt mentions more characters than this.")
-    var maxCharacters: Int = 5
-
-    @Option(name: .customLong("character"), help: ArgumentHelp(
-        "A character this request creates from its source URL: its mentions are sent as plain words.", valueName: "alias"),
-        completion: Complete.alias)
-    var creating: String?
-
-    func validate() throws {
-        try CountArgument.check(maxCharacters, "--max-characters", in: 0...1000)
-    }
-
-    var options: PromptOptions {
-        PromptOptions(maximumCharacters: maxCharacters, creating: Set(creating.map { [$0] } ?? []))
-    }
-}
-
 struct Compose: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a prompt's @alias mentions as the @username the API expects, correctly spaced.",

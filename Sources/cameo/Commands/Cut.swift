@@ -72,36 +72,3 @@ struct Cut: ParsableCommand {
         return (character.sourceURL, character)
     }
 }
-
-struct CutDocument: Encodable {
-    var path: String
-    var source: String
-    var sourceWindow: TimeRange
-    var window: TimeRange
-    var width: Int
-    var height: Int
-    var duration: Double
-    var frames: Int
-    var frameRate: String
-    var audio: String
-    var warnings: [String]
-
-    init(_ cut: CutClip, source: String, window: CharacterWindow) {
-        path = cut.path
-        self.source = source
-        sourceWindow = TimeRange(start: window.start, end: window.end)
-        self.window = TimeRange(start: 0, end: (cut.duration * 1000).rounded() / 1000)
-        width = cut.width
-        height = cut.height
-        duration = (cut.duration * 1000).rounded() / 1000
-        frames = cut.frames
-        frameRate = cut.frameRate
-        audio = cut.audio.rawValue
-        warnings = cut.warnings
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case path, source, window, width, height, duration, frames, audio, warnings
-        case sourceWindow = "source_window", frameRate = "frame_rate"
-    }
-}

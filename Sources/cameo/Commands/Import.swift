@@ -35,18 +35,3 @@ struct Import: ParsableCommand {
         if output.json { try Output.json(ImportedDocument(summary)) }
     }
 }
-
-/// What `import --json` prints: how many characters and submissions went where.
-struct ImportedDocument: Encodable {
-    var added: Int
-    var replaced: Int
-    var skipped: Int
-    var submissions: Int
-
-    init(_ summary: ImportSummary) {
-        added = summary.added
-        replaced = summary.replaced
-        skipped = summary.skipped
-        submissions = summary.submissions
-    }
-}

@@ -60,47 +60,6 @@ struct Probe: ParsableCommand {
     }
 }
 
-/// One element of `probe --json`: the facts, or an `error` in their place.
-struct ProbeDocument: Encodable {
-    var path: String
-    var outcome: ProbeBatch.Outcome
-
-    enum CodingKeys: String, CodingKey { case path, error }
-
-    func encode(to encoder: any Encoder) throws {
-        switch outcome {
-        case .success(let info):
-            try JSONShapes.probe(info).encode(to: encoder)
-        case .failure(let error):
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(path, forKey: .path)
-            try container.encode(error.description, forKey: .error)
-        }
-    }
-}
-
-enum ProbeText {
-    static func table(_ rows: [(String, ProbeBatch.Outcome)]) -> String {
-        var table = TextTable("PATH", "FORMAT", "DURATION", "SIZE", "VIDEO", "FPS", "AUDIO", "NOTES")
-        for (path, outcome) in rows {
-            switch outcome {
-            case .success(let info):
-                let video = info.video
-                let rotation = video.rotation == 0 ? "" : " ↻\(video.rotation)"
-                table.add(path, String(info.formatName.split(separator: ",").first ?? ""),
-                          String(format: "%.3f s", info.duration),
-                          "\(video.displayWidth)x\(video.displayHeight)\(rotation)", video.codecName,
-                          video.framesPerSecond.map { String(format: "%.3g", $0) } ?? "?",
-                          info.audio.map { "\($0.codecName) \($0.channels)ch \($0.sampleRate / 1000)k" } ?? "none",
-                          info.warnings.map(\.code.rawValue).joined(separator: ","))
-            case .failure(let error):
-                table.add(path, "-", "-", "-", "-", "-", "-", "error: " + error.description.replacingOccurrences(of: path + ": ", with: ""))
-            }
-        }
-        return table.render()
-    }
-}
-
 /// The files `probe` looks at: inputs as given, folders expanded into the
 /// video files they hold, each file once.
 enum ProbeInputs {

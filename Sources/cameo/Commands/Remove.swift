@@ -42,12 +42,3 @@ struct Remove: ParsableCommand {
         if output.json { try Output.json(RemovedDocument(alias: character.alias, usernames: character.usernames, removed: true)) }
     }
 }
-
-/// What `rm --json` prints.
-struct RemovedDocument: Encodable {
-    var alias: String
-    /// How many usernames went with it.
-    var usernames: Int
-    /// False when the confirmation was declined.
-    var removed: Bool
-}

@@ -1,6 +1,8 @@
 import ArgumentParser
 import CameoAPI
+import CameoSubmissions
 import CameoCatalog
+import CameoPrompt
 import CameoText
 import Foundation
 
@@ -100,5 +102,79 @@ enum ConfigPath {
         let file = ConfigFileReport.inspect(environment: environment)
         for unknown in file.unknownKeys { Output.warning(unknown.message(path: file.path)) }
         return config
+    }
+}
+
+/// Where the provider is, for the commands that build or send requests.
+struct ProviderOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The provider profile in the config file (else CAMEO_PROVIDER, else default_provider).", valueName: "name"))
+    var provider: String?
+
+    @Option(help: ArgumentHelp("The provider base URL (else CAMEO_BASE_URL or the profile).", valueName: "url"))
+    var baseUrl: String?
+
+    @Option(name: .customLong("timeout"), help: ArgumentHelp("Seconds the whole exchange with the provider may take, waits included.",
+                                                              valueName: "seconds"))
+    var timeoutArgument: SecondsArgument?
+
+    var timeout: Double? { timeoutArgument?.seconds }
+
+    func validate() throws {
+        try SecondsArgument.checkTimeout(timeoutArgument)
+    }
+
+    func config() throws -> ProviderConfig {
+        try ConfigPath.load(baseURLFlag: baseUrl, providerFlag: provider)
+    }
+
+    /// A client for the active profile; warns when the key would travel in clear text.
+    /// From here on Ctrl-C and SIGTERM are caught, so the outcome is recorded before exiting.
+    func client() throws -> (ProviderConfig, ProviderClient) {
+        let config = try config()
+        let client = try config.client(timeout: timeout)
+        if let warning = config.plainTextWarning { Output.warning(warning) }
+        Interruption.catchSignals()
+        return (config, client)
+    }
+}
+
+/// How long and how often to wait for a task.
+struct WaitOptions: ParsableArguments {
+    @Flag(help: "Wait until the task is finished (Ctrl-C stops waiting, not the task).")
+    var wait = false
+
+    @Option(name: .customLong("interval"), help: ArgumentHelp("Seconds between two status requests while waiting.", valueName: "seconds"))
+    var intervalArgument = SecondsArgument(milliseconds: 15_000)
+
+    @Option(name: .customLong("wait-timeout"), help: ArgumentHelp("Seconds to wait in all before giving up.", valueName: "seconds"))
+    var waitTimeoutArgument = SecondsArgument(milliseconds: 1_200_000)
+
+    var interval: Double { intervalArgument.seconds }
+    var waitTimeout: Double { waitTimeoutArgument.seconds }
+
+    func validate() throws {
+        guard intervalArgument.milliseconds >= 100, intervalArgument.milliseconds <= 3_600_000 else {
+            throw ValidationError("--interval must be between 0.1 and 3600 seconds, not \(intervalArgument)")
+        }
+        try SecondsArgument.checkTimeout(waitTimeoutArgument, option: "--wait-timeout")
+    }
+}
+
+/// Options shared by the commands that read prompts.
+struct PromptFlags: ParsableArguments {
+    @Option(help: "Warn when a prompt mentions more characters than this.")
+    var maxCharacters: Int = 5
+
+    @Option(name: .customLong("character"), help: ArgumentHelp(
+        "A character this request creates from its source URL: its mentions are sent as plain words.", valueName: "alias"),
+        completion: Complete.alias)
+    var creating: String?
+
+    func validate() throws {
+        try CountArgument.check(maxCharacters, "--max-characters", in: 0...1000)
+    }
+
+    var options: PromptOptions {
+        PromptOptions(maximumCharacters: maxCharacters, creating: Set(creating.map { [$0] } ?? []))
     }
 }

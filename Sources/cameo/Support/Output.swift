@@ -85,7 +85,7 @@ enum Output {
                                                                   terminal: isatty(STDERR_FILENO) == 1)
 
     enum Colour: String {
-        case red = "31", yellow = "33", cyan = "36", green = "32", bold = "1", dim = "2"
+        case red = "31", yellow = "33", cyan = "36"
     }
 
     /// Colours text bound for stderr.
