@@ -36,7 +36,7 @@ import Testing
                                 aspectRatio: ratio, hd: hd, duration: duration, notifyHook: character ? "https://h.example/x" : nil,
                                 watermark: character ? true : nil, isPrivate: character ? false : nil,
                                 characterURL: character ? "https://a.example/d.mp4" : nil, characterTimestamps: character ? "0.5,2.5" : nil)
-                            let result = RequestLinter.lint(RequestBody(request), index: RuleExamples.index)
+                            let result = RequestLinter.lint(try RequestBody(request), index: RuleExamples.index)
                             guard !result.hasErrors else { continue }
                             accepted += 1
                             let violations = schema.violations(of: try request.jsonData())
@@ -66,15 +66,19 @@ import Testing
         let rule = try #require(RequestLinter.descriptions.first { $0.identifier == identifier })
         #expect(!rule.triggeringExamples.isEmpty && !rule.nonTriggeringExamples.isEmpty)
         for example in rule.triggeringExamples {
-            let body = try #require(RequestBody(json: Data(example.utf8)), "\(example)")
+            let body = try #require(RequestBody(json: Data(example.text.utf8)), "\(example.text)", sourceLocation: example.sourceLocation)
             let found = RequestLinter.lint(body, index: RuleExamples.index).request.filter { $0.rule == identifier }
-            #expect(!found.isEmpty, "\(identifier) did not trigger on \(example)")
-            #expect(found.allSatisfy { $0.severity == rule.severity })
+            #expect(!found.isEmpty, "\(identifier) did not trigger on \(example.text)", sourceLocation: example.sourceLocation)
+            #expect(found.allSatisfy { $0.severity == rule.severity }, sourceLocation: example.sourceLocation)
+            for field in example.markedFields {
+                #expect(found.contains { $0.field == field }, "\(identifier) on \(example.text): at \(found.map(\.field))",
+                        sourceLocation: example.sourceLocation)
+            }
         }
         for example in rule.nonTriggeringExamples {
-            let body = try #require(RequestBody(json: Data(example.utf8)), "\(example)")
+            let body = try #require(RequestBody(json: Data(example.text.utf8)), "\(example.text)", sourceLocation: example.sourceLocation)
             let found = RequestLinter.lint(body, index: RuleExamples.index).request.filter { $0.rule == identifier }
-            #expect(found.isEmpty, "\(identifier) triggered on \(example)")
+            #expect(found.isEmpty, "\(identifier) triggered on \(example.text)", sourceLocation: example.sourceLocation)
         }
     }
 
