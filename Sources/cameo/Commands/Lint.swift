@@ -44,9 +44,8 @@ struct Lint: ParsableCommand {
     }
 
     func run() throws {
-        let allRules = PromptLinter.descriptions + RequestLinter.descriptions + [PersonInWindowRule.description]
-        if rules { return try RuleList.print(allRules, json: output.json) }
-        if let explain { return try RuleList.explain(explain, among: allRules, json: output.json) }
+        if rules { return try RuleList.print(RuleList.all, json: output.json) }
+        if let explain { return try RuleList.explain(explain, among: RuleList.all, json: output.json) }
         if let requestFile { return try lintRequest(requestFile) }
         let text = try PromptInput.read(prompt ?? "-")
         let profile = try activeProfile()
@@ -167,6 +166,11 @@ struct LintDocument: Encodable {
 
 /// The rules' own documentation, printed.
 enum RuleList {
+    /// Built only for --rules and --explain: linting a prompt needs no examples.
+    static var all: [RuleDescription] {
+        PromptLinter.descriptions + RequestLinter.descriptions + [PersonInWindowRule.description]
+    }
+
     /// A rule as `--rules --json` and `--explain --json` write it.
     struct RuleDocument: Encodable {
         var rule: String

@@ -111,11 +111,13 @@ struct DiagnosticDocument: Encodable {
         message = diagnostic.message
         note = diagnostic.note
         replacement = diagnostic.replacement
-        span = diagnostic.span.map { span in
-            Span(utf16: [span.utf16.lowerBound, span.utf16.upperBound], scalars: [span.scalars.lowerBound, span.scalars.upperBound],
-                 line: span.line, column: span.column)
+        switch diagnostic.location {
+        case .text(_, let span):
+            self.span = Span(utf16: [span.utf16.lowerBound, span.utf16.upperBound], scalars: [span.scalars.lowerBound, span.scalars.upperBound],
+                             line: span.line, column: span.column)
+        case .field(let path):
+            field = path
         }
-        field = diagnostic.field
     }
 
     enum CodingKeys: String, CodingKey { case rule, severity, message, note, replacement, span, field }
