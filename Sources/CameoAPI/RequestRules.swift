@@ -67,9 +67,8 @@ public struct RequestBody: Sendable {
     }
 
     public func strings(_ field: Field) -> [String]? {
-        guard case .array(let values)? = fields[field.rawValue] else { return nil }
-        let strings = values.compactMap { if case .string(let text) = $0 { text } else { nil } }
-        return strings.count == values.count ? strings : nil
+        guard case .array(let values)? = fields[field.rawValue], GenerationRequest.JSONKind.strings.fits(.array(values)) else { return nil }
+        return values.compactMap { if case .string(let text) = $0 { text } else { nil } }
     }
 
     /// Fields present with the wrong JSON type, what they should be and what they are.
@@ -87,7 +86,7 @@ public struct RequestBody: Sendable {
         case .number(let number): "the number \(Int(exactly: number).map(String.init) ?? String(number))"
         case .null: "null"
         case .object: "an object"
-        case .array(let values): values.allSatisfy { if case .string = $0 { true } else { false } } ? "an array of strings" : "an array of mixed values"
+        case .array: GenerationRequest.JSONKind.strings.fits(value) ? "an array of strings" : "an array of mixed values"
         }
     }
 }

@@ -24,10 +24,6 @@ public struct TextSpan: Sendable, Equatable {
     public var line: Int
     public var column: Int
 
-    public init(_ range: Range<String.Index>, in text: String) {
-        self = TextLocator(text).span(range)
-    }
-
     init(utf16: Range<Int>, scalars: Range<Int>, line: Int, column: Int) {
         self.utf16 = utf16
         self.scalars = scalars
@@ -127,12 +123,6 @@ public struct Diagnostic: Sendable, Equatable {
         self.location = location
         self.note = note
         self.replacement = replacement
-    }
-
-    public init(rule: String, severity: Severity, message: String, range: Range<String.Index>, in text: String,
-                note: String? = nil, replacement: String? = nil) {
-        self.init(rule: rule, severity: severity, message: message, location: .text(range, TextSpan(range, in: text)),
-                  note: note, replacement: replacement)
     }
 
     /// The span in the text, for a finding about text.

@@ -82,6 +82,20 @@ import Testing
         }
     }
 
+    /// The loose body is the typed request's JSON, and reads back as the same request.
+    @Test func theBodyIsTheRequestsJSON() throws {
+        let request = GenerationRequest(prompt: "p", model: "sora-2-pro", images: ["https://a.example/i.png"], aspectRatio: "9:16", hd: true,
+                                        duration: "25", notifyHook: "https://h.example", watermark: false, isPrivate: true,
+                                        characterURL: "https://a.example/d.mp4", characterTimestamps: "1,3")
+        let body = try RequestBody(request)
+        #expect(Set(body.fields.keys) == Set(GenerationRequest.fieldNames))
+        #expect(body.request == request)
+        let loose = try #require(RequestBody(json: Data(#"{"prompt":"p","model":"sora-2","duration":10,"hd":true,"extra":1}"#.utf8)))
+        #expect(loose.request == GenerationRequest(prompt: "p", model: "sora-2", hd: true))
+        #expect(loose.typeErrors.map(\.field) == ["duration"])
+        #expect(RequestBody(json: Data(#"{"model":"sora-2"}"#.utf8))?.request == nil)
+    }
+
     @Test func promptRulesRunOnTheBodysPrompt() throws {
         let body = try #require(RequestBody(json: Data(#"{"prompt":"@cokie跳舞","model":"sora-2"}"#.utf8)))
         let result = RequestLinter.lint(body, index: RuleExamples.index)
