@@ -119,6 +119,18 @@ import Testing
         #expect(document["errors"] as? Int == 4 && document["warnings"] as? Int == 1 && document["notes"] as? Int == 1)
     }
 
+    /// `request --json` with errors prints the findings where the body would be, in lint --request's shape.
+    @Test func requestJSONWithErrorsPrintsTheFindings() throws {
+        let result = try cli.run("request", "@cokie 跳舞", "--model", "Sora-2", "--duration", "25", "--json")
+        #expect(result.status == 1)
+        #expect(try DocumentSchema("lint-request").violations(of: Data(result.stdout.utf8)) == [], "\(result.stdout)")
+        let document = try #require(try json(result) as? [String: Any])
+        #expect(Set((document["diagnostics"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String }) == ["model-value"])
+        #expect((document["prompt_diagnostics"] as? [[String: Any]])?.first?["rule"] as? String == "unknown-character")
+        #expect(document["errors"] as? Int == 2)
+        #expect(result.stderr.contains("error[model-value]"))
+    }
+
     /// `lint --rules --json` and `lint --explain RULE --json` for every rule validate against their schemas.
     @Test func ruleDocumentsMatchTheirSchemas() throws {
         let list = try cli.run("lint", "--rules", "--json")

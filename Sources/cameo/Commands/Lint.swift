@@ -86,7 +86,7 @@ extension Lint {
         let profile = try activeProfile()
         let result = RequestLinter.lint(body, index: index, options: flags.options, limits: profile.limits)
         if output.json {
-            try Output.json(RequestLintDocument(result, provider: profile.name))
+            try Output.json(RequestLintDocument(request: result.request, prompt: result.prompt, provider: profile.name))
         } else {
             DiagnosticsOutput.printHuman(result.prompt, in: promptText, source: "body.prompt")
             DiagnosticsOutput.printHuman(result.request)
@@ -98,18 +98,19 @@ extension Lint {
     }
 }
 
-/// `lint --request --json`: the body's findings and its prompt's, in the one finding shape.
+/// `lint --request --json`, and `request --json` when there are errors: the
+/// body's findings and its prompt's, in the one finding shape.
 struct RequestLintDocument: Encodable {
     var provider: String
     var diagnostics: [DiagnosticDocument]
     var promptDiagnostics: [DiagnosticDocument]
     var counts: FindingCounts
 
-    init(_ result: RequestLinter.Result, provider: String) {
+    init(request: [Diagnostic], prompt: [Diagnostic], provider: String) {
         self.provider = provider
-        diagnostics = result.request.map(DiagnosticDocument.init)
-        promptDiagnostics = result.prompt.map(DiagnosticDocument.init)
-        counts = FindingCounts(result.request + result.prompt)
+        diagnostics = request.map(DiagnosticDocument.init)
+        promptDiagnostics = prompt.map(DiagnosticDocument.init)
+        counts = FindingCounts(request + prompt)
     }
 
     func encode(to encoder: any Encoder) throws {
