@@ -29,7 +29,8 @@ struct Compose: ParsableCommand {
         let result = PromptLinter.lint(text, index: index, options: flags.options)
         if output.json {
             // The same document as `lint --json`: the prompt, its findings, and what would be sent.
-            try Output.json(LintDocument(prompt: text, result: result, provider: nil))
+            let profile = try ConfigPath.load(baseURLFlag: nil, providerFlag: nil).profile
+            try Output.json(LintDocument(prompt: text, result: result, characterFindings: nil, provider: profile.name))
             if result.hasErrors { throw SilentFailure(status: .findings) }
             return
         }

@@ -15,7 +15,7 @@ enum Complete {
     static let model = CompletionKind.list(ProviderProfile(name: "default").models)
     static let aspectRatio = CompletionKind.list(["16:9", "9:16"])
     static let duration = CompletionKind.list(["10", "15", "25"])
-    static let rule = CompletionKind.custom { _, _, _ in Lint.allRules.map(\.identifier) }
+    static let rule = CompletionKind.custom { _, _, _ in RuleList.all.map(\.identifier) }
     static let state = CompletionKind.list(["submitted", "failed", "not-sent", "unknown"])
 }
 
