@@ -73,7 +73,7 @@ import Testing
         try record(documents, "character", ["rename", "小鸭子", "xiaoya", "--json"])
         try record(documents, "character", ["show", "duck", "--json"])
         try record(documents, "character-list", ["list", "--json"])
-        try record(documents, "probe", ["probe", clip, scratch.path("missing.mp4"), "--json"], status: 1)
+        try record(documents, "probe", ["probe", clip, scratch.path("missing.mp4"), "--json"], status: 2)
         try record(documents, "windows", ["windows", clip, "--top", "2", "--json"])
         try record(documents, "cut", ["cut", "duck", "-o", scratch.path("duck.mp4"), "--json"])
         try record(documents, "trash", ["trash", "--json"])
@@ -85,7 +85,11 @@ import Testing
         let provider = CLI(database: scratch.path("catalog.sqlite"), home: scratch.path("home"),
                            extra: ["CAMEO_API_KEY": "sk-test-0123456789", "CAMEO_BASE_URL": server.baseURL])
         try record(documents, "submission", ["send", "@duck 跳舞", "--model", "sora-2", "--json"], cli: provider)
+        try record(documents, "status", ["status", "task-9", "--json"], cli: provider)
+        try record(documents, "created", ["create", "duck", "--json"], cli: provider)
         try record(documents, "history", ["history", "--json"])
+        // compose writes lint's document (its schema is lint's own).
+        try record(documents, "lint", ["compose", "@duck 跳舞", "--json"])
         try record(documents, "catalog", ["export"])
         let out = scratch.path("backup.json")
         #expect(try cli.run("export", "--history", "--out", out).status == 0)

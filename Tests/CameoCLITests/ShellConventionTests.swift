@@ -231,4 +231,17 @@ import Testing
             #expect(help.unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) }, "\(command) shows a Chinese prompt")
         }
     }
+
+    @Test func aMissingFileIsTwoAndAnUnplayableClipIsFourForEveryCommand() throws {
+        let missing = scratch.path("missing.mp4")
+        let junk = try scratch.write("junk.mp4", "not a video")
+        let url = "https://cdn.example.com/x.mp4"
+        for (path, status) in [(missing, Int32(2)), (junk, Int32(4))] {
+            for arguments in [["probe", path], ["probe", path, "--json"], ["windows", path], ["cut", path, "--window", "1,3", "-o", scratch.path("o.mp4")],
+                              ["add", "x", "--url", url, "--window", "1,3", "--clip", path]] {
+                let result = try cli.run(arguments)
+                #expect(result.status == status, "\(arguments): \(result)")
+            }
+        }
+    }
 }

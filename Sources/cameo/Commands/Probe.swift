@@ -7,8 +7,9 @@ struct Probe: ParsableCommand {
         abstract: "Tell what clips are: duration, size, rotation, streams, and what providers may refuse.",
         discussion: """
             A folder probes the video files in it (with --recursive, in its subfolders too); other files are \
-            skipped and counted (-v names them). An input given twice is probed once. Exit code 1 when any input \
-            could not be probed.
+            skipped and counted (-v names them). An input given twice is probed once. When an input could not be \
+            probed, the exit code is that of the first such input, as every command uses them: 2 no such file, \
+            4 not a playable video, 6 a URL that failed.
 
             EXAMPLES:
               cameo probe clip.mp4
@@ -54,8 +55,8 @@ struct Probe: ParsableCommand {
             }
             Output.note("skipped \(skipped.count) file(s) that are not videos" + (verbose ? "" : " (-v names them)"))
         }
-        if outcomes.contains(where: { if case .failure = $0 { true } else { false } }) {
-            throw SilentFailure(status: .findings)
+        for case .failure(let error) in outcomes {
+            throw SilentFailure(status: Failure.status(for: error.category))
         }
     }
 }
