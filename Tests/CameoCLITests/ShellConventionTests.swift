@@ -244,4 +244,17 @@ import Testing
             }
         }
     }
+
+    @Test func errorsThatSendYouToTheConfigNameIt() throws {
+        try addDuck()
+        try cli.run("resolve", "duck", "quackers.duck")
+        let config = scratch.path("home/config/cameo/config.json")
+        let noURL = try cli.run("send", "@duck 跳舞", "--model", "sora-2")
+        #expect(noURL.status == 64)
+        #expect(noURL.stderr.contains("put base_url in \(config)"), "\(noURL)")
+        let keyless = CLI(database: scratch.path("catalog.sqlite"), home: scratch.path("home"), extra: ["CAMEO_BASE_URL": "http://127.0.0.1:9"])
+        let noKey = try keyless.run("send", "@duck 跳舞", "--model", "sora-2")
+        #expect(noKey.status == 64)
+        #expect(noKey.stderr.contains("put api_key in \(config)"), "\(noKey)")
+    }
 }

@@ -131,7 +131,17 @@ struct ProviderOptions: ParsableArguments {
     /// From here on Ctrl-C and SIGTERM are caught, so the outcome is recorded before exiting.
     func client() throws -> (ProviderConfig, ProviderClient) {
         let config = try config()
-        let client = try config.client(timeout: timeout)
+        let client: ProviderClient
+        do {
+            client = try config.client(timeout: timeout)
+        } catch .missingBaseURL {
+            // Errors that send the user to the config name it.
+            throw CommandFailure("no provider base URL: give --base-url, set CAMEO_BASE_URL, or put base_url in \(ConfigPath.current)",
+                                 status: .usage)
+        } catch .missingKey(let variable) {
+            throw CommandFailure("no API key: set \(variable), or put api_key in \(ConfigPath.current) (readable by you only: chmod 600)",
+                                 status: .usage)
+        }
         if let warning = config.plainTextWarning { Output.warning(warning) }
         Interruption.catchSignals()
         return (config, client)

@@ -85,11 +85,19 @@ enum TaskVideo {
         do {
             try VideoDownload(url: "", path: path, force: force, timeout: 1).checkTarget()
         } catch {
-            switch error {
-            case .exists: throw CommandFailure(shown(error.description), status: .conflict)
-            default: throw CommandFailure(shown(error.description), status: .notFound)
-            }
+            throw failure(error)
         }
+    }
+
+    /// One exit code per kind of download failure, for checking the target and for downloading.
+    static func failure(_ error: VideoDownload.Failure) -> CommandFailure {
+        let status: ExitStatus = switch error {
+        case .exists: .conflict
+        case .folder: .notFound
+        case .notAVideo: .invalidData
+        default: .remoteFailure
+        }
+        return CommandFailure(shown(error.description), status: status)
     }
 
     static func download(_ response: ProviderResponse, to path: String, force: Bool, timeout: Double, taskId: String, catalog: Catalog) throws {
@@ -106,12 +114,7 @@ enum TaskVideo {
             bytes = try download.run()
         } catch {
             if error.isInterrupted { throw Interrupted(message: error.description) }
-            switch error {
-            case .exists: throw CommandFailure(shown(error.description), status: .conflict)
-            case .folder: throw CommandFailure(shown(error.description), status: .notFound)
-            case .notAVideo: throw CommandFailure(shown(error.description), status: .invalidData)
-            default: throw CommandFailure(shown(error.description), status: .remoteFailure)
-            }
+            throw failure(error)
         }
         if var submission = try catalog.submission(taskId: taskId) {
             submission.downloadPath = URL(fileURLWithPath: path).standardizedFileURL.path
