@@ -63,7 +63,7 @@ let package = Package(
         ),
         .target(
             name: "CameoTestSupport",
-            dependencies: ["CameoCatalog", "CameoText", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CameoCatalog", "CameoPrompt", "CameoText", .product(name: "Yams", package: "Yams")],
             path: "Tests/Support"
         ),
         .testTarget(

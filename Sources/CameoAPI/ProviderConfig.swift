@@ -1,3 +1,4 @@
+import CameoText
 import Foundation
 
 /// One provider as `config.json` describes it: where it is, its routes, the
@@ -17,6 +18,10 @@ public struct ProviderProfile: Sendable, Equatable {
     /// The environment variable holding this provider's key.
     public var keyEnv = "CAMEO_API_KEY"
     public var timeout = 60.0
+    /// Defaults for requests (`model`, `duration`, `aspect_ratio` in the config): flags win.
+    public var defaultModel: String?
+    public var defaultDuration: String?
+    public var defaultAspectRatio: String?
     var fileKey: String?
 
     public static let defaultGenerationsPath = "/v2/videos/generations"
@@ -42,6 +47,10 @@ public struct ProviderConfig: Sendable, Equatable {
     public var apiKey: String?
     /// Where the key came from, for messages (`$CAMEO_API_KEY`, or the file).
     public var keySource: String?
+    /// Where the base URL came from (`--base-url`, `$CAMEO_BASE_URL`, or the file).
+    public var baseURLSource: String?
+    /// What chose the active profile (`--provider`, `$CAMEO_PROVIDER`, the file, or built-in).
+    public var profileSource = "built-in"
     public var baseURL: String? { profile.baseURL }
     public var statusPath: String { profile.statusPath }
     public var timeout: Double { profile.timeout }
@@ -68,16 +77,21 @@ public struct ProviderConfig: Sendable, Equatable {
         var models: [String]?
         var keyEnv: String?
         var timeout: Double?
+        var model: String?
+        /// A string as the spec sends it ("10"), or a number (10).
+        var duration: JSONValue?
+        var aspectRatio: String?
 
         enum CodingKeys: String, CodingKey {
             case baseURL = "base_url", apiKey = "api_key", generationsPath = "generations_path", statusPath = "status_path"
             case charactersPath = "characters_path", characterStatusPath = "character_status_path", window, models
-            case keyEnv = "key_env", timeout
+            case keyEnv = "key_env", timeout, model, duration, aspectRatio = "aspect_ratio"
         }
 
         var isEmpty: Bool {
             baseURL == nil && apiKey == nil && generationsPath == nil && statusPath == nil && charactersPath == nil
                 && characterStatusPath == nil && window == nil && models == nil && keyEnv == nil && timeout == nil
+                && model == nil && duration == nil && aspectRatio == nil
         }
     }
 
@@ -135,8 +149,17 @@ public struct ProviderConfig: Sendable, Equatable {
             }
             do {
                 file = try JSONDecoder().decode(File.self, from: data)
+            } catch let error as DecodingError {
+                let detail: String
+                if case .dataCorrupted(let context) = error, context.codingPath.isEmpty {
+                    detail = "is not valid JSON (\(ConfigFileReport.syntaxError(in: data)))"
+                } else {
+                    detail = "is not a JSON object with base_url, api_key, status_path, timeout, model, or providers and default_provider"
+                        + " (\(Self.describe(error)))"
+                }
+                throw .config(path: path, detail: detail)
             } catch {
-                throw .config(path: path, detail: "is not a JSON object with base_url, api_key, status_path, timeout, or providers and default_provider")
+                throw .config(path: path, detail: "is not valid JSON (\(ConfigFileReport.syntaxError(in: data)))")
             }
             if file.holdsKey {
                 var info = stat()
@@ -157,6 +180,13 @@ public struct ProviderConfig: Sendable, Equatable {
         // profile's key never follows it elsewhere. --base-url is explicit, and wins.
         let environmentURL = name == "default" ? environment["CAMEO_BASE_URL"] : nil
         profile.baseURL = [baseURLFlag, environmentURL, written.baseURL].compactMap { $0 }.first { !$0.isEmpty }
+        let baseURLSource: String? = if let baseURLFlag, !baseURLFlag.isEmpty { "--base-url" }
+            else if let environmentURL, !environmentURL.isEmpty { "$CAMEO_BASE_URL" }
+            else if written.baseURL?.isEmpty == false { path } else { nil }
+        let profileSource: String = if providerFlag?.isEmpty == false { "--provider" }
+            else if environment["CAMEO_PROVIDER"]?.isEmpty == false { "$CAMEO_PROVIDER" }
+            else if file.defaultProvider != nil { path + " (default_provider)" }
+            else if profiles.count == 1 { path + " (its only profile)" } else { "built-in" }
         var key: String?
         var source: String?
         if let value = environment[profile.keyEnv], !value.isEmpty {
@@ -169,7 +199,24 @@ public struct ProviderConfig: Sendable, Equatable {
         if let key, let source, key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             throw .badKey(source: source)
         }
-        return ProviderConfig(profile: profile, apiKey: key, keySource: source)
+        var config = ProviderConfig(profile: profile, apiKey: key, keySource: source)
+        config.baseURLSource = baseURLSource
+        config.profileSource = profileSource
+        return config
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "\(path(context)) has the wrong kind of value"
+        case .keyNotFound(let key, _):
+            return "\(key.stringValue) is missing"
+        @unknown default:
+            return "\(error)"
+        }
     }
 
     /// Like ssh: the file and every folder above it up to the home folder must be
@@ -227,9 +274,7 @@ public struct ProviderConfig: Sendable, Equatable {
     }
 
     public static func checkedBaseURL(_ text: String) throws(APIError) -> URL {
-        guard let components = URLComponents(string: text), let url = components.url,
-              ["http", "https"].contains(components.scheme?.lowercased() ?? ""), let host = components.host, !host.isEmpty
-        else {
+        guard WebAddress.isHTTP(text), let components = URLComponents(string: text), let url = components.url else {
             throw .badBaseURL(text, reason: "is not an http(s) URL")
         }
         if components.query != nil || components.fragment != nil || text.contains("?") || text.contains("#") {
@@ -301,6 +346,14 @@ extension ProviderProfile {
             self.timeout = timeout
         }
         fileKey = written.apiKey
+        defaultModel = written.model
+        if let duration = written.duration {
+            guard let text = duration.stringValue, !text.isEmpty else {
+                throw .config(path: path, detail: "provider \(name): duration must be a whole number of seconds, like \"10\"")
+            }
+            defaultDuration = text
+        }
+        defaultAspectRatio = written.aspectRatio
     }
 }
 

@@ -181,6 +181,13 @@ public enum CatalogStores {
         isServerURL(location) ? try PostgresCatalog.open(url: location, environment: environment) : try Catalog.open(at: location)
     }
 
+    /// For commands that change what the catalog already holds (`rm`, `edit`, `undo`…):
+    /// one that does not exist yet is not created; it reads as empty.
+    public static func openExisting(_ location: String, environment: [String: String]) throws(CatalogError) -> any CatalogStore {
+        if isServerURL(location) { return try PostgresCatalog.open(url: location, environment: environment, forReading: true) }
+        return FileManager.default.fileExists(atPath: location) ? try Catalog.open(at: location) : try Catalog.openForReading(at: location)
+    }
+
     /// For commands that only read it: nothing is created or written.
     public static func openForReading(_ location: String, environment: [String: String]) throws(CatalogError) -> any CatalogStore {
         isServerURL(location)

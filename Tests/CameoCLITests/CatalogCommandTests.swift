@@ -41,13 +41,17 @@ func json(_ result: CLI.Result) throws -> Any {
         try addDuck()
         try cli.run("add", "小鸭子", "--url", "https://cdn.example.com/x.mp4", "--window", "1,3", "--no-probe")
         try cli.run("resolve", "duck", "@quackers.duck")
-        let list = try cli.run("list")
+        // Padded for a terminal (asked for here: the test's stdout is a pipe)…
+        let list = try cli.run("list", "--format", "table")
         #expect(list.stdout == """
             ALIAS   WINDOW   USERNAME        TAGS
             duck    0.5,2.5  @quackers.duck  pets
             小鸭子  1,3      -
 
             """)
+        // …and tab-separated, without padding, for another program.
+        let piped = try cli.run("list")
+        #expect(piped.stdout == "ALIAS\tWINDOW\tUSERNAME\tTAGS\nduck\t0.5,2.5\t@quackers.duck\tpets\n小鸭子\t1,3\t-\t\n")
         let show = try cli.run("show", "duck")
         #expect(show.stdout.contains("window     0.5,2.5  (2 s)"))
         #expect(show.stdout.contains("username   @quackers.duck  (active,"))

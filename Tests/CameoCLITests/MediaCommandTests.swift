@@ -14,7 +14,8 @@ import Testing
     @Test func probeJSONKeepsInputOrderWithErrorsInPlace() throws {
         let inputs = ["rotated.mp4", "broken-text.mp4", "no-header-duration.webm", "audio-only.m4a"].map(Repository.fixture)
         let result = try cli.run(["probe", "--json"] + inputs)
-        #expect(result.status == 1, "some inputs failed")
+        // The first input that failed is not a playable video: 4, as for every command (issue 11).
+        #expect(result.status == 4, "some inputs failed")
         let items = try #require(try json(result) as? [[String: Any]])
         #expect(items.map { $0["path"] as? String } == inputs)
         let rotated = items[0]
@@ -23,7 +24,8 @@ import Testing
         let video = try #require(rotated["video"] as? [String: Any])
         #expect(video["rotation"] as? Int == 90)
         #expect(video["display_width"] as? Int == 720 && video["display_height"] as? Int == 1280)
-        #expect(video["avg_frame_rate"] as? String == "30/1")
+        // `frame_rate`, as `windows` and `cut` name it too (issue 11).
+        #expect(video["frame_rate"] as? String == "30/1")
         #expect((rotated["audio"] as? [String: Any])?["sample_rate"] as? Int == 44100)
         #expect((items[1]["error"] as? String)?.contains("not a playable video") == true)
         #expect(items[2]["duration_source"] as? String == "packets")
@@ -46,6 +48,27 @@ import Testing
         #expect(result.stderr.contains("plays for 0.8 s"))
     }
 
+    @Test func probeLooksIntoSubfoldersOnlyWhenAskedAndCountsWhatItSkips() throws {
+        let folder = scratch.path("clips")
+        try FileManager.default.createDirectory(atPath: folder + "/sub", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Repository.fixture("short.mp4"), toPath: folder + "/short.mp4")
+        try FileManager.default.copyItem(atPath: Repository.fixture("portrait.mp4"), toPath: folder + "/sub/portrait.mp4")
+        _ = try scratch.write("clips/notes.txt", "not a clip")
+
+        let flat = try cli.run("probe", folder, folder + "/short.mp4")
+        #expect(flat.status == 0, "\(flat)")
+        #expect(flat.stdout.split(separator: "\n").count == 2, "the file given twice is probed once: \(flat)")
+        #expect(flat.stderr.contains("skipped 2 file(s) that are not videos (-v names them)"))
+        // Each warning once.
+        #expect(flat.stderr.components(separatedBy: "plays for 0.8 s").count == 2, "\(flat.stderr)")
+
+        let deep = try cli.run("probe", folder, "--recursive", "-v")
+        #expect(deep.status == 0, "\(deep)")
+        #expect(deep.stdout.contains("sub/portrait.mp4"))
+        #expect(deep.stderr.contains("skipped \(folder)/notes.txt"))
+        #expect(deep.stderr.contains("skipped 1 file(s) that are not videos\n"))
+    }
+
     @Test func windowsJSONAndPreview() throws {
         let preview = scratch.path("shots.png")
         let result = try cli.run("windows", Repository.fixture("shots.mp4"), "--json", "--preview", preview, "--top", "3")
@@ -53,7 +76,8 @@ import Testing
         let document = try #require(try json(result) as? [String: Any])
         #expect(document["duration"] as? Double == 11.5)
         #expect((document["cuts"] as? [Double])?.count == 3)
-        #expect((document["black"] as? [[Double]])?.first == [0, 1])
+        // A time range is {"start", "end"} in every document (issue 11).
+        #expect((document["black"] as? [[String: Double]])?.first == ["start": 0, "end": 1])
         let windows = try #require(document["windows"] as? [[String: Any]])
         #expect(windows.count == 3)
         // Only two whole 3 s shots exist; the third best is the best 2 s window.

@@ -109,7 +109,9 @@ import Testing
         let result = try cli.run("cut", "land", "-o", output, "--json")
         #expect(result.status == 0, "\(result)")
         let document = try #require(try json(result) as? [String: Any])
-        #expect(document["window"] as? [Double] == [0, 2] && document["source_window"] as? [Double] == [1, 3])
+        // A time range is {"start", "end"} in seconds in every document (issue 11).
+        #expect(document["window"] as? [String: Double] == ["start": 0, "end": 2]
+                && document["source_window"] as? [String: Double] == ["start": 1, "end": 3])
         #expect(document["audio"] as? String == "aac" || document["audio"] as? String == "source")
         #expect(result.stderr.contains("cameo edit land --clip \(output) --url HOSTED_URL --window 0,2"))
         #expect(try cli.run("probe", output, "--json").stdout.contains("\"codec_name\" : \"h264\""))

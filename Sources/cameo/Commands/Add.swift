@@ -10,6 +10,10 @@ struct Add: ParsableCommand {
             The window is the 1 to 3 seconds of the source video that show the character, \
             sent as character_timestamps, e.g. --window 1,3. Without --window, cameo looks at \
             the clip (or the URL) and picks the best window.
+
+            EXAMPLES:
+              cameo add duck --clip clip.mp4 --url https://cdn.example.com/duck.mp4   # picks the window
+              cameo add duck --url https://cdn.example.com/duck.mp4 --window 1,3 --tag pets --no-probe
             """)
 
     @OptionGroup var catalog: CatalogOptions
@@ -23,7 +27,7 @@ struct Add: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds of the source video that show the character, e.g. 1,3.", valueName: "start,end"))
     var window: String?
 
-    @Option(help: ArgumentHelp("A local copy of the source video: probed, hashed, and used to pick or check the window.", valueName: "path"))
+    @Option(help: ArgumentHelp("A local copy of the source video: probed, hashed, and used to pick or check the window.", valueName: "path"), completion: Complete.clip)
     var clip: String?
 
     @Option(help: "A note to keep with the character.")

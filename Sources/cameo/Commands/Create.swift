@@ -15,11 +15,15 @@ struct Create: AsyncParsableCommand {
             A local clip's window is first checked for people (a warning). \
             Exit codes: 0 created (or submitted, without --wait), 1 the window does not suit the provider, \
             2 unknown alias, 6 the provider or network failed or refused, 130 interrupted.
+
+            EXAMPLES:
+              cameo create duck --wait
+              cameo create duck --from-task task_123 --provider acme
             """)
 
     @OptionGroup var catalog: CatalogOptions
 
-    @Argument(help: "The catalog character to create.")
+    @Argument(help: "The catalog character to create.", completion: Complete.alias)
     var alias: String
 
     @Option(help: ArgumentHelp("Create it from this finished generation task instead of the source URL.", valueName: "task-id"))
@@ -30,7 +34,7 @@ struct Create: AsyncParsableCommand {
     @OptionGroup var output: JSONFlag
 
     func run() async throws {
-        let catalog = try catalog.open()
+        let catalog = try catalog.openExisting()
         let character = try catalog.character(named: alias)
         let (config, client) = try provider.client()
         try check(character, against: config.profile)
@@ -38,10 +42,8 @@ struct Create: AsyncParsableCommand {
 
         var body: [String: String] = ["timestamps": character.window.description]
         if let fromTask { body["from_task"] = fromTask } else { body["url"] = character.sourceURL }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let submitter = Submitter(catalog: catalog, client: client, provider: config.profile.name, warn: Output.warning)
-        let sent = try submitter.send(try encoder.encode(body), to: config.profile.charactersPath, kind: .character,
+        let sent = try submitter.send(try CanonicalJSON.encode(body), to: config.profile.charactersPath, kind: .character,
                                       characterId: character.id)
 
         var answer = sent.response

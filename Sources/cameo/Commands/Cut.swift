@@ -1,6 +1,7 @@
 import ArgumentParser
 import CameoCatalog
 import CameoMedia
+import CameoText
 import Foundation
 
 struct Cut: ParsableCommand {
@@ -12,17 +13,21 @@ struct Cut: ParsableCommand {
             down to at most 1080p on the short side (never up). In the cut clip the window is 0,LENGTH: once \
             you have hosted it, record it with `cameo edit ALIAS --clip OUT.mp4 --url HOSTED_URL --window 0,LENGTH`. \
             The file is probed before it takes the output's name; a failure leaves no file.
+
+            EXAMPLES:
+              cameo cut duck -o duck.mp4
+              cameo cut clip.mp4 --window 1,3 -o duck.mp4 --json
             """)
 
     @OptionGroup var catalog: CatalogOptions
 
-    @Argument(help: "A character's alias (its local clip, else its source URL), or a clip file or http(s) URL.")
+    @Argument(help: "A character's alias (its local clip, else its source URL), or a clip file or http(s) URL.", completion: Complete.alias)
     var source: String
 
     @Option(help: ArgumentHelp("The seconds to keep, e.g. 1,3 (default: the character's window).", valueName: "start,end"))
     var window: String?
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The MP4 file to write.", valueName: "out.mp4"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("The MP4 file to write.", valueName: "out.mp4"), completion: Complete.clip)
     var output: String
 
     @Flag(help: "Give a clip without audio a silent AAC track (some providers require audio).")
@@ -59,45 +64,11 @@ struct Cut: ParsableCommand {
 
     /// An existing file or a URL is cut as it is; anything else names a character.
     private func resolveSource() throws -> (String, CameoCharacter?) {
-        let lower = source.lowercased()
-        if lower.hasPrefix("http://") || lower.hasPrefix("https://") || FileManager.default.fileExists(atPath: source) {
+        if WebAddress.hasHTTPScheme(source) || FileManager.default.fileExists(atPath: source) {
             return (source, nil)
         }
-        let character = try catalog.open().character(named: source)
+        let character = try catalog.openForReading().character(named: source)
         if let clip = character.clip?.path, FileManager.default.fileExists(atPath: clip) { return (clip, character) }
         return (character.sourceURL, character)
-    }
-}
-
-struct CutDocument: Encodable {
-    var path: String
-    var source: String
-    var sourceWindow: [Double]
-    var window: [Double]
-    var width: Int
-    var height: Int
-    var duration: Double
-    var frames: Int
-    var frameRate: String
-    var audio: String
-    var warnings: [String]
-
-    init(_ cut: CutClip, source: String, window: CharacterWindow) {
-        path = cut.path
-        self.source = source
-        sourceWindow = [window.start, window.end]
-        self.window = [0, (cut.duration * 1000).rounded() / 1000]
-        width = cut.width
-        height = cut.height
-        duration = (cut.duration * 1000).rounded() / 1000
-        frames = cut.frames
-        frameRate = cut.frameRate
-        audio = cut.audio.rawValue
-        warnings = cut.warnings
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case path, source, window, width, height, duration, frames, audio, warnings
-        case sourceWindow = "source_window", frameRate = "frame_rate"
     }
 }

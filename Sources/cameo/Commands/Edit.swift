@@ -8,11 +8,16 @@ struct Edit: ParsableCommand {
             A new URL is probed (unless --no-probe); a new clip is probed and hashed; the window (new, or the \
             stored one with a new clip) is checked against the clip, for people too. After `cameo cut`: \
             `cameo edit ALIAS --clip OUT.mp4 --url HOSTED_URL --window 0,LENGTH`.
+
+            EXAMPLES:
+              cameo edit duck --window 0.5,2.5
+              cameo edit duck --note 'yellow, rubber' --tag bath
+              cameo edit duck --clip duck-cut.mp4 --url https://cdn.example.com/duck-cut.mp4 --window 0,2
             """)
 
     @OptionGroup var catalog: CatalogOptions
 
-    @Argument(help: "The character's alias.")
+    @Argument(help: "The character's alias.", completion: Complete.alias)
     var alias: String
 
     @Option(help: ArgumentHelp("A new source video URL.", valueName: "url"))
@@ -21,7 +26,7 @@ struct Edit: ParsableCommand {
     @Option(help: ArgumentHelp("A new window, e.g. 1,3.", valueName: "start,end"))
     var window: String?
 
-    @Option(help: ArgumentHelp("A new local copy of the source video (e.g. what `cameo cut` wrote).", valueName: "path"))
+    @Option(help: ArgumentHelp("A new local copy of the source video (e.g. what `cameo cut` wrote).", valueName: "path"), completion: Complete.clip)
     var clip: String?
 
     @Option(help: "New notes (replacing the old ones; \"\" clears them).")
@@ -55,7 +60,7 @@ struct Edit: ParsableCommand {
             sourceURL: sourceURL, window: requestedWindow, notes: note,
             addTags: try tag.map { raw throws(CatalogError) in try Tag(raw) },
             removeTags: try untag.map { raw throws(CatalogError) in try Tag(raw) })
-        let catalog = try catalog.open()
+        let catalog = try catalog.openExisting()
         let current = try catalog.character(named: alias)
 
         // A new clip: probed and hashed, and what the window is measured against from now on.

@@ -9,11 +9,16 @@ struct Export: ParsableCommand {
         discussion: """
             A row the catalog holds but cameo cannot read is left out and named; the \
             export then ends with exit code 5 after writing every other character.
+
+            EXAMPLES:
+              cameo export > characters.json
+              cameo export --history --out backup.json
+              cameo export --out backup.json --force
             """)
 
     @OptionGroup var catalog: CatalogOptions
 
-    @Option(help: ArgumentHelp("Write to this file instead of stdout (replaced whole, or left as it was; new files are 0600).", valueName: "file"))
+    @Option(help: ArgumentHelp("Write to this file instead of stdout (replaced whole, or left as it was; new files are 0600).", valueName: "file"), completion: Complete.json)
     var out: String?
 
     @Flag(help: "Replace the --out file when it exists.")

@@ -10,6 +10,11 @@ struct History: ParsableCommand {
             STATE is what cameo knows about the request: submitted, failed (the provider refused it), not-sent (nothing \
             left this machine), unknown (it left and no answer came back: a task may exist). A submission a killed process \
             left at `sending` shows as unknown. TASK is the provider's status, normalised.
+
+            EXAMPLES:
+              cameo history --limit 10
+              cameo history --state unknown
+              cameo history --json
             """)
 
     @OptionGroup var catalog: CatalogOptions
@@ -17,7 +22,7 @@ struct History: ParsableCommand {
     @Option(help: "Show at most this many.")
     var limit: Int?
 
-    @Option(help: ArgumentHelp("Only submissions in this state: submitted, failed, not-sent, unknown.", valueName: "state"))
+    @Option(help: ArgumentHelp("Only submissions in this state: submitted, failed, not-sent, unknown.", valueName: "state"), completion: Complete.state)
     var state: String?
 
     @OptionGroup var output: JSONFlag

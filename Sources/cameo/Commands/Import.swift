@@ -6,15 +6,23 @@ extension ImportConflictPolicy: ExpressibleByArgument {}
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Read characters from a `cameo export` file, all of it or none of it.")
+        abstract: "Read characters from a `cameo export` file, all of it or none of it.",
+        discussion: """
+            EXAMPLES:
+              cameo import backup.json
+              cameo import backup.json --on-conflict replace   # `cameo undo` takes it back
+              cameo export | ssh other cameo import -
+            """)
 
     @OptionGroup var catalog: CatalogOptions
 
-    @Argument(help: "The export file (- for stdin).")
+    @Argument(help: "The export file (- for stdin).", completion: Complete.json)
     var file: String
 
     @Option(help: "What to do with an alias the catalog already has: skip, replace or fail.")
     var onConflict: ImportConflictPolicy = .fail
+
+    @OptionGroup var output: JSONFlag
 
     func run() throws {
         let data = try InputFile.read(file, expecting: "a `cameo export` file")
@@ -24,5 +32,6 @@ struct Import: ParsableCommand {
         let history = document.submissions == nil ? "" : ", \(summary.submissions) submission(s)"
         let undo = summary.replaced > 0 ? "; `cameo undo` restores the replaced ones" : ""
         Output.error("imported \(summary.added) new, replaced \(summary.replaced), skipped \(summary.skipped)\(history)\(undo)")
+        if output.json { try Output.json(ImportedDocument(summary)) }
     }
 }

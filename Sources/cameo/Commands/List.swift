@@ -3,7 +3,15 @@ import CameoCatalog
 
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "List characters, optionally by tag or by text in alias, notes or usernames.")
+        commandName: "list", abstract: "List characters, optionally by tag or by text in alias, notes or usernames.",
+        discussion: """
+            EXAMPLES:
+              cameo list
+              cameo ls --tag pets
+              cameo list duck --json
+              cameo list | cut -f1          # piped: tab-separated
+            """,
+        aliases: ["ls"])
 
     @OptionGroup var catalog: CatalogOptions
 

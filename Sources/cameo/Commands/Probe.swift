@@ -5,13 +5,29 @@ import Foundation
 struct Probe: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Tell what clips are: duration, size, rotation, streams, and what providers may refuse.",
-        discussion: "A folder probes the video files in it. Exit code 1 when any input could not be probed.")
+        discussion: """
+            A folder probes the video files in it (with --recursive, in its subfolders too); other files are \
+            skipped and counted (-v names them). An input given twice is probed once. When an input could not be \
+            probed, the exit code is that of the first such input, as every command uses them: 2 no such file, \
+            4 not a playable video, 6 a URL that failed.
 
-    @Argument(help: "Clip files, folders of clips, or http(s) URLs.")
+            EXAMPLES:
+              cameo probe clip.mp4
+              cameo probe clips/ --recursive -v
+              cameo probe https://cdn.example.com/duck.mp4 --json
+            """)
+
+    @Argument(help: "Clip files, folders of clips, or http(s) URLs.", completion: Complete.file)
     var inputs: [String]
 
     @Option(help: ArgumentHelp("Seconds to wait for one input before giving up.", valueName: "seconds"))
     var timeout = SecondsArgument(milliseconds: 20_000)
+
+    @Flag(name: .shortAndLong, help: "Look into the subfolders of a folder too.")
+    var recursive = false
+
+    @Flag(name: .shortAndLong, help: "Name each file a folder held that was skipped.")
+    var verbose = false
 
     @OptionGroup var output: JSONFlag
 
@@ -21,7 +37,7 @@ struct Probe: ParsableCommand {
     }
 
     func run() throws {
-        let paths = ProbeBatch.expand(inputs)
+        let (paths, skipped) = ProbeInputs.expand(inputs, recursive: recursive)
         let progress = paths.count > 1 && Output.stderrIsTerminal ? ProgressBar(total: paths.count, label: "probing") : nil
         let outcomes = ProbeBatch.run(paths, probe: ClipProbe(timeout: timeout.seconds)) { done in progress?.update(done) }
         progress?.finish()
@@ -33,49 +49,61 @@ struct Probe: ParsableCommand {
                 for warning in info.warnings { Output.warning("\(info.path) \(warning.message)") }
             }
         }
-        if outcomes.contains(where: { if case .failure = $0 { true } else { false } }) {
-            throw SilentFailure(status: .findings)
+        if !skipped.isEmpty {
+            if verbose {
+                for path in skipped { Output.note("skipped \(path): not a video file name") }
+            }
+            Output.note("skipped \(skipped.count) file(s) that are not videos" + (verbose ? "" : " (-v names them)"))
+        }
+        for case .failure(let error) in outcomes {
+            throw SilentFailure(status: Failure.status(for: error.category))
         }
     }
 }
 
-/// One element of `probe --json`: the facts, or an `error` in their place.
-struct ProbeDocument: Encodable {
-    var path: String
-    var outcome: ProbeBatch.Outcome
-
-    enum CodingKeys: String, CodingKey { case path, error }
-
-    func encode(to encoder: any Encoder) throws {
-        switch outcome {
-        case .success(let info):
-            try info.encode(to: encoder)
-        case .failure(let error):
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(path, forKey: .path)
-            try container.encode(error.description, forKey: .error)
+/// The files `probe` looks at: inputs as given, folders expanded into the
+/// video files they hold, each file once.
+enum ProbeInputs {
+    static func expand(_ inputs: [String], recursive: Bool) -> (paths: [String], skipped: [String]) {
+        var paths: [String] = [], skipped: [String] = []
+        var seen = Set<String>()
+        func take(_ path: String) {
+            let key = path.contains("://") ? path : URL(fileURLWithPath: path).standardizedFileURL.path
+            if seen.insert(key).inserted { paths.append(path) }
         }
-    }
-}
-
-enum ProbeText {
-    static func table(_ rows: [(String, ProbeBatch.Outcome)]) -> String {
-        var table = TextTable("PATH", "FORMAT", "DURATION", "SIZE", "VIDEO", "FPS", "AUDIO", "NOTES")
-        for (path, outcome) in rows {
-            switch outcome {
-            case .success(let info):
-                let video = info.video
-                let rotation = video.rotation == 0 ? "" : " ↻\(video.rotation)"
-                table.add(path, String(info.formatName.split(separator: ",").first ?? ""),
-                          String(format: "%.3f s", info.duration),
-                          "\(video.displayWidth)x\(video.displayHeight)\(rotation)", video.codecName,
-                          video.framesPerSecond.map { String(format: "%.3g", $0) } ?? "?",
-                          info.audio.map { "\($0.codecName) \($0.channels)ch \($0.sampleRate / 1000)k" } ?? "none",
-                          info.warnings.map(\.code.rawValue).joined(separator: ","))
-            case .failure(let error):
-                table.add(path, "-", "-", "-", "-", "-", "-", "error: " + error.description.replacingOccurrences(of: path + ": ", with: ""))
+        for input in inputs {
+            var isFolder: ObjCBool = false
+            guard !input.contains("://"), FileManager.default.fileExists(atPath: input, isDirectory: &isFolder), isFolder.boolValue else {
+                take(input)
+                continue
+            }
+            let folder = input.hasSuffix("/") && input.count > 1 ? String(input.dropLast()) : input
+            var found: [String] = []
+            if recursive, let walker = FileManager.default.enumerator(atPath: folder) {
+                while let name = walker.nextObject() as? String {
+                    let last = (name as NSString).lastPathComponent
+                    if last.hasPrefix(".") {
+                        walker.skipDescendants()
+                        continue
+                    }
+                    found.append(name)
+                }
+            } else {
+                found = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }
+            }
+            for name in found.sorted() {
+                let path = folder + "/" + name
+                var isSubfolder: ObjCBool = false
+                FileManager.default.fileExists(atPath: path, isDirectory: &isSubfolder)
+                if isSubfolder.boolValue {
+                    if !recursive { skipped.append(path + "/ (a folder: --recursive looks inside)") }
+                } else if ProbeBatch.videoExtensions.contains((name as NSString).pathExtension.lowercased()) {
+                    take(path)
+                } else {
+                    skipped.append(path)
+                }
             }
         }
-        return table.render()
+        return (paths, skipped)
     }
 }

@@ -3,18 +3,26 @@ import CameoCatalog
 
 struct Remove: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rm", abstract: "Remove a character with its tags and usernames (its submissions stay in history).")
+        commandName: "rm", abstract: "Remove a character with its tags and usernames (its submissions stay in history; `cameo undo` brings it back).",
+        discussion: """
+            EXAMPLES:
+              cameo rm duck
+              cameo rm duck --yes && cameo undo
+            """,
+        aliases: ["remove"])
 
     @OptionGroup var catalog: CatalogOptions
 
-    @Argument(help: "The character's alias.")
+    @Argument(help: "The character's alias.", completion: Complete.alias)
     var alias: String
 
     @Flag(name: [.short, .long], help: "Remove without asking (required when not on a terminal).")
     var yes = false
 
+    @OptionGroup var output: JSONFlag
+
     func run() throws {
-        let catalog = try catalog.open()
+        let catalog = try catalog.openExisting()
         // Read without decoding the whole row: a row cameo cannot read can still be removed.
         let character = try catalog.removal(of: alias)
         if !yes {
@@ -25,10 +33,12 @@ struct Remove: ParsableCommand {
             // Saying no is an answer, not a failure.
             guard Output.confirm("Remove \"\(character.alias)\"\(usernames)?") else {
                 Output.error("nothing removed")
+                if output.json { try Output.json(RemovedDocument(alias: character.alias, usernames: character.usernames, removed: false)) }
                 return
             }
         }
         try catalog.remove(alias)
         Output.error("removed \(character.alias); `cameo undo` brings it back")
+        if output.json { try Output.json(RemovedDocument(alias: character.alias, usernames: character.usernames, removed: true)) }
     }
 }

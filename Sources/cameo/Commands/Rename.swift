@@ -2,11 +2,16 @@ import ArgumentParser
 import CameoCatalog
 
 struct Rename: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Give a character a new alias; its usernames stay.")
+    static let configuration = CommandConfiguration(abstract: "Give a character a new alias; its usernames stay.",
+        discussion: """
+            EXAMPLES:
+              cameo rename duck quackers
+              cameo undo                     # the old alias back
+            """)
 
     @OptionGroup var catalog: CatalogOptions
 
-    @Argument(help: "The current alias.")
+    @Argument(help: "The current alias.", completion: Complete.alias)
     var old: String
 
     @Argument(help: "The new alias.")
@@ -15,7 +20,7 @@ struct Rename: ParsableCommand {
     @OptionGroup var output: JSONFlag
 
     func run() throws {
-        let character = try catalog.open().rename(old, to: try Alias(new))
+        let character = try catalog.openExisting().rename(old, to: try Alias(new))
         try Show.print(character, json: output.json)
     }
 }

@@ -3,11 +3,16 @@ import CameoCatalog
 
 struct Resolve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Record the username the platform gave a character and make it the one prompts use.")
+        abstract: "Record the username the platform gave a character and make it the one prompts use.",
+        discussion: """
+            EXAMPLES:
+              cameo resolve duck quackers.duck
+              cameo resolve duck @quackers.duck --display-name Quackers
+            """)
 
     @OptionGroup var catalog: CatalogOptions
 
-    @Argument(help: "The character's alias.")
+    @Argument(help: "The character's alias.", completion: Complete.alias)
     var alias: String
 
     @Argument(help: "The platform's username (letters, digits, '.', '_' or '-'), with or without '@'.")
@@ -31,7 +36,7 @@ struct Resolve: ParsableCommand {
         let identity = NewIdentity(
             username: try Username(username), platformCharacterId: platformId, displayName: displayName,
             avatarURL: avatarUrl, origin: .manual, provider: provider)
-        let character = try catalog.open().resolve(alias, to: identity)
+        let character = try catalog.openExisting().resolve(alias, to: identity)
         try Show.print(character, json: output.json)
     }
 }

@@ -14,6 +14,10 @@ struct Send: AsyncParsableCommand {
             may already have created a paid task, and is recorded as `unknown`. With --wait, follows the task to its end; \
             with --download PATH, saves the video there. Exit codes: 0 submitted (and finished, with --wait), 1 the request \
             has errors, 3 PATH exists, 4 the download is not a video, 6 the provider or network failed, 130 interrupted.
+
+            EXAMPLES:
+              cameo send '@duck 跳舞' --model sora-2
+              cameo send '@duck runs' --wait --download duck.mp4
             """)
 
     @OptionGroup var catalog: CatalogOptions
@@ -21,7 +25,7 @@ struct Send: AsyncParsableCommand {
     @OptionGroup var provider: ProviderOptions
     @OptionGroup var waiting: WaitOptions
 
-    @Option(help: ArgumentHelp("Save the finished video here (needs --wait).", valueName: "path"))
+    @Option(help: ArgumentHelp("Save the finished video here (needs --wait).", valueName: "path"), completion: Complete.clip)
     var download: String?
 
     @Flag(help: "Replace the --download file if it exists.")

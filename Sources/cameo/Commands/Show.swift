@@ -4,14 +4,20 @@ import CameoMedia
 import Foundation
 
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show one character with its usernames, clip and notes.")
+    static let configuration = CommandConfiguration(abstract: "Show one character with its usernames, clip and notes.",
+        discussion: """
+            EXAMPLES:
+              cameo show duck
+              cameo show duck --json
+              cameo show duck --preview window.png
+            """)
 
     @OptionGroup var catalog: CatalogOptions
 
-    @Argument(help: "The character's alias.")
+    @Argument(help: "The character's alias.", completion: Complete.alias)
     var alias: String
 
-    @Option(help: ArgumentHelp("Draw the stored window over the clip (or the source URL) into this PNG file.", valueName: "file.png"))
+    @Option(help: ArgumentHelp("Draw the stored window over the clip (or the source URL) into this PNG file.", valueName: "file.png"), completion: Complete.png)
     var preview: String?
 
     @Option(help: ArgumentHelp("Seconds to wait for the clip or the source URL when drawing --preview.", valueName: "seconds"))

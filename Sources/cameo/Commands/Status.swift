@@ -11,6 +11,11 @@ struct Status: AsyncParsableCommand {
             Status words are normalised to queued, running, succeeded, failed, cancelled (the provider's own word is kept). \
             Exit codes: 0 answered (with --wait: succeeded), 2 no submission (--last), 3 the --download PATH exists, \
             4 the download is not a video, 6 the provider or network failed or the task failed, 130 interrupted.
+
+            EXAMPLES:
+              cameo status task_123
+              cameo status --last --wait --download out.mp4
+              cameo status task_123 --json
             """)
 
     @OptionGroup var catalog: CatalogOptions
@@ -27,7 +32,7 @@ struct Status: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The task path, with {id} for the task id (default: the profile's status_path, or character_status_path for a `create` task).", valueName: "path"))
     var path: String?
 
-    @Option(help: ArgumentHelp("Save the finished video here.", valueName: "path"))
+    @Option(help: ArgumentHelp("Save the finished video here.", valueName: "path"), completion: Complete.clip)
     var download: String?
 
     @Flag(help: "Replace the --download file if it exists.")
@@ -41,7 +46,7 @@ struct Status: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let catalog = try catalog.open()
+        let catalog = try catalog.openExisting()
         let taskId = try resolvedTaskId(catalog)
         let (config, client) = try provider.client()
         if let download { try TaskVideo.checkTarget(download, force: force) }

@@ -23,7 +23,7 @@ struct Undo: ParsableCommand {
     @OptionGroup var output: JSONFlag
 
     func run() throws {
-        let restored = try catalog.open().undo(change)
+        let restored = try catalog.openExisting().undo(change)
         if output.json {
             try Output.json(RestoredDocument(restored))
         } else {
@@ -65,58 +65,5 @@ struct TrashCommand: ParsableCommand {
             table.add("\(entry.id)", CharacterText.minute(entry.createdAt), entry.action.rawValue, entry.summary)
         }
         Output.line(table.render())
-    }
-}
-
-extension TrashEntry {
-    /// The characters, as a table cell.
-    var summary: String {
-        let aliases = self.aliases
-        let added = items.count - aliases.count
-        var text = aliases.prefix(5).joined(separator: ", ") + (aliases.count > 5 ? ", … (\(aliases.count))" : "")
-        if added > 0 { text += (text.isEmpty ? "" : "; ") + "\(added) added" }
-        return text
-    }
-}
-
-/// A change in the trash as `trash --json` prints it.
-struct TrashEntryDocument: Encodable {
-    var id: Int64
-    var change: String
-    var createdAt: Timestamp
-    /// Characters as they were before the change.
-    var characters: [Item]
-    /// How many characters the change created (undo removes them).
-    var added: Int
-
-    struct Item: Encodable {
-        var alias: String
-        var usernames: Int
-    }
-
-    init(_ entry: TrashEntry) {
-        id = entry.id
-        change = entry.action.rawValue
-        createdAt = entry.createdAt
-        characters = entry.items.compactMap { item in item.alias.map { Item(alias: $0, usernames: item.usernames) } }
-        added = entry.items.count - characters.count
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, change, characters, added
-        case createdAt = "created_at"
-    }
-}
-
-/// What `undo --json` prints.
-struct RestoredDocument: Encodable {
-    var undone: TrashEntryDocument
-    var restored: [String]
-    var removed: [String]
-
-    init(_ change: RestoredChange) {
-        undone = TrashEntryDocument(change.entry)
-        restored = change.restored
-        removed = change.removed
     }
 }

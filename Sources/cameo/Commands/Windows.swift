@@ -11,9 +11,14 @@ struct Windows: ParsableCommand {
             Ranking: windows without a human face first (PERSON), then the longest (LENGTH), then the highest \
             SCORE = 0.6 x SHARP + 0.4 x STEADY (each 0-1: sharpness against the clip's own sharpest frames, \
             and how little the picture moves). Exit code 1 when no valid window exists; the message says why.
+
+            EXAMPLES:
+              cameo windows clip.mp4
+              cameo windows clip.mp4 --length 2 --step 0.1 --preview windows.png
+              cameo windows clip.mp4 --json
             """)
 
-    @Argument(help: "A clip file or an http(s) URL.")
+    @Argument(help: "A clip file or an http(s) URL.", completion: Complete.clip)
     var input: String
 
     @Option(help: ArgumentHelp("The longest window to propose, 1 to 3 seconds.", valueName: "seconds"))
@@ -25,7 +30,7 @@ struct Windows: ParsableCommand {
     @Option(help: ArgumentHelp("Windows start and end on multiples of this many seconds (e.g. 0.1).", valueName: "seconds"))
     var step = SecondsArgument(milliseconds: 1000)
 
-    @Option(help: ArgumentHelp("Also draw the best window and the clip's cuts into this PNG file.", valueName: "file.png"))
+    @Option(help: ArgumentHelp("Also draw the best window and the clip's cuts into this PNG file.", valueName: "file.png"), completion: Complete.png)
     var preview: String?
 
     @Option(help: ArgumentHelp("Seconds to wait for the input before giving up.", valueName: "seconds"))
@@ -108,74 +113,6 @@ enum PreviewFile {
         let data = try image.pngData()
         try FileOutput.write(data, to: path, newFileMode: .standard)
         Output.note("preview written to \(path) (\(image.width)x\(image.height))")
-    }
-}
-
-struct WindowsDocument: Encodable {
-    var path: String
-    var duration: Double
-    var frameRate: String
-    var cuts: [Double]
-    var black: [[Double]]
-    var frozen: [[Double]]
-    var windows: [Window]
-
-    struct Window: Encodable {
-        var start: Double
-        var end: Double
-        var score: Double
-        var sharpness: Double
-        var steadiness: Double
-        /// Null when the person check could not run.
-        @NullEncoded var faces: [FaceSighting]?
-    }
-
-    init(_ analysis: ClipAnalysis, windows: [(window: RankedWindow, check: PersonCheckResult?)]) {
-        func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
-        path = analysis.location
-        duration = rounded(analysis.duration)
-        frameRate = analysis.info.video.avgFrameRate
-        cuts = analysis.cuts.map { rounded($0.time) }
-        black = analysis.black.map { [rounded($0.start), rounded($0.end)] }
-        frozen = analysis.frozen.map { [rounded($0.start), rounded($0.end)] }
-        self.windows = windows.map { window, check in
-            Window(start: window.start, end: window.end, score: window.score, sharpness: window.sharpness, steadiness: window.steadiness,
-                   faces: check?.faces)
-        }
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case path, duration, cuts, black, frozen, windows
-        case frameRate = "frame_rate"
-    }
-}
-
-enum WindowsText {
-    static func render(_ analysis: ClipAnalysis, windows: [(window: RankedWindow, check: PersonCheckResult?)]) -> String {
-        func spans(_ spans: [ClipAnalysis.Span]) -> String {
-            spans.isEmpty ? "none" : spans.map { "\($0.start.secondsText)-\($0.end.secondsText) s" }.joined(separator: ", ")
-        }
-        var lines = [
-            "\(TerminalText.escape(analysis.location)): \(analysis.duration.secondsText) s at \(analysis.info.video.avgFrameRate) fps",
-            "  cuts    " + (analysis.cuts.isEmpty ? "none" : analysis.cuts.map { $0.time.secondsText }.joined(separator: ", ") + " s"),
-            "  black   " + spans(analysis.black),
-            "  frozen  " + spans(analysis.frozen),
-            "",
-        ]
-        var table = TextTable("#", "WINDOW", "LENGTH", "SCORE", "SHARP", "STEADY", "PERSON")
-        for (rank, (window, check)) in windows.enumerated() {
-            let person = check.map { check in
-                guard let first = check.faceTimes.first, let last = check.faceTimes.last else { return "none" }
-                return first == last ? "face at \(first.secondsText) s" : "faces \(first.secondsText)-\(last.secondsText) s"
-            } ?? "not checked"
-            table.add("\(rank + 1)", "\(window.start.secondsText),\(window.end.secondsText)", "\(window.length.secondsText) s",
-                      String(format: "%.3f", window.score), String(format: "%.3f", window.sharpness), String(format: "%.3f", window.steadiness),
-                      person)
-        }
-        lines.append(table.render())
-        lines.append("")
-        lines.append("ranked by: no face (PERSON) first, then LENGTH, then SCORE = 0.6 x SHARP + 0.4 x STEADY")
-        return lines.joined(separator: "\n")
     }
 }
 

@@ -1,5 +1,8 @@
 import ArgumentParser
+import CameoAPI
+import CameoSubmissions
 import CameoCatalog
+import CameoPrompt
 import CameoText
 import Foundation
 
@@ -7,7 +10,8 @@ import Foundation
 struct CatalogOptions: ParsableArguments {
     @Option(name: .customLong("db"), help: ArgumentHelp(
         "The catalog: a file, or a team's postgres://USER@HOST:PORT/DATABASE (default: $CAMEO_DB, else the config's \"catalog\", else $XDG_DATA_HOME/cameo/catalog.sqlite).",
-        valueName: "path-or-url"))
+        valueName: "path-or-url"),
+        completion: .file(extensions: ["sqlite", "db"]))
     var path: String?
 
     var resolvedPath: String {
@@ -16,7 +20,18 @@ struct CatalogOptions: ParsableArguments {
 
     /// For commands that change the catalog: created on first use.
     func open() throws -> any CatalogStore {
-        try CatalogStores.open(resolvedPath, environment: ProcessInfo.processInfo.environment)
+        let location = resolvedPath
+        let isNew = !CatalogStores.isServerURL(location) && !FileManager.default.fileExists(atPath: location)
+        let catalog = try CatalogStores.open(location, environment: ProcessInfo.processInfo.environment)
+        if isNew { Output.note("created the catalog at \(location)") }
+        return catalog
+    }
+
+    /// For commands that change what the catalog already holds (`rm`, `edit`,
+    /// `undo`…): one that does not exist yet is not created for them; it reads
+    /// as empty, so they end with "not found".
+    func openExisting() throws -> any CatalogStore {
+        try CatalogStores.openExisting(resolvedPath, environment: ProcessInfo.processInfo.environment)
     }
 
     /// For commands that only read it: nothing is created, written or locked
@@ -73,5 +88,103 @@ enum CountArgument {
     static func check(_ value: Int?, _ option: String, in range: ClosedRange<Int>) throws {
         guard let value, !range.contains(value) else { return }
         throw ValidationError("\(option) must be between \(range.lowerBound) and \(range.upperBound), not \(value)")
+    }
+}
+
+/// The config file, for messages that send the user there.
+enum ConfigPath {
+    static var current: String { ProviderConfig.path(environment: ProcessInfo.processInfo.environment) }
+
+    /// The active provider configuration; keys the file sets that cameo does not know are warned about, with a did-you-mean.
+    static func load(baseURLFlag: String?, providerFlag: String?) throws -> ProviderConfig {
+        let environment = ProcessInfo.processInfo.environment
+        let config = try ProviderConfig.load(environment: environment, baseURLFlag: baseURLFlag, providerFlag: providerFlag)
+        let file = ConfigFileReport.inspect(environment: environment)
+        for unknown in file.unknownKeys { Output.warning(unknown.message(path: file.path)) }
+        return config
+    }
+}
+
+/// Where the provider is, for the commands that build or send requests.
+struct ProviderOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The provider profile in the config file (else CAMEO_PROVIDER, else default_provider).", valueName: "name"))
+    var provider: String?
+
+    @Option(help: ArgumentHelp("The provider base URL (else CAMEO_BASE_URL or the profile).", valueName: "url"))
+    var baseUrl: String?
+
+    @Option(name: .customLong("timeout"), help: ArgumentHelp("Seconds the whole exchange with the provider may take, waits included.",
+                                                              valueName: "seconds"))
+    var timeoutArgument: SecondsArgument?
+
+    var timeout: Double? { timeoutArgument?.seconds }
+
+    func validate() throws {
+        try SecondsArgument.checkTimeout(timeoutArgument)
+    }
+
+    func config() throws -> ProviderConfig {
+        try ConfigPath.load(baseURLFlag: baseUrl, providerFlag: provider)
+    }
+
+    /// A client for the active profile; warns when the key would travel in clear text.
+    /// From here on Ctrl-C and SIGTERM are caught, so the outcome is recorded before exiting.
+    func client() throws -> (ProviderConfig, ProviderClient) {
+        let config = try config()
+        let client: ProviderClient
+        do {
+            client = try config.client(timeout: timeout)
+        } catch .missingBaseURL {
+            // Errors that send the user to the config name it.
+            throw CommandFailure("no provider base URL: give --base-url, set CAMEO_BASE_URL, or put base_url in \(ConfigPath.current)",
+                                 status: .usage)
+        } catch .missingKey(let variable) {
+            throw CommandFailure("no API key: set \(variable), or put api_key in \(ConfigPath.current) (readable by you only: chmod 600)",
+                                 status: .usage)
+        }
+        if let warning = config.plainTextWarning { Output.warning(warning) }
+        Interruption.catchSignals()
+        return (config, client)
+    }
+}
+
+/// How long and how often to wait for a task.
+struct WaitOptions: ParsableArguments {
+    @Flag(help: "Wait until the task is finished (Ctrl-C stops waiting, not the task).")
+    var wait = false
+
+    @Option(name: .customLong("interval"), help: ArgumentHelp("Seconds between two status requests while waiting.", valueName: "seconds"))
+    var intervalArgument = SecondsArgument(milliseconds: 15_000)
+
+    @Option(name: .customLong("wait-timeout"), help: ArgumentHelp("Seconds to wait in all before giving up.", valueName: "seconds"))
+    var waitTimeoutArgument = SecondsArgument(milliseconds: 1_200_000)
+
+    var interval: Double { intervalArgument.seconds }
+    var waitTimeout: Double { waitTimeoutArgument.seconds }
+
+    func validate() throws {
+        guard intervalArgument.milliseconds >= 100, intervalArgument.milliseconds <= 3_600_000 else {
+            throw ValidationError("--interval must be between 0.1 and 3600 seconds, not \(intervalArgument)")
+        }
+        try SecondsArgument.checkTimeout(waitTimeoutArgument, option: "--wait-timeout")
+    }
+}
+
+/// Options shared by the commands that read prompts.
+struct PromptFlags: ParsableArguments {
+    @Option(help: "Warn when a prompt mentions more characters than this.")
+    var maxCharacters: Int = 5
+
+    @Option(name: .customLong("character"), help: ArgumentHelp(
+        "A character this request creates from its source URL: its mentions are sent as plain words.", valueName: "alias"),
+        completion: Complete.alias)
+    var creating: String?
+
+    func validate() throws {
+        try CountArgument.check(maxCharacters, "--max-characters", in: 0...1000)
+    }
+
+    var options: PromptOptions {
+        PromptOptions(maximumCharacters: maxCharacters, creating: Set(creating.map { [$0] } ?? []))
     }
 }

@@ -67,7 +67,7 @@ enum Output {
     /// decodes to the same text but shows nothing surprising when the
     /// document lands on a terminal.
     static func json<T: Encodable>(_ value: T) throws {
-        let data = try CatalogJSON.encoder().encode(value)
+        let data = try CanonicalJSON.encode(value, pretty: true)
         line(TerminalText.jsonEscaped(String(decoding: data, as: UTF8.self)))
     }
 
@@ -81,13 +81,11 @@ enum Output {
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
     static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
 
-    static let colourEnabled: Bool = {
-        let environment = ProcessInfo.processInfo.environment
-        return environment["NO_COLOR"] == nil && environment["TERM"] != "dumb" && isatty(STDERR_FILENO) == 1
-    }()
+    static let colourEnabled: Bool = Presentation.colour.enabled(environment: ProcessInfo.processInfo.environment,
+                                                                  terminal: isatty(STDERR_FILENO) == 1)
 
     enum Colour: String {
-        case red = "31", yellow = "33", cyan = "36", green = "32", bold = "1", dim = "2"
+        case red = "31", yellow = "33", cyan = "36"
     }
 
     /// Colours text bound for stderr.
@@ -197,6 +195,10 @@ struct TextTable {
     func render() -> String {
         // Cells are escaped before they are measured, so columns line up with what shows.
         let all = ([headers] + rows).map { $0.map { TerminalText.escape($0) } }
+        // For another program (like `gh`): one line per row, tab-separated, no padding.
+        if Presentation.tableFormat.isTSV(terminal: isatty(STDOUT_FILENO) == 1) {
+            return all.map { $0.map { $0.replacingOccurrences(of: "\t", with: "\\t") }.joined(separator: "\t") }.joined(separator: "\n")
+        }
         let widths = headers.indices.map { column in
             all.map { DisplayWidth.of($0[column]) }.max() ?? 0
         }
@@ -214,4 +216,37 @@ extension String {
         while result.last == " " { result.removeLast() }
         return result
     }
+}
+
+/// How output looks, chosen once per run by `--color` and `--format` (given
+/// before or after the command) and the environment.
+enum Presentation {
+    enum Colour: String, CaseIterable {
+        case auto, always, never
+
+        /// `--color` first; then FORCE_COLOR and NO_COLOR, each only when set to
+        /// something (an empty NO_COLOR counts as unset, as no-color.org says);
+        /// then whether stderr is a terminal that shows colour.
+        func enabled(environment: [String: String], terminal: Bool) -> Bool {
+            switch self {
+            case .always: return true
+            case .never: return false
+            case .auto:
+                if let force = environment["FORCE_COLOR"], !force.isEmpty, force != "0" { return true }
+                if let noColour = environment["NO_COLOR"], !noColour.isEmpty { return false }
+                return terminal && environment["TERM"] != "dumb"
+            }
+        }
+    }
+
+    enum TableFormat: String, CaseIterable {
+        case auto, table, tsv
+
+        func isTSV(terminal: Bool) -> Bool {
+            self == .tsv || (self == .auto && !terminal)
+        }
+    }
+
+    nonisolated(unsafe) static var colour = Colour.auto
+    nonisolated(unsafe) static var tableFormat = TableFormat.auto
 }

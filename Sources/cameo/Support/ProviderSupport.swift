@@ -5,61 +5,6 @@ import CameoSubmissions
 import CameoText
 import Foundation
 
-/// Where the provider is, for the commands that build or send requests.
-struct ProviderOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The provider profile in the config file (else CAMEO_PROVIDER, else default_provider).", valueName: "name"))
-    var provider: String?
-
-    @Option(help: ArgumentHelp("The provider base URL (else CAMEO_BASE_URL or the profile).", valueName: "url"))
-    var baseUrl: String?
-
-    @Option(name: .customLong("timeout"), help: ArgumentHelp("Seconds the whole exchange with the provider may take, waits included.",
-                                                              valueName: "seconds"))
-    var timeoutArgument: SecondsArgument?
-
-    var timeout: Double? { timeoutArgument?.seconds }
-
-    func validate() throws {
-        try SecondsArgument.checkTimeout(timeoutArgument)
-    }
-
-    func config() throws -> ProviderConfig {
-        try ProviderConfig.load(environment: ProcessInfo.processInfo.environment, baseURLFlag: baseUrl, providerFlag: provider)
-    }
-
-    /// A client for the active profile; warns when the key would travel in clear text.
-    /// From here on Ctrl-C and SIGTERM are caught, so the outcome is recorded before exiting.
-    func client() throws -> (ProviderConfig, ProviderClient) {
-        let config = try config()
-        let client = try config.client(timeout: timeout)
-        if let warning = config.plainTextWarning { Output.warning(warning) }
-        Interruption.catchSignals()
-        return (config, client)
-    }
-}
-
-/// How long and how often to wait for a task.
-struct WaitOptions: ParsableArguments {
-    @Flag(help: "Wait until the task is finished (Ctrl-C stops waiting, not the task).")
-    var wait = false
-
-    @Option(name: .customLong("interval"), help: ArgumentHelp("Seconds between two status requests while waiting.", valueName: "seconds"))
-    var intervalArgument = SecondsArgument(milliseconds: 15_000)
-
-    @Option(name: .customLong("wait-timeout"), help: ArgumentHelp("Seconds to wait in all before giving up.", valueName: "seconds"))
-    var waitTimeoutArgument = SecondsArgument(milliseconds: 1_200_000)
-
-    var interval: Double { intervalArgument.seconds }
-    var waitTimeout: Double { waitTimeoutArgument.seconds }
-
-    func validate() throws {
-        guard intervalArgument.milliseconds >= 100, intervalArgument.milliseconds <= 3_600_000 else {
-            throw ValidationError("--interval must be between 0.1 and 3600 seconds, not \(intervalArgument)")
-        }
-        try SecondsArgument.checkTimeout(waitTimeoutArgument, option: "--wait-timeout")
-    }
-}
-
 /// Provider text on its way to a terminal: escaped, so control sequences in it are shown, not obeyed.
 func shown(_ text: String) -> String {
     TerminalText.escape(text)
@@ -140,11 +85,19 @@ enum TaskVideo {
         do {
             try VideoDownload(url: "", path: path, force: force, timeout: 1).checkTarget()
         } catch {
-            switch error {
-            case .exists: throw CommandFailure(shown(error.description), status: .conflict)
-            default: throw CommandFailure(shown(error.description), status: .notFound)
-            }
+            throw failure(error)
         }
+    }
+
+    /// One exit code per kind of download failure, for checking the target and for downloading.
+    static func failure(_ error: VideoDownload.Failure) -> CommandFailure {
+        let status: ExitStatus = switch error {
+        case .exists: .conflict
+        case .folder: .notFound
+        case .notAVideo: .invalidData
+        default: .remoteFailure
+        }
+        return CommandFailure(shown(error.description), status: status)
     }
 
     static func download(_ response: ProviderResponse, to path: String, force: Bool, timeout: Double, taskId: String, catalog: any CatalogStore) throws {
@@ -161,12 +114,7 @@ enum TaskVideo {
             bytes = try download.run()
         } catch {
             if error.isInterrupted { throw Interrupted(message: error.description) }
-            switch error {
-            case .exists: throw CommandFailure(shown(error.description), status: .conflict)
-            case .folder: throw CommandFailure(shown(error.description), status: .notFound)
-            case .notAVideo: throw CommandFailure(shown(error.description), status: .invalidData)
-            default: throw CommandFailure(shown(error.description), status: .remoteFailure)
-            }
+            throw failure(error)
         }
         if var submission = try catalog.submission(taskId: taskId) {
             submission.downloadPath = URL(fileURLWithPath: path).standardizedFileURL.path

@@ -10,19 +10,19 @@ struct RequestOptions: ParsableArguments {
     @Argument(help: "The prompt (with @alias mentions), or - to read it from stdin.")
     var prompt: String?
 
-    @Option(help: "sora-2 or sora-2-pro.")
-    var model: String
+    @Option(help: "sora-2 or sora-2-pro (default: \"model\" in the config or its profile).", completion: Complete.model)
+    var model: String?
 
-    @Option(help: "16:9 or 9:16.")
+    @Option(help: "16:9 or 9:16 (default: \"aspect_ratio\" in the config).", completion: Complete.aspectRatio)
     var aspectRatio: String?
 
-    @Option(help: "Video length in seconds: 10, 15 or 25 (sent as a string).")
+    @Option(help: "Video length in seconds: 10, 15 or 25, sent as a string (default: \"duration\" in the config).", completion: Complete.duration)
     var duration: String?
 
     @Flag(help: "High definition (sora-2-pro only).")
     var hd = false
 
-    @Option(name: .customLong("image"), help: ArgumentHelp("A reference image: an http(s) URL or a local image file (sent as base64).", valueName: "url-or-file"))
+    @Option(name: .customLong("image"), help: ArgumentHelp("A reference image: an http(s) URL or a local image file (sent as base64).", valueName: "url-or-file"), completion: Complete.file)
     var images: [String] = []
 
     @Option(help: ArgumentHelp("A URL the provider calls when the video is ready.", valueName: "url"))
@@ -34,7 +34,7 @@ struct RequestOptions: ParsableArguments {
     @Flag(name: .customLong("private"), help: "Do not publish the video (it cannot be remixed).")
     var isPrivate = false
 
-    @Option(help: ArgumentHelp("Create this catalog character in the video from its source URL and window.", valueName: "alias"))
+    @Option(help: ArgumentHelp("Create this catalog character in the video from its source URL and window.", valueName: "alias"), completion: Complete.alias)
     var character: String?
 
     @Option(help: ArgumentHelp("Create a character from this video URL (with --character-timestamps).", valueName: "url"))
@@ -62,14 +62,14 @@ struct BuiltRequest {
     var request: GenerationRequest
     var promptText: String
     var promptFindings: [Diagnostic]
-    var requestFindings: [RequestDiagnostic]
+    var requestFindings: [Diagnostic]
     /// The catalog character the request creates, when --character was given.
     var character: CameoCharacter?
     /// The usernames the composed prompt mentions.
     var mentionedUsernames: [String]
 
     var hasErrors: Bool {
-        promptFindings.contains { $0.severity == .error } || requestFindings.contains { $0.severity == .error }
+        promptFindings.hasErrors || requestFindings.hasErrors
     }
 
     static func build(_ options: RequestOptions, catalog: any CatalogStore, profile: ProviderProfile? = nil) throws -> BuiltRequest {
@@ -78,14 +78,18 @@ struct BuiltRequest {
         let promptOptions = PromptOptions(maximumCharacters: options.maxCharacters, creating: Set(character.map { [$0.alias] } ?? []))
         let index = try CharacterIndex.load(for: text, from: catalog)
         let prompt = PromptLinter.lint(text, index: index, options: promptOptions)
+        guard let model = options.model ?? profile?.defaultModel else {
+            throw CommandFailure("no model: give --model (sora-2 or sora-2-pro), or set \"model\" in \(ConfigPath.current)", status: .usage)
+        }
         let request = GenerationRequest(
-            prompt: prompt.composition.text, model: options.model,
+            prompt: prompt.composition.text, model: model,
             images: options.images.isEmpty ? nil : try options.images.map(imageEntry),
-            aspectRatio: options.aspectRatio, hd: options.hd ? true : nil, duration: options.duration,
+            aspectRatio: options.aspectRatio ?? profile?.defaultAspectRatio, hd: options.hd ? true : nil,
+            duration: options.duration ?? profile?.defaultDuration,
             notifyHook: options.notifyHook, watermark: options.watermark ? true : nil, isPrivate: options.isPrivate ? true : nil,
             characterURL: character?.sourceURL ?? options.characterUrl,
             characterTimestamps: character?.window.description ?? options.characterTimestamps)
-        var findings = RequestLinter.lint(RequestBody(request), index: index, options: promptOptions, checkingPrompt: false,
+        var findings = RequestLinter.lint(try RequestBody(request), index: index, options: promptOptions, checkingPrompt: false,
                                           limits: profile?.limits ?? .spec).request
         if let character, let finding = PersonInWindowRule.check(character, strict: options.strict) { findings.append(finding) }
         let usernames = MentionParser.mentions(in: prompt.composition.text, index: index).compactMap { mention -> String? in
@@ -98,8 +102,7 @@ struct BuiltRequest {
 
     /// URLs and base64 go as they are; a local file must be an image and goes as a data: URI.
     static func imageEntry(_ argument: String) throws -> String {
-        let lower = argument.lowercased()
-        if lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("data:") { return argument }
+        if WebAddress.hasHTTPScheme(argument) || argument.lowercased().hasPrefix("data:") { return argument }
         if FileManager.default.fileExists(atPath: argument) { return try ImageData.dataURI(forFile: argument) }
         if case .image = ImageData.check(argument) { return argument }
         throw CommandFailure("--image \(argument): no such file, and not an http(s) URL or base64 image", status: .notFound)
@@ -107,55 +110,22 @@ struct BuiltRequest {
 
     /// Prints every finding on stderr, prompt ones with carets under the prompt.
     func report() {
-        DiagnosticsOutput.printHuman(promptFindings, in: promptText)
-        RequestDiagnosticsOutput.printHuman(requestFindings)
+        DiagnosticsOutput.printHuman(promptFindings + requestFindings, in: promptText)
     }
-}
-
-enum RequestDiagnosticsOutput {
-    static func printHuman(_ findings: [RequestDiagnostic]) {
-        for finding in findings {
-            let severity = Output.paint(finding.severity.rawValue, finding.severity == .error ? .red : finding.severity == .warning ? .yellow : .cyan)
-            var lines = ["\(severity)[\(finding.rule)]: \(finding.message)"]
-            if let field = finding.field { lines.append(" --> body.\(field)") }
-            if let note = finding.note { lines.append("  = note: \(note)") }
-            if let replacement = finding.replacement { lines.append("  = fix: write \(replacement)") }
-            Output.error(lines.joined(separator: "\n") + "\n")
-        }
-    }
-}
-
-struct RequestDiagnosticDocument: Encodable {
-    var rule: String
-    var severity: String
-    @NullEncoded var field: String?
-    var message: String
-    @NullEncoded var note: String?
-    @NullEncoded var replacement: String?
-
-    init(_ finding: RequestDiagnostic) {
-        rule = finding.rule
-        severity = finding.severity.rawValue
-        field = finding.field
-        message = finding.message
-        note = finding.note
-        replacement = finding.replacement
-    }
-
-    enum CodingKeys: String, CodingKey { case rule, severity, field, message, note, replacement }
 }
 
 /// Usernames belong to the provider that made them: one made elsewhere may not work here.
 enum ProviderMismatch {
     static let rule = "username-other-provider"
 
-    static func findings(usernames: [String], catalog: any CatalogStore, profile: ProviderProfile) throws -> [RequestDiagnostic] {
+    static func findings(usernames: [String], catalog: any CatalogStore, profile: ProviderProfile) throws -> [Diagnostic] {
         guard let base = profile.baseURL.map(normalised) else { return [] }
         return try catalog.providers(ofUsernames: usernames).compactMap { entry in
             guard let provider = entry.provider, normalised(provider) != base else { return nil }
-            return RequestDiagnostic(
-                rule: rule, severity: .warning, field: "prompt",
+            return Diagnostic(
+                rule: rule, severity: .warning,
                 message: "@\(entry.username) (\(entry.alias)) was made on \(provider), not on provider \(profile.name) (\(base))",
+                location: .field("prompt"),
                 note: "usernames belong to the provider that made them; create it on \(profile.name) with `cameo create \(entry.alias) --provider \(profile.name)`")
         }
     }
