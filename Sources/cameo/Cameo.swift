@@ -15,6 +15,8 @@ struct Cameo: AsyncParsableCommand {
             4 unusable file contents; 5 unusable catalog; 6 provider or network failure; 64 bad arguments; 130 interrupted.
             """,
         version: version,
+        // Each command sets its commandName: without one, ArgumentParser derives it
+        // with String(describing:), a scan of every conformance in the binary per command, at every start.
         subcommands: [
             Add.self, List.self, Show.self, Edit.self, Rename.self, Remove.self, Resolve.self,
             History.self, Export.self, Import.self, Probe.self, Windows.self, Cut.self, Compose.self, Lint.self, Request.self, Send.self,
