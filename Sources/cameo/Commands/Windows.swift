@@ -6,6 +6,7 @@ import Foundation
 
 struct Windows: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "windows",
         abstract: "Find the best 1-3 s character windows of a clip: no cut inside, no black or frozen frames, no people, sharp and steady.",
         discussion: """
             Ranking: windows without a human face first (PERSON), then the longest (LENGTH), then the highest \
