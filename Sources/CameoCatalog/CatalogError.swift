@@ -20,14 +20,19 @@ public enum CatalogError: Error, Equatable, Sendable {
     case unreadableRow(path: String, row: String, detail: String)
     case malformedImport(source: String, detail: String)
     case importConflict(aliases: [String])
+    /// `cameo undo` with an empty trash.
+    case nothingToUndo
+    case unknownTrashEntry(Int64)
+    /// Undoing would bring back aliases or usernames other characters hold now.
+    case restoreConflict([String])
 
     public var category: Category {
         switch self {
         case .invalidAlias, .invalidWindow, .invalidURL, .invalidUsername, .invalidTag:
             .invalidValue
-        case .unknownAlias, .unknownUsername, .unknownSubmission:
+        case .unknownAlias, .unknownUsername, .unknownSubmission, .nothingToUndo, .unknownTrashEntry:
             .notFound
-        case .duplicateAlias, .usernameTaken, .importConflict:
+        case .duplicateAlias, .usernameTaken, .importConflict, .restoreConflict:
             .conflict
         case .malformedImport:
             .invalidData
@@ -84,6 +89,12 @@ extension CatalogError: CustomStringConvertible, LocalizedError {
             "cannot import \(source): \(detail); nothing was imported"
         case .importConflict(let aliases):
             "cannot import: \(aliases.count) alias(es) already in the catalog (\(aliases.prefix(5).map(quoted).joined(separator: ", "))\(aliases.count > 5 ? ", …" : "")); nothing was imported; use --on-conflict skip or replace"
+        case .nothingToUndo:
+            "nothing to undo: the trash is empty (`cameo trash` lists what can be restored)"
+        case .unknownTrashEntry(let id):
+            "no change #\(id) in the trash; `cameo trash` lists what can be restored"
+        case .restoreConflict(let clashes):
+            "cannot undo: \(clashes.prefix(3).joined(separator: "; "))\(clashes.count > 3 ? "; …" : ""); nothing was changed; rename or remove those first"
         }
     }
 

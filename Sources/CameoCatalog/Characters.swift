@@ -214,6 +214,9 @@ extension Catalog {
             guard var record = try CharacterRecord.fetchOne(db, key: current.id) else {
                 throw CatalogError.unknownAlias(alias, suggestion: nil)
             }
+            if change.sourceURL != nil || change.window != nil || change.clip != nil {
+                try Self.keepInTrash(.edit, characterIds: [current.id], at: date, db)
+            }
             if let url = change.sourceURL {
                 // Facts about the old address say nothing about the new one.
                 record.sourceURL = url.text
@@ -258,6 +261,7 @@ extension Catalog {
                try CharacterRecord.filter(CharacterRecord.Columns.aliasKey == newAlias.key).fetchCount(db) > 0 {
                 throw CatalogError.duplicateAlias(newAlias.text)
             }
+            try Self.keepInTrash(.rename, characterIds: [current.id], at: date, db)
             try db.execute(
                 sql: "UPDATE character SET alias = ?, aliasKey = ?, updatedAt = ? WHERE id = ?",
                 arguments: [newAlias.text, newAlias.key, date, current.id])
@@ -283,8 +287,11 @@ extension Catalog {
     }
 
     /// Deletes a character with its tags and identities; its submissions stay, unattached.
-    public func remove(_ alias: String) throws(CatalogError) {
+    public func remove(_ alias: String, at date: Timestamp = .now) throws(CatalogError) {
         try write { db in
+            if let id = try Int64.fetchOne(db, sql: "SELECT id FROM character WHERE aliasKey = ?", arguments: [NameKey.of(alias)]) {
+                try Self.keepInTrash(.remove, characterIds: [id], at: date, db)
+            }
             try db.execute(sql: "DELETE FROM character WHERE aliasKey = ?", arguments: [NameKey.of(alias)])
             if db.changesCount == 0 {
                 throw CatalogError.unknownAlias(alias, suggestion: try Self.suggestion(for: alias, db))

@@ -149,10 +149,13 @@ public struct CatalogDocument: Codable, Equatable, Sendable {
     public static let currentVersion = 1
     public var version: Int
     public var characters: [CharacterDocument]
+    /// What `export --history` adds: every submission, oldest first.
+    public var submissions: [ExchangedSubmission]?
 
-    public init(version: Int = currentVersion, characters: [CharacterDocument]) {
+    public init(version: Int = currentVersion, characters: [CharacterDocument], submissions: [ExchangedSubmission]? = nil) {
         self.version = version
         self.characters = characters
+        self.submissions = submissions
     }
 }
 
@@ -180,11 +183,14 @@ public struct ImportSummary: Equatable, Sendable {
     public var added = 0
     public var replaced = 0
     public var skipped = 0
+    /// Submissions read from an `export --history` file.
+    public var submissions = 0
 
-    public init(added: Int = 0, replaced: Int = 0, skipped: Int = 0) {
+    public init(added: Int = 0, replaced: Int = 0, skipped: Int = 0, submissions: Int = 0) {
         self.added = added
         self.replaced = replaced
         self.skipped = skipped
+        self.submissions = submissions
     }
 }
 
@@ -226,6 +232,9 @@ extension Catalog {
             if policy == .fail, !clashes.isEmpty {
                 throw CatalogError.importConflict(aliases: clashes.map(\.character.alias.text))
             }
+            var added: [Int64] = []
+            let replacing = policy == .replace ? clashes.compactMap { existing[$0.character.alias.key] } : []
+            let trash = try Self.keepInTrash(.importReplace, characterIds: replacing, at: .now, db)
             for item in incoming {
                 let id: Int64
                 if let current = existing[item.character.alias.key] {
@@ -236,6 +245,7 @@ extension Catalog {
                     summary.replaced += 1
                 } else {
                     id = try Self.insert(item.character, createdAt: item.createdAt, updatedAt: item.updatedAt, db)
+                    added.append(id)
                     summary.added += 1
                 }
                 for var identity in item.identities {
@@ -251,6 +261,8 @@ extension Catalog {
                     }
                 }
             }
+            if let trash { try Self.noteAddedInTrash(trash, added: added, db) }
+            summary.submissions = try Self.importSubmissions(document.submissions ?? [], db)
             return summary
         }
     }

@@ -154,6 +154,25 @@ enum Schema {
             }
         }
 
+        // Destructive changes keep the rows they alter, so that `cameo undo` can put them back.
+        migrator.registerMigration("createTrash") { db in
+            try db.create(table: "trash") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("action", .text).notNull().check { ["rm", "import", "rename", "edit"].contains($0) }
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "trashItem") { t in
+                t.belongsTo("trash", onDelete: .cascade).notNull()
+                t.column("position", .integer).notNull()
+                // Not a foreign key: the character is usually gone.
+                t.column("characterId", .integer).notNull()
+                t.column("alias", .text)
+                t.column("usernames", .integer).notNull().defaults(to: 0)
+                t.column("rows", .text)
+                t.primaryKey(["trashId", "position"])
+            }
+        }
+
         return migrator
     }
 }

@@ -18,7 +18,7 @@ struct Cameo: AsyncParsableCommand {
         subcommands: [
             Add.self, List.self, Show.self, Edit.self, Rename.self, Remove.self, Resolve.self,
             History.self, Export.self, Import.self, Probe.self, Windows.self, Cut.self, Compose.self, Lint.self, Request.self, Send.self,
-            Status.self, Create.self,
+            Status.self, Create.self, Undo.self, TrashCommand.self,
         ]
     )
 }

@@ -65,7 +65,8 @@ import Testing
         let target = try scratch.write("target.json", "old")
         try manager.setAttributes([.posixPermissions: 0o640], ofItemAtPath: target)
         try manager.createSymbolicLink(atPath: scratch.path("link.json"), withDestinationPath: "target.json")
-        #expect(try cli.run("export", "--out", scratch.path("link.json")).status == 0)
+        // Replacing a file takes --force (issue 11: an export does not overwrite by accident).
+        #expect(try cli.run("export", "--out", scratch.path("link.json"), "--force").status == 0)
         #expect(try manager.destinationOfSymbolicLink(atPath: scratch.path("link.json")) == "target.json")
         #expect(try String(contentsOfFile: target, encoding: .utf8) == expected)
         #expect(try manager.attributesOfItem(atPath: target)[.posixPermissions] as? Int == 0o640)
@@ -94,7 +95,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let result = try shell("""
             unshare -m bash -c 'mount -t tmpfs -o size=64k tmpfs "\(folder)" && printf old > "\(folder)/export.json" &&
-              "$CAMEO" export --out "\(folder)/export.json"; echo "status=$?"; cat "\(folder)/export.json"; echo; ls -A "\(folder)"'
+              "$CAMEO" export --force --out "\(folder)/export.json"; echo "status=$?"; cat "\(folder)/export.json"; echo; ls -A "\(folder)"'
             """)
         #expect(result.stdout == "status=4\nold\nexport.json\n", "\(result)")
         #expect(result.stderr.contains("cannot write \(folder)/export.json: No space left on device"), "\(result)")

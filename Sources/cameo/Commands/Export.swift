@@ -16,8 +16,18 @@ struct Export: ParsableCommand {
     @Option(help: ArgumentHelp("Write to this file instead of stdout (replaced whole, or left as it was; new files are 0600).", valueName: "file"))
     var out: String?
 
+    @Flag(help: "Replace the --out file when it exists.")
+    var force = false
+
+    @Flag(help: "Include every submission (requests and answers), for `cameo import` to read back.")
+    var history = false
+
     func run() throws {
+        if let out, !force, FileOutput.isExistingRegularFile(out) {
+            throw CommandFailure("\(out) already exists; add --force to replace it, or choose another --out", status: .conflict)
+        }
         let catalog = try catalog.openForReading()
+        let submissions = history ? try catalog.exchangedSubmissions() : nil
         var exported = 0
         var unreadable: [String] = []
         // Each character is written as it is read; rows cameo cannot read are passed over and named.
@@ -29,7 +39,11 @@ struct Export: ParsableCommand {
                 exported += 1
                 try stream.flushIfLarge()
             }
-            stream.json.catalogDocumentEnd()
+            if let submissions {
+                stream.json.catalogDocumentEnd(submissions: submissions)
+            } else {
+                stream.json.catalogDocumentEnd()
+            }
         }
         if let out {
             try FileOutput.write(to: out, newFileMode: .userOnly) { sink in
@@ -37,7 +51,7 @@ struct Export: ParsableCommand {
                 try write(stream)
                 try stream.finish()
             }
-            Output.error("exported \(exported) character(s) to \(out)")
+            Output.error("exported \(exported) character(s)\(submissions.map { " and \($0.count) submission(s)" } ?? "") to \(out)")
         } else {
             try Output.streamJSON(write)
         }

@@ -21,6 +21,8 @@ struct Import: ParsableCommand {
         let source = file == "-" ? "stdin" : file
         let document = try Catalog.parseDocument(data, source: source)
         let summary = try catalog.open().importDocument(document, source: source, onConflict: onConflict)
-        Output.error("imported \(summary.added) new, replaced \(summary.replaced), skipped \(summary.skipped)")
+        let history = document.submissions == nil ? "" : ", \(summary.submissions) submission(s)"
+        let undo = summary.replaced > 0 ? "; `cameo undo` restores the replaced ones" : ""
+        Output.error("imported \(summary.added) new, replaced \(summary.replaced), skipped \(summary.skipped)\(history)\(undo)")
     }
 }

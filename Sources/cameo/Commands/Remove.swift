@@ -22,11 +22,13 @@ struct Remove: ParsableCommand {
                 throw CommandFailure("`cameo rm` removes \"\(character.alias)\" only with --yes when not run from a terminal", status: .usage)
             }
             let usernames = character.usernames == 0 ? "" : " and its \(character.usernames) username(s)"
+            // Saying no is an answer, not a failure.
             guard Output.confirm("Remove \"\(character.alias)\"\(usernames)?") else {
-                throw CommandFailure("nothing removed", status: .findings)
+                Output.error("nothing removed")
+                return
             }
         }
         try catalog.remove(alias)
-        Output.error("removed \(character.alias)")
+        Output.error("removed \(character.alias); `cameo undo` brings it back")
     }
 }

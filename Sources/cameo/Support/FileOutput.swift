@@ -28,6 +28,13 @@ enum FileOutput {
         }
     }
 
+    /// A file `--out` would replace (devices and pipes are written to, not replaced).
+    static func isExistingRegularFile(_ path: String) -> Bool {
+        var status = stat()
+        return stat(resolvingSymlinks(path), &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
+            && !path.hasPrefix("/dev/") && !path.hasPrefix("/proc/")
+    }
+
     static func write(_ data: Data, to path: String, newFileMode: NewFileMode) throws {
         try write(to: path, newFileMode: newFileMode) { sink in try sink([UInt8](data)) }
     }

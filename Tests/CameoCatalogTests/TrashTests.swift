@@ -1,0 +1,134 @@
+import CameoCatalog
+import CameoTestSupport
+import Foundation
+import GRDB
+import Testing
+
+@Suite struct TrashTests {
+    let scratch: Scratch
+    let catalog: Catalog
+
+    init() throws {
+        scratch = try Scratch()
+        catalog = try Catalog.open(at: scratch.path("catalog.sqlite"))
+    }
+
+    @Test func undoBringsBackARemovedCharacterWholeAndRelinksItsSubmissions() throws {
+        try catalog.add(makeCharacter("duck", tags: ["pets", "yard"], notes: "yellow"))
+        try catalog.resolve("duck", to: NewIdentity(username: Username("old.duck")))
+        try catalog.resolve("duck", to: NewIdentity(username: Username("quackers.duck"), displayName: "Quackers"))
+        let before = try catalog.character(named: "duck")
+        let sent = try catalog.record(Submission(characterId: before.id, endpoint: "/v1/videos", requestBody: "{}"))
+
+        try catalog.remove("duck")
+        #expect(try catalog.characters().isEmpty)
+        let entries = try catalog.trash()
+        #expect(entries.map(\.action) == [.remove])
+        #expect(entries.first?.aliases == ["duck"])
+        #expect(entries.first?.items.first?.usernames == 2)
+
+        let undone = try catalog.undo()
+        #expect(undone.restored == ["duck"])
+        #expect(try catalog.character(named: "duck") == before)
+        #expect(try catalog.submission(id: try #require(sent.id)).characterId == before.id)
+        #expect(try catalog.trash().isEmpty)
+        #expect(throws: CatalogError.nothingToUndo) { try catalog.undo() }
+    }
+
+    @Test func aRestoreThatWouldClashChangesNothing() throws {
+        try catalog.add(makeCharacter("duck"))
+        try catalog.resolve("duck", to: NewIdentity(username: Username("quackers.duck")))
+        try catalog.remove("duck")
+        try catalog.add(makeCharacter("Duck", notes: "the new one"))
+        try catalog.add(makeCharacter("goose"))
+        try catalog.resolve("goose", to: NewIdentity(username: Username("quackers.duck")))
+        let catalogBefore = try catalog.characters()
+
+        #expect(throws: CatalogError.restoreConflict([
+            "alias \"duck\" now belongs to \"Duck\"",
+            "username \"quackers.duck\" of \"duck\" now belongs to \"goose\"",
+        ])) { try catalog.undo() }
+        #expect(try catalog.characters() == catalogBefore)
+        #expect(try catalog.trash().count == 1)
+    }
+
+    @Test func renameAndEditOfTheWindowAreUndone() throws {
+        try catalog.add(makeCharacter("duck", window: "1,3"))
+        let original = try catalog.character(named: "duck")
+        try catalog.rename("duck", to: Alias("mallard"))
+        try catalog.update("mallard", CharacterChange(window: CharacterWindow(parsing: "0,2")))
+        // Notes and tags alone are not destructive: nothing is kept for them.
+        try catalog.update("mallard", CharacterChange(notes: "green head"))
+        #expect(try catalog.trash().map(\.action) == [.edit, .rename])
+
+        try catalog.undo()
+        #expect(try catalog.character(named: "mallard").window.description == "1,3")
+        try catalog.undo()
+        #expect(try catalog.character(named: "duck") == original)
+        #expect(throws: CatalogError.unknownAlias("mallard", suggestion: nil)) { try catalog.character(named: "mallard") }
+    }
+
+    @Test func undoOfAReplacingImportRestoresTheOldRowsAndRemovesTheAddedOnes() throws {
+        try catalog.add(makeCharacter("duck", notes: "mine"))
+        let mine = try catalog.character(named: "duck")
+        var incoming = try catalog.exportDocument()
+        incoming.characters[0].notes = "theirs"
+        var goose = incoming.characters[0]
+        goose.alias = "goose"
+        incoming.characters.append(goose)
+
+        let summary = try catalog.importDocument(incoming, source: "test", onConflict: .replace)
+        #expect(summary == ImportSummary(added: 1, replaced: 1))
+        #expect(try catalog.character(named: "duck").notes == "theirs")
+
+        let undone = try catalog.undo()
+        #expect(undone.restored == ["duck"])
+        #expect(undone.removed == ["goose"])
+        #expect(try catalog.characters() == [mine])
+    }
+
+    @Test func importsWithoutReplacingKeepNothing() throws {
+        try catalog.add(makeCharacter("duck"))
+        let document = try catalog.exportDocument()
+        try catalog.importDocument(document, source: "test", onConflict: .skip)
+        #expect(try catalog.trash().isEmpty)
+    }
+
+    @Test func historyTravelsWithTheExportAndIsReadBackOnce() throws {
+        try catalog.add(makeCharacter("duck"))
+        let duck = try catalog.character(named: "duck")
+        var sent = try catalog.record(Submission(characterId: duck.id, endpoint: "/v1/videos", requestBody: #"{"prompt":"@duck 跳舞"}"#))
+        sent.state = .submitted
+        sent.taskId = "task_1"
+        sent.httpStatus = 200
+        try catalog.update(sent)
+        try catalog.record(Submission(characterId: nil, endpoint: "/v1/videos", requestBody: "{}", state: .notSent))
+
+        let document = CatalogDocument(characters: try catalog.exportDocument().characters,
+                                       submissions: try catalog.exchangedSubmissions())
+        let data = try CatalogJSON.encoder().encode(document)
+        let other = try Catalog.open(at: scratch.path("other.sqlite"))
+        let parsed = try Catalog.parseDocument(data, source: "export.json")
+        #expect(try other.importDocument(parsed, source: "export.json", onConflict: .fail).submissions == 2)
+        let copied = try other.submissions()
+        #expect(copied.map(\.taskId) == [nil, "task_1"])
+        #expect(copied.last?.characterId == (try other.character(named: "duck").id))
+        #expect(copied.last?.requestBody == #"{"prompt":"@duck 跳舞"}"#)
+        #expect(copied.last?.httpStatus == 200)
+        #expect(try other.importDocument(parsed, source: "export.json", onConflict: .skip).submissions == 0)
+        #expect(try other.submissions().count == 2)
+    }
+
+    @Test func aCharacterRowCameoCannotReadIsStillKeptAndRestored() throws {
+        try catalog.add(makeCharacter("duck"))
+        try DatabaseQueue(path: catalog.path).write { db in
+            try db.execute(sql: "UPDATE character SET sourceCheck = 'bogus' WHERE aliasKey = 'duck'")
+        }
+        try catalog.remove("duck")
+        try catalog.undo()
+        let check = try DatabaseQueue(path: catalog.path).read { db in
+            try String.fetchOne(db, sql: "SELECT sourceCheck FROM character WHERE aliasKey = 'duck'")
+        }
+        #expect(check == "bogus")
+    }
+}
