@@ -58,7 +58,7 @@ let package = Package(
         ),
         .target(
             name: "CameoTestSupport",
-            dependencies: ["CameoText", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CameoPrompt", "CameoText", .product(name: "Yams", package: "Yams")],
             path: "Tests/Support"
         ),
         .testTarget(

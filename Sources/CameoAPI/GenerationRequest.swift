@@ -1,3 +1,4 @@
+import CameoText
 import Foundation
 
 /// The body of `POST /v2/videos/generations`, with exactly the spec's fields
@@ -32,19 +33,43 @@ public struct GenerationRequest: Codable, Equatable, Sendable {
         self.characterTimestamps = characterTimestamps
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
+    /// The spec's fields, by their JSON names: adding one to the spec means
+    /// adding it here (and to the model above), and to `kind`.
+    public enum CodingKeys: String, CodingKey, CaseIterable, Sendable {
         case prompt, model, images, hd, duration, watermark
         case aspectRatio = "aspect_ratio", notifyHook = "notify_hook", isPrivate = "private"
         case characterURL = "character_url", characterTimestamps = "character_timestamps"
+
+        /// The field's JSON type in the spec.
+        public var kind: JSONKind {
+            switch self {
+            case .prompt, .model, .aspectRatio, .duration, .notifyHook, .characterURL, .characterTimestamps: .string
+            case .hd, .watermark, .isPrivate: .bool
+            case .images: .strings
+            }
+        }
+    }
+
+    public typealias Field = CodingKeys
+
+    /// The JSON types the spec's fields have, as a message names them.
+    public enum JSONKind: String, Sendable {
+        case string = "a string", bool = "true or false", strings = "an array of strings"
+
+        public func fits(_ value: JSONValue) -> Bool {
+            switch (self, value) {
+            case (.string, .string), (.bool, .bool): true
+            case (.strings, .array(let values)): values.allSatisfy { if case .string = $0 { true } else { false } }
+            default: false
+            }
+        }
     }
 
     /// The spec's field names.
     public static let fieldNames: [String] = CodingKeys.allCases.map(\.rawValue)
 
-    /// The body as sent: compact JSON with sorted keys, so the same request is always the same bytes.
+    /// The body as sent: canonical JSON, so the same request is always the same bytes.
     public func jsonData(pretty: Bool = false) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+        try CanonicalJSON.encode(self, pretty: pretty)
     }
 }

@@ -1,3 +1,4 @@
+import CameoText
 import Foundation
 
 /// One provider as `config.json` describes it: where it is, its routes, the
@@ -227,9 +228,7 @@ public struct ProviderConfig: Sendable, Equatable {
     }
 
     public static func checkedBaseURL(_ text: String) throws(APIError) -> URL {
-        guard let components = URLComponents(string: text), let url = components.url,
-              ["http", "https"].contains(components.scheme?.lowercased() ?? ""), let host = components.host, !host.isEmpty
-        else {
+        guard WebAddress.isHTTP(text), let components = URLComponents(string: text), let url = components.url else {
             throw .badBaseURL(text, reason: "is not an http(s) URL")
         }
         if components.query != nil || components.fragment != nil || text.contains("?") || text.contains("#") {

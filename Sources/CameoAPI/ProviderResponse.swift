@@ -56,7 +56,7 @@ public struct ProviderResponse: Sendable {
     /// The first video address anywhere in the answer.
     public var videoURL: String? {
         Self.firstString(in: json) { key, value in
-            (["video_url", "videoUrl", "url", "output_url"].contains(key) || key.lowercased().contains("video")) && value.hasPrefix("http")
+            (["video_url", "videoUrl", "url", "output_url"].contains(key) || key.lowercased().contains("video")) && WebAddress.hasHTTPScheme(value)
         }
     }
 

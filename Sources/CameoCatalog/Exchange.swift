@@ -161,14 +161,6 @@ public struct CatalogDocument: Codable, Equatable, Sendable {
 
 /// JSON as cameo writes and reads it.
 public enum CatalogJSON {
-    public static func encoder(pretty: Bool = true) -> JSONEncoder {
-        let encoder = JSONEncoder()
-        // Sorted keys: the same catalog always prints the same bytes, so exports diff cleanly.
-        encoder.outputFormatting = pretty
-            ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
-
     public static func decoder() -> JSONDecoder {
         JSONDecoder()
     }
@@ -362,7 +354,7 @@ private func typeName(_ type: Any.Type) -> String {
 }
 
 /// The catalog's documents written directly, byte for byte as
-/// `CatalogJSON.encoder()` would encode them: `list --json` and `export` of
+/// `CanonicalJSON.encoder()` would encode them: `list --json` and `export` of
 /// 10,000 characters stream in a fraction of the encoder's time. Members are
 /// in the encoder's (UTF-8) key order; a test holds the two to the same bytes.
 extension PrettyJSON {

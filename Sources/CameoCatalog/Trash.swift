@@ -1,3 +1,4 @@
+import CameoText
 import Foundation
 import GRDB
 
@@ -206,9 +207,7 @@ struct CharacterSnapshot: Codable {
     }
 
     func encoded() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        String(decoding: try CanonicalJSON.encode(self), as: UTF8.self)
     }
 
     /// Puts the rows back: the character row keeps its id (updated in place

@@ -25,15 +25,8 @@ public struct Alias: Hashable, Sendable, CustomStringConvertible {
         self.text = text
     }
 
-    /// Letters of any script (with the marks that complete them), digits, `_` and `-`.
     static func allows(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-             .nonspacingMark, .spacingMark, .decimalNumber:
-            true
-        default:
-            scalar == "_" || scalar == "-"
-        }
+        NameKey.isNameScalar(scalar)
     }
 }
 
@@ -59,13 +52,7 @@ public struct Username: Hashable, Sendable, CustomStringConvertible {
     }
 
     static func allows(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-             .nonspacingMark, .spacingMark, .decimalNumber:
-            true
-        default:
-            scalar == "_" || scalar == "-" || scalar == "."
-        }
+        NameKey.isNameScalar(scalar) || scalar == "."
     }
 }
 
@@ -105,17 +92,7 @@ public struct SourceURL: Hashable, Sendable, CustomStringConvertible {
 
     public init(_ raw: String) throws(CatalogError) {
         let text = raw.trimmingCharacters(in: .whitespaces)
-        guard !text.isEmpty else { throw .invalidURL(raw, reason: "it is empty") }
-        guard !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 }) else {
-            throw .invalidURL(raw, reason: "it contains spaces or control characters (percent-encode them)")
-        }
-        guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased() else {
-            throw .invalidURL(raw, reason: "it is not a URL")
-        }
-        guard scheme == "http" || scheme == "https" else {
-            throw .invalidURL(raw, reason: "\(scheme): URLs cannot be fetched by the provider, only http and https")
-        }
-        guard let host = url.host, !host.isEmpty else { throw .invalidURL(raw, reason: "it has no host") }
+        if let problem = WebAddress.problem(text) { throw .invalidURL(raw, reason: problem) }
         self.text = text
     }
 }

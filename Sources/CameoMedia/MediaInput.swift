@@ -1,4 +1,5 @@
 import CFFmpeg
+import CameoText
 import Foundation
 
 /// Where a clip comes from: a local file, or an http(s) URL read in place.
@@ -9,8 +10,7 @@ public enum MediaLocation: Sendable, Equatable, CustomStringConvertible {
     /// `http://` and `https://` are URLs; anything else with `://` is refused;
     /// everything else is a path.
     public init(_ text: String) throws(MediaError) {
-        let lower = text.lowercased()
-        if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
+        if WebAddress.hasHTTPScheme(text) {
             self = .url(text)
         } else if text.contains("://") {
             throw .unsupportedURL(text)

@@ -24,10 +24,6 @@ public struct TextSpan: Sendable, Equatable {
     public var line: Int
     public var column: Int
 
-    public init(_ range: Range<String.Index>, in text: String) {
-        self = TextLocator(text).span(range)
-    }
-
     init(utf16: Range<Int>, scalars: Range<Int>, line: Int, column: Int) {
         self.utf16 = utf16
         self.scalars = scalars
@@ -99,34 +95,55 @@ public struct TextLocator: Sendable {
     }
 }
 
-/// One finding of a rule.
+/// One finding of a rule, about a prompt or a request body: the one type
+/// every rule returns, every renderer prints and every `--json` writes.
 public struct Diagnostic: Sendable, Equatable {
+    /// Where a finding is: a span of a text, or a field of a JSON body.
+    public enum Location: Sendable, Equatable {
+        /// Indices of the text that was checked, and the span they cover.
+        case text(Range<String.Index>, TextSpan)
+        /// The field's path, e.g. `duration` or `images[1]`.
+        case field(String)
+    }
+
     public var rule: String
     public var severity: Severity
     public var message: String
-    /// The part of the text it is about (indices of the text that was checked).
-    public var range: Range<String.Index>
-    public var span: TextSpan
-    /// A hint shown under the caret.
+    public var location: Location
+    /// A hint shown under the finding.
     public var note: String?
-    /// What the span becomes when fixed, if there is a fix.
+    /// What the location becomes when fixed, if there is a fix: the text
+    /// that replaces the span, or the JSON value that replaces the field.
     public var replacement: String?
 
-    public init(rule: String, severity: Severity, message: String, range: Range<String.Index>, in text: String,
-                note: String? = nil, replacement: String? = nil) {
-        self.init(rule: rule, severity: severity, message: message, range: range, span: TextSpan(range, in: text),
-                  note: note, replacement: replacement)
-    }
-
-    /// With the span already located (see `TextLocator`).
-    public init(rule: String, severity: Severity, message: String, range: Range<String.Index>, span: TextSpan,
-                note: String? = nil, replacement: String? = nil) {
+    public init(rule: String, severity: Severity, message: String, location: Location, note: String? = nil, replacement: String? = nil) {
         self.rule = rule
         self.severity = severity
         self.message = message
-        self.range = range
-        self.span = span
+        self.location = location
         self.note = note
         self.replacement = replacement
+    }
+
+    /// The span in the text, for a finding about text.
+    public var span: TextSpan? {
+        if case .text(_, let span) = location { span } else { nil }
+    }
+
+    public var range: Range<String.Index>? {
+        if case .text(let range, _) = location { range } else { nil }
+    }
+
+    /// The field's path, for a finding about a request body.
+    public var field: String? {
+        if case .field(let path) = location { path } else { nil }
+    }
+}
+
+extension [Diagnostic] {
+    public var hasErrors: Bool { contains { $0.severity == .error } }
+
+    public func count(of severity: Severity) -> Int {
+        reduce(0) { $0 + ($1.severity == severity ? 1 : 0) }
     }
 }

@@ -14,22 +14,42 @@ public enum DiagnosticRenderer {
         public init(colour: Bool) { self.colour = colour }
     }
 
-    public static func render(_ diagnostic: Diagnostic, in text: String, source: String = "prompt", style: Style = .init(colour: false)) -> String {
-        let (lineText, caretLine) = lineAndCarets(for: diagnostic.range, in: text)
-        let number = String(diagnostic.span.line)
-        let gutter = String(repeating: " ", count: number.count)
-        let severity = paint(diagnostic.severity.rawValue, colour(for: diagnostic.severity), style)
-        var lines = [
-            "\(severity)\(paint("[\(diagnostic.rule)]", colour(for: diagnostic.severity), style)): \(TerminalText.escape(diagnostic.message))",
-            "\(gutter)--> \(source):\(diagnostic.span.line):\(diagnostic.span.column)",
-            "\(gutter) |",
-            "\(number) | \(lineText)",
-            "\(gutter) | \(paint(caretLine, colour(for: diagnostic.severity), style))" + (diagnostic.note.map { " " + TerminalText.escape($0) } ?? ""),
-        ]
+    /// A finding about text shows its line with carets (`text` is the text
+    /// that was checked, `source` names it); one about a request body's
+    /// field names the field (`body.duration`).
+    public static func render(_ diagnostic: Diagnostic, in text: String = "", source: String = "prompt",
+                              style: Style = .init(colour: false)) -> String {
+        let colour = colour(for: diagnostic.severity)
+        let heading = paint(diagnostic.severity.rawValue, colour, style) + paint("[\(diagnostic.rule)]", colour, style)
+            + ": \(TerminalText.escape(diagnostic.message))"
+        let note = diagnostic.note.map(TerminalText.escape)
+        var lines: [String]
+        var gutter: String
+        switch diagnostic.location {
+        case .text(let range, let span):
+            let (lineText, caretLine) = lineAndCarets(for: range, in: text)
+            let number = String(span.line)
+            gutter = String(repeating: " ", count: number.count)
+            lines = [heading, "\(gutter)--> \(source):\(span.line):\(span.column)", "\(gutter) |", "\(number) | \(lineText)",
+                     "\(gutter) | \(paint(caretLine, colour, style))" + (note.map { " " + $0 } ?? "")]
+        case .field(let path):
+            gutter = " "
+            lines = [heading, " --> body.\(TerminalText.escape(path))"]
+            if let note { lines.append("\(gutter) = note: \(note)") }
+        }
         if let replacement = diagnostic.replacement {
-            lines.append("\(gutter) = fix: write \"\(TerminalText.escape(replacement))\"")
+            // A field's replacement is already JSON ("10"); a span's is bare text.
+            let written = diagnostic.field == nil ? "\"\(TerminalText.escape(replacement))\"" : TerminalText.escape(replacement)
+            lines.append("\(gutter) = fix: write \(written)")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// "2 errors, 1 warning, 0 notes": the counts of a run's findings.
+    public static func summary(_ diagnostics: [Diagnostic]) -> String {
+        func plural(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
+        return [plural(diagnostics.count(of: .error), "error"), plural(diagnostics.count(of: .warning), "warning"),
+                plural(diagnostics.count(of: .info), "note")].joined(separator: ", ")
     }
 
     /// Characters of the line shown on either side of the span, and of the span itself.

@@ -100,14 +100,8 @@ public enum MentionParser {
     }
 
     static func isNameCharacter(_ character: Character) -> Bool {
-        if character == "_" || character == "-" || character == "." { return true }
         guard let first = character.unicodeScalars.first else { return false }
-        switch first.properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .decimalNumber:
-            return true
-        default:
-            return false
-        }
+        return first == "." || NameKey.isNameScalar(first)
     }
 
     private static func mention(at start: String.Index, in text: String, index: CharacterIndex) -> Mention? {

@@ -110,15 +110,6 @@ public struct CharacterIndex: Sendable {
     /// The alias closest to a mistyped name, comparing it and its prefixes (CJK
     /// text runs on after a name with no space) with every alias.
     public func suggestion(for name: String) -> String? {
-        let typed = Array(NameKey.of(name))
-        var best: (alias: String, distance: Int)?
-        for candidate in characters.map(\.alias) + suggestionCandidates[NameKey.of(name), default: []] {
-            let alias = Array(NameKey.of(candidate))
-            for length in Set([alias.count - 1, alias.count, alias.count + 1, typed.count]) where length > 0 && length <= typed.count {
-                guard let distance = ClosestName.closeEnough(Array(typed.prefix(length)), alias) else { continue }
-                if distance < best?.distance ?? .max { best = (candidate, distance) }
-            }
-        }
-        return best?.alias
+        ClosestName.find(name, among: characters.map(\.alias) + suggestionCandidates[NameKey.of(name), default: []], allowingRunOn: true)
     }
 }

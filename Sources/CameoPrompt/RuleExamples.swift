@@ -1,6 +1,6 @@
 /// The catalog that rule examples are written against.
-public enum RuleExamples {
-    public static let characters: [PromptCharacter] = [
+package enum RuleExamples {
+    package static let characters: [PromptCharacter] = [
         PromptCharacter(alias: "duck", activeUsername: "quackers.duck",
                         retiredUsernames: [.init(username: "old.duck", revoked: false)], mediaDuration: 6, windowEnd: 3),
         PromptCharacter(alias: "cookie", activeUsername: "crumbs.jar", windowEnd: 2),
@@ -13,5 +13,5 @@ public enum RuleExamples {
         PromptCharacter(alias: "robert", activeUsername: "bob"),
     ]
 
-    public static let index = CharacterIndex(characters)
+    package static let index = CharacterIndex(characters)
 }

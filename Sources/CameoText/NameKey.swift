@@ -12,19 +12,30 @@ public enum NameKey {
     }
 }
 
-/// Did-you-mean for a mistyped name: the closest one by edit distance, when close enough to help.
+/// Did-you-mean, the one cameo has: for a mistyped alias, rule, field or
+/// key, the closest candidate by edit distance, when close enough to help.
 public enum ClosestName {
-    public static func find(_ name: String, among candidates: [String]) -> String? {
-        let target = Array(NameKey.of(name))
-        guard !target.isEmpty else { return nil }
-        var best: (name: String, distance: Int)?
+    /// Ties go to the candidate that leaves less of the typed name over, then
+    /// to the alphabetically first, so the answer never depends on order.
+    /// With `allowingRunOn`, the typed name may run on past the candidate
+    /// (CJK text continues after a name with no space): its prefixes count too.
+    public static func find(_ name: String, among candidates: some Sequence<String>, allowingRunOn: Bool = false) -> String? {
+        let typed = Array(NameKey.of(name))
+        guard !typed.isEmpty else { return nil }
+        var best: (name: String, distance: Int, leftOver: Int)?
         for candidate in candidates {
             let key = Array(NameKey.of(candidate))
-            guard let distance = closeEnough(target, key) else { continue }
-            if let current = best, distance > current.distance || (distance == current.distance && candidate >= current.name) {
-                continue
+            let lengths = allowingRunOn ? Set([key.count - 1, key.count, key.count + 1, typed.count]) : [typed.count]
+            for length in lengths where length > 0 && length <= typed.count {
+                guard let distance = closeEnough(Array(typed.prefix(length)), key) else { continue }
+                let leftOver = typed.count - length
+                if let current = best,
+                   (distance, leftOver) > (current.distance, current.leftOver)
+                    || ((distance, leftOver) == (current.distance, current.leftOver) && candidate >= current.name) {
+                    continue
+                }
+                best = (candidate, distance, leftOver)
             }
-            best = (candidate, distance)
         }
         return best?.name
     }
@@ -67,6 +78,18 @@ extension NameKey {
     /// Enough for any script's letters (Vietnamese stacks two, Hebrew with
     /// cantillation three or four); a taller stack is drawn over other lines.
     public static let maximumMarksPerCharacter = 4
+
+    /// The scalars a name is made of: letters of any script with the marks
+    /// that complete them, decimal digits, `_` and `-`. Usernames add `.`.
+    public static func isNameScalar(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+             .nonspacingMark, .spacingMark, .decimalNumber:
+            true
+        default:
+            scalar == "_" || scalar == "-"
+        }
+    }
 
     public static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
         let properties = scalar.properties

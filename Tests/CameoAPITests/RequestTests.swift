@@ -36,7 +36,7 @@ import Testing
                                 aspectRatio: ratio, hd: hd, duration: duration, notifyHook: character ? "https://h.example/x" : nil,
                                 watermark: character ? true : nil, isPrivate: character ? false : nil,
                                 characterURL: character ? "https://a.example/d.mp4" : nil, characterTimestamps: character ? "0.5,2.5" : nil)
-                            let result = RequestLinter.lint(RequestBody(request), index: RuleExamples.index)
+                            let result = RequestLinter.lint(try RequestBody(request), index: RuleExamples.index)
                             guard !result.hasErrors else { continue }
                             accepted += 1
                             let violations = schema.violations(of: try request.jsonData())
@@ -66,16 +66,34 @@ import Testing
         let rule = try #require(RequestLinter.descriptions.first { $0.identifier == identifier })
         #expect(!rule.triggeringExamples.isEmpty && !rule.nonTriggeringExamples.isEmpty)
         for example in rule.triggeringExamples {
-            let body = try #require(RequestBody(json: Data(example.utf8)), "\(example)")
+            let body = try #require(RequestBody(json: Data(example.text.utf8)), "\(example.text)", sourceLocation: example.sourceLocation)
             let found = RequestLinter.lint(body, index: RuleExamples.index).request.filter { $0.rule == identifier }
-            #expect(!found.isEmpty, "\(identifier) did not trigger on \(example)")
-            #expect(found.allSatisfy { $0.severity == rule.severity })
+            #expect(!found.isEmpty, "\(identifier) did not trigger on \(example.text)", sourceLocation: example.sourceLocation)
+            #expect(found.allSatisfy { $0.severity == rule.severity }, sourceLocation: example.sourceLocation)
+            for field in example.markedFields {
+                #expect(found.contains { $0.field == field }, "\(identifier) on \(example.text): at \(found.map(\.field))",
+                        sourceLocation: example.sourceLocation)
+            }
         }
         for example in rule.nonTriggeringExamples {
-            let body = try #require(RequestBody(json: Data(example.utf8)), "\(example)")
+            let body = try #require(RequestBody(json: Data(example.text.utf8)), "\(example.text)", sourceLocation: example.sourceLocation)
             let found = RequestLinter.lint(body, index: RuleExamples.index).request.filter { $0.rule == identifier }
-            #expect(found.isEmpty, "\(identifier) triggered on \(example)")
+            #expect(found.isEmpty, "\(identifier) triggered on \(example.text)", sourceLocation: example.sourceLocation)
         }
+    }
+
+    /// The loose body is the typed request's JSON, and reads back as the same request.
+    @Test func theBodyIsTheRequestsJSON() throws {
+        let request = GenerationRequest(prompt: "p", model: "sora-2-pro", images: ["https://a.example/i.png"], aspectRatio: "9:16", hd: true,
+                                        duration: "25", notifyHook: "https://h.example", watermark: false, isPrivate: true,
+                                        characterURL: "https://a.example/d.mp4", characterTimestamps: "1,3")
+        let body = try RequestBody(request)
+        #expect(Set(body.fields.keys) == Set(GenerationRequest.fieldNames))
+        #expect(body.request == request)
+        let loose = try #require(RequestBody(json: Data(#"{"prompt":"p","model":"sora-2","duration":10,"hd":true,"extra":1}"#.utf8)))
+        #expect(loose.request == GenerationRequest(prompt: "p", model: "sora-2", hd: true))
+        #expect(loose.typeErrors.map(\.field) == ["duration"])
+        #expect(RequestBody(json: Data(#"{"model":"sora-2"}"#.utf8))?.request == nil)
     }
 
     @Test func promptRulesRunOnTheBodysPrompt() throws {

@@ -88,6 +88,67 @@ import Testing
         #expect(try cli.run("lint", "--request", broken).status == 4)
     }
 
+    /// Every findings document `lint` writes validates against its schema in
+    /// schemas/, prompt and request findings in the one finding shape, with
+    /// counts that match and text written as UTF-8, not escaped.
+    @Test func lintDocumentsMatchTheirSchemas() throws {
+        let lint = try DocumentSchema("lint")
+        for prompt in ["🦆 @cokie", "@duck 跳舞", "＠duck @quackers.duck在舞台上 @duck", " ", "和@小鴨子跳舞"] {
+            let result = try cli.run("lint", prompt, "--json")
+            #expect(try lint.violations(of: Data(result.stdout.utf8)) == [], "\(prompt): \(result.stdout)")
+            let document = try #require(try json(result) as? [String: Any])
+            let findings = document["diagnostics"] as? [[String: Any]] ?? []
+            for (key, severity) in [("errors", "error"), ("warnings", "warning"), ("notes", "info")] {
+                #expect(document[key] as? Int == findings.filter { $0["severity"] as? String == severity }.count, "\(prompt): \(key)")
+            }
+            #expect(findings.allSatisfy { $0["span"] is [String: Any] && $0["field"] is NSNull })
+        }
+        #expect(try cli.run("lint", "🦆 @cokie", "--json").stdout.contains("🦆 @cokie"))
+
+        let request = try DocumentSchema("lint-request")
+        let body = try scratch.write("body.json", #"{"prompt":"@cokie跳舞 ＠duck","model":"Sora-2","duration":10,"images":["/x.png"],"private":true}"#)
+        let result = try cli.run("lint", "--request", body, "--json")
+        #expect(result.status == 1)
+        #expect(try request.violations(of: Data(result.stdout.utf8)) == [], "\(result.stdout)")
+        let document = try #require(try json(result) as? [String: Any])
+        let fields = (document["diagnostics"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+        #expect(Set(fields) == ["model", "duration", "images[0]", "private"])
+        #expect((document["diagnostics"] as? [[String: Any]])?.allSatisfy { $0["span"] is NSNull } == true)
+        let fixes = (document["diagnostics"] as? [[String: Any]] ?? []).compactMap { $0["replacement"] as? String }
+        #expect(Set(fixes) == [#""sora-2""#, #""10""#])
+        #expect(document["errors"] as? Int == 4 && document["warnings"] as? Int == 1 && document["notes"] as? Int == 1)
+    }
+
+    /// `request --json` with errors prints the findings where the body would be, in lint --request's shape.
+    @Test func requestJSONWithErrorsPrintsTheFindings() throws {
+        let result = try cli.run("request", "@cokie 跳舞", "--model", "Sora-2", "--duration", "25", "--json")
+        #expect(result.status == 1)
+        #expect(try DocumentSchema("lint-request").violations(of: Data(result.stdout.utf8)) == [], "\(result.stdout)")
+        let document = try #require(try json(result) as? [String: Any])
+        #expect(Set((document["diagnostics"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String }) == ["model-value"])
+        #expect((document["prompt_diagnostics"] as? [[String: Any]])?.first?["rule"] as? String == "unknown-character")
+        #expect(document["errors"] as? Int == 2)
+        #expect(result.stderr.contains("error[model-value]"))
+    }
+
+    /// `lint --rules --json` and `lint --explain RULE --json` for every rule validate against their schemas.
+    @Test func ruleDocumentsMatchTheirSchemas() throws {
+        let list = try cli.run("lint", "--rules", "--json")
+        #expect(try DocumentSchema("lint-rules").violations(of: Data(list.stdout.utf8)) == [])
+        let names = (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String }
+        #expect(names.count > 25 && names.contains("person-in-window"))
+        let explain = try DocumentSchema("lint-explain")
+        for name in names {
+            let result = try cli.run("lint", "--explain", name, "--json")
+            #expect(result.status == 0)
+            #expect(try explain.violations(of: Data(result.stdout.utf8)) == [], "\(name): \(result.stdout)")
+        }
+        let fixes = try #require(try json(try cli.run("lint", "--explain", "missing-space", "--json")) as? [String: Any])
+        #expect((fixes["corrections"] as? [[String: Any]])?.contains { $0["before"] as? String == "和@crumbs.jar跳舞" && $0["after"] as? String == "和 @crumbs.jar 跳舞" } == true)
+        #expect(try cli.run("lint", "--explain", "missing-space").stdout.contains("Fixes:\n"))
+        #expect(try explain.violations(of: Data(#"{"rule":"x","severity":"fatal"}"#.utf8)).count >= 2)
+    }
+
     /// Every body `request --json` prints validates against the schema in the spec file.
     @Test func requestBodiesValidateAgainstTheSpecSchema() throws {
         let schema = try SpecSchema()

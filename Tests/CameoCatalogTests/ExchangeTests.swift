@@ -1,5 +1,6 @@
 import CameoCatalog
 import CameoTestSupport
+import CameoText
 import Foundation
 import Testing
 
@@ -26,13 +27,13 @@ import Testing
     @Test func roundTripsEveryField() throws {
         try populate(catalog)
         let document = try catalog.exportDocument()
-        let data = try CatalogJSON.encoder().encode(document)
+        let data = try CanonicalJSON.encoder().encode(document)
         let other = try Catalog.open(at: scratch.path("other.sqlite"))
         let summary = try other.importDocument(Catalog.parseDocument(data, source: "test"), source: "test", onConflict: .fail)
         #expect(summary == ImportSummary(added: 2, replaced: 0, skipped: 0))
         let again = try other.exportDocument()
         #expect(again == document)
-        #expect(try CatalogJSON.encoder().encode(again) == data)
+        #expect(try CanonicalJSON.encoder().encode(again) == data)
         #expect(document.characters.first { $0.alias == "duck" }?.username == "quackers.duck")
         #expect(document.characters.first { $0.alias == "小鸭子" }?.clip?.probe?["video"]?["width"] == .number(1920))
     }

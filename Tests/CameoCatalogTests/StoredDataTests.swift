@@ -118,7 +118,7 @@ import Testing
         list.endArray()
         // The encoder's bytes, with DEL, C1 and bidi controls escaped as `Output.json` prints them.
         func canonical(_ data: Data) -> String { TerminalText.jsonEscaped(String(decoding: data, as: UTF8.self)) }
-        #expect(String(decoding: list.bytes, as: UTF8.self) == canonical(try CatalogJSON.encoder().encode(documents)))
+        #expect(String(decoding: list.bytes, as: UTF8.self) == canonical(try CanonicalJSON.encoder().encode(documents)))
         #expect(String(decoding: list.bytes, as: UTF8.self).contains("\\u202e"))
 
         for count in [0, 1, 3] {
@@ -129,7 +129,7 @@ import Testing
                 export.character(document)
             }
             export.catalogDocumentEnd()
-            let encoded = try CatalogJSON.encoder().encode(CatalogDocument(characters: Array(documents.prefix(count))))
+            let encoded = try CanonicalJSON.encoder().encode(CatalogDocument(characters: Array(documents.prefix(count))))
             #expect(String(decoding: export.bytes, as: UTF8.self) == canonical(encoded))
         }
     }
@@ -146,7 +146,7 @@ import Testing
         for value in values where value.isFinite {
             var json = PrettyJSON()
             json.number(value)
-            let encoded = try CatalogJSON.encoder().encode([value])
+            let encoded = try CanonicalJSON.encoder().encode([value])
             let expected = String(decoding: encoded, as: UTF8.self)
                 .replacingOccurrences(of: "[\n  ", with: "").replacingOccurrences(of: "\n]", with: "")
             #expect(String(decoding: json.bytes, as: UTF8.self) == expected, "\(value)")

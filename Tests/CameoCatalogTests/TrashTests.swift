@@ -1,5 +1,6 @@
 import CameoCatalog
 import CameoTestSupport
+import CameoText
 import Foundation
 import GRDB
 import Testing
@@ -106,7 +107,7 @@ import Testing
 
         let document = CatalogDocument(characters: try catalog.exportDocument().characters,
                                        submissions: try catalog.exchangedSubmissions())
-        let data = try CatalogJSON.encoder().encode(document)
+        let data = try CanonicalJSON.encoder().encode(document)
         let other = try Catalog.open(at: scratch.path("other.sqlite"))
         let parsed = try Catalog.parseDocument(data, source: "export.json")
         #expect(try other.importDocument(parsed, source: "export.json", onConflict: .fail).submissions == 2)

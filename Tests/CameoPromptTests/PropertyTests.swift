@@ -87,7 +87,7 @@ struct PromptGenerator {
             for diagnostic in result.diagnostics {
                 let rendered = DiagnosticRenderer.render(diagnostic, in: text)
                 #expect(rendered.contains("^"))
-                #expect(diagnostic.span.utf16.upperBound <= text.utf16.count)
+                #expect((diagnostic.span?.utf16.upperBound ?? .max) <= text.utf16.count)
             }
         }
     }

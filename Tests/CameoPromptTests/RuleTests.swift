@@ -12,18 +12,18 @@ import Testing
         #expect(!rule.triggeringExamples.isEmpty && !rule.nonTriggeringExamples.isEmpty)
         #expect(!rule.explanation.isEmpty && !rule.summary.isEmpty)
         for example in rule.triggeringExamples {
-            let marker = example.firstIndex(of: "↓").map { example.unicodeScalars.distance(from: example.unicodeScalars.startIndex, to: $0) }
-            let text = example.replacingOccurrences(of: "↓", with: "")
+            let text = example.text
             let found = PromptLinter.lint(text, index: RuleExamples.index).diagnostics.filter { $0.rule == identifier }
-            #expect(!found.isEmpty, "\(identifier) did not trigger on: \(text)")
-            if let marker {
-                #expect(found.contains { $0.span.scalars.lowerBound == marker }, "\(identifier) on \(text): at \(found.map(\.span.scalars))")
+            #expect(!found.isEmpty, "\(identifier) did not trigger on: \(text)", sourceLocation: example.sourceLocation)
+            for marker in example.markers {
+                #expect(found.contains { $0.span?.scalars.lowerBound == marker }, "\(identifier) on \(text): at \(found.map(\.span?.scalars))",
+                        sourceLocation: example.sourceLocation)
             }
-            #expect(found.allSatisfy { $0.severity == rule.severity })
+            #expect(found.allSatisfy { $0.severity == rule.severity }, sourceLocation: example.sourceLocation)
         }
         for example in rule.nonTriggeringExamples {
-            let found = PromptLinter.lint(example, index: RuleExamples.index).diagnostics.filter { $0.rule == identifier }
-            #expect(found.isEmpty, "\(identifier) triggered on: \(example)")
+            let found = PromptLinter.lint(example.text, index: RuleExamples.index).diagnostics.filter { $0.rule == identifier }
+            #expect(found.isEmpty, "\(identifier) triggered on: \(example.text)", sourceLocation: example.sourceLocation)
         }
     }
 
@@ -52,9 +52,10 @@ import Testing
         // "🦆" is two UTF-16 units and one scalar; "é" written e + U+0301 is two scalars.
         let text = "🦆e\u{301} @cokie"
         let diagnostic = try #require(PromptLinter.lint(text, index: RuleExamples.index).diagnostics.first)
-        #expect(diagnostic.span.utf16 == 5..<11)
-        #expect(diagnostic.span.scalars == 4..<10)
-        #expect(diagnostic.span.line == 1 && diagnostic.span.column == 4)
+        let span = try #require(diagnostic.span)
+        #expect(span.utf16 == 5..<11)
+        #expect(span.scalars == 4..<10)
+        #expect(span.line == 1 && span.column == 4)
     }
 }
 

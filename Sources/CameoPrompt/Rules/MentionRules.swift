@@ -4,8 +4,8 @@ struct EmptyPromptRule: PromptRule {
     static let description = RuleDescription(
         identifier: "empty-prompt", summary: "The prompt has no text", severity: .error,
         explanation: "The API requires a prompt; an empty or blank one is refused before any video is made.",
-        triggeringExamples: ["↓", "↓   ", "↓\n\t"],
-        nonTriggeringExamples: ["a duck on a stage", "@duck"])
+        triggeringExamples: [Example("↓"), Example("↓   "), Example("↓\n\t")],
+        nonTriggeringExamples: [Example("a duck on a stage"), Example("@duck")])
 
     func check(_ prompt: PromptContext) -> [Diagnostic] {
         guard prompt.text.allSatisfy(\.isWhitespace) else { return [] }
@@ -21,8 +21,8 @@ struct UnknownCharacterRule: PromptRule {
             The API fails on a reference it cannot read. A mention must be an alias from the catalog \
             (`cameo list`) or a username the platform gave one of its characters.
             """,
-        triggeringExamples: ["↓@duckling dances", "和↓@cokie跳舞", "↓@{nobody} waves", "look ↓＠nobody"],
-        nonTriggeringExamples: ["@duck dances", "me@duck.com", "@quackers.duck waves", "@小鸭子在舞台上", "a lone @ sign"])
+        triggeringExamples: [Example("↓@duckling dances"), Example("和↓@cokie跳舞"), Example("↓@{nobody} waves"), Example("look ↓＠nobody")],
+        nonTriggeringExamples: [Example("@duck dances"), Example("me@duck.com"), Example("@quackers.duck waves"), Example("@小鸭子在舞台上"), Example("a lone @ sign")])
 
     func check(_ prompt: PromptContext) -> [Diagnostic] {
         prompt.mentions.compactMap { mention in
@@ -38,8 +38,8 @@ struct MalformedMentionRule: PromptRule {
     static let description = RuleDescription(
         identifier: "malformed-mention", summary: "`@{` without a closing `}`, or an empty `@{}`", severity: .error,
         explanation: "`@{name}` names a character explicitly; without its closing brace, or without a name, it names nothing.",
-        triggeringExamples: ["↓@{duck dances", "↓@{} dances"],
-        nonTriggeringExamples: ["@{duck} dances", "@duck {happily}"])
+        triggeringExamples: [Example("↓@{duck dances"), Example("↓@{} dances")],
+        nonTriggeringExamples: [Example("@{duck} dances"), Example("@duck {happily}")])
 
     func check(_ prompt: PromptContext) -> [Diagnostic] {
         prompt.mentions.compactMap { mention in
@@ -58,8 +58,8 @@ struct UnresolvedCharacterRule: PromptRule {
             recorded (`cameo resolve ALIAS USERNAME`), the alias cannot be written as `@username`. A request \
             that creates the character (`--character ALIAS`) may mention it: it is sent as a plain word.
             """,
-        triggeringExamples: ["↓@newbie plays", "和↓@{newbie}玩"],
-        nonTriggeringExamples: ["@duck plays", "@ghost waves"])
+        triggeringExamples: [Example("↓@newbie plays"), Example("和↓@{newbie}玩")],
+        nonTriggeringExamples: [Example("@duck plays"), Example("@ghost waves")])
 
     func check(_ prompt: PromptContext) -> [Diagnostic] {
         prompt.mentions.compactMap { mention in
@@ -80,8 +80,8 @@ struct RevokedCharacterRule: PromptRule {
             the platform refuses the username. The catalog keeps the source URL and window, so the \
             character can be created again with `--character`.
             """,
-        triggeringExamples: ["↓@ghost waves", "↓@ghost.gone waves"],
-        nonTriggeringExamples: ["@duck waves", "@newbie waves"])
+        triggeringExamples: [Example("↓@ghost waves"), Example("↓@ghost.gone waves")],
+        nonTriggeringExamples: [Example("@duck waves"), Example("@newbie waves")])
 
     func check(_ prompt: PromptContext) -> [Diagnostic] {
         prompt.mentions.compactMap { mention in
@@ -106,8 +106,9 @@ struct SupersededUsernameRule: PromptRule {
     static let description = RuleDescription(
         identifier: "superseded-username", summary: "A username was replaced by a newer one", severity: .warning,
         explanation: "The character has a newer username; composition writes the newer one.",
-        triggeringExamples: ["↓@old.duck dances"],
-        nonTriggeringExamples: ["@quackers.duck dances", "@duck dances"])
+        triggeringExamples: [Example("↓@old.duck dances")],
+        nonTriggeringExamples: [Example("@quackers.duck dances"), Example("@duck dances")],
+        corrections: [Example("↓@old.duck dances"): Example("@quackers.duck dances")])
 
     func check(_ prompt: PromptContext) -> [Diagnostic] {
         prompt.mentions.compactMap { mention in
@@ -127,8 +128,13 @@ struct MissingSpaceRule: PromptRule {
             (`@{角色1Username} 在一个舞台上`). Aliases are spaced by composition; a username written \
             by hand must be spaced too. Punctuation counts as a neighbour.
             """,
-        triggeringExamples: ["↓@quackers.duck在舞台上", "和↓@quackers.duck 跳舞", "↓@quackers.duck, hi", "hi\u{3000}↓@crumbs.jar"],
-        nonTriggeringExamples: ["@quackers.duck 在舞台上", "和 @crumbs.jar 跳舞", "@duck在舞台上", "@quackers.duck\n@crumbs.jar"])
+        triggeringExamples: [Example("↓@quackers.duck在舞台上"), Example("和↓@quackers.duck 跳舞"), Example("↓@quackers.duck, hi"), Example("hi\u{3000}↓@crumbs.jar")],
+        nonTriggeringExamples: [Example("@quackers.duck 在舞台上"), Example("和 @crumbs.jar 跳舞"), Example("@duck在舞台上"), Example("@quackers.duck\n@crumbs.jar")],
+        corrections: [
+            Example("↓@quackers.duck在舞台上"): Example("@quackers.duck 在舞台上"),
+            Example("和↓@quackers.duck 跳舞"): Example("和 @quackers.duck 跳舞"),
+            Example("和↓@crumbs.jar跳舞"): Example("和 @crumbs.jar 跳舞"),
+        ])
 
     func check(_ prompt: PromptContext) -> [Diagnostic] {
         let text = prompt.text
@@ -153,8 +159,9 @@ struct FullwidthAtRule: PromptRule {
     static let description = RuleDescription(
         identifier: "fullwidth-at", summary: "A mention starts with the full-width `＠`", severity: .warning,
         explanation: "Chinese and Japanese keyboards type `＠` (U+FF20); the API reads only `@`. Composition writes `@`.",
-        triggeringExamples: ["↓＠duck 跳舞", "和 ↓＠quackers.duck 跳舞"],
-        nonTriggeringExamples: ["@duck 跳舞", "a price＠3"])
+        triggeringExamples: [Example("↓＠duck 跳舞"), Example("和 ↓＠quackers.duck 跳舞")],
+        nonTriggeringExamples: [Example("@duck 跳舞"), Example("a price＠3")],
+        corrections: [Example("↓＠duck 跳舞"): Example("@duck 跳舞"), Example("和 ↓＠quackers.duck 跳舞"): Example("和 @quackers.duck 跳舞")])
 
     func check(_ prompt: PromptContext) -> [Diagnostic] {
         prompt.mentions.compactMap { mention in
@@ -172,8 +179,8 @@ struct AmbiguousMentionRule: PromptRule {
             A bare `@name` that is both reads as the username, so that composed prompts stay as they are. \
             Write `@{name}` to mean the alias.
             """,
-        triggeringExamples: ["↓@bob waves"],
-        nonTriggeringExamples: ["@{bob} waves", "@robert waves"])
+        triggeringExamples: [Example("↓@bob waves")],
+        nonTriggeringExamples: [Example("@{bob} waves"), Example("@robert waves")])
 
     func check(_ prompt: PromptContext) -> [Diagnostic] {
         prompt.mentions.compactMap { mention in
@@ -188,8 +195,8 @@ struct DuplicateMentionRule: PromptRule {
     static let description = RuleDescription(
         identifier: "duplicate-mention", summary: "A character is mentioned more than once", severity: .info,
         explanation: "Mentioning a character twice is allowed; it is often a slip, such as an alias and its username both used.",
-        triggeringExamples: ["@duck meets ↓@duck", "@duck meets ↓@quackers.duck"],
-        nonTriggeringExamples: ["@duck meets @cookie"])
+        triggeringExamples: [Example("@duck meets ↓@duck"), Example("@duck meets ↓@quackers.duck")],
+        nonTriggeringExamples: [Example("@duck meets @cookie")])
 
     func check(_ prompt: PromptContext) -> [Diagnostic] {
         var seen = Set<Int>()
@@ -205,8 +212,8 @@ struct TooManyCharactersRule: PromptRule {
     static let description = RuleDescription(
         identifier: "too-many-characters", summary: "More characters than a video can hold well (5 by default)", severity: .warning,
         explanation: "Each character takes part of the video; past a handful they crowd out and fade. The limit is `--max-characters`.",
-        triggeringExamples: ["@duck @cookie @小鸭子 @小鸭 @tiny ↓@robert"],
-        nonTriggeringExamples: ["@duck @cookie @小鸭子 @小鸭 @tiny", "@duck @duck @duck @duck @duck @duck"])
+        triggeringExamples: [Example("@duck @cookie @小鸭子 @小鸭 @tiny ↓@robert")],
+        nonTriggeringExamples: [Example("@duck @cookie @小鸭子 @小鸭 @tiny"), Example("@duck @duck @duck @duck @duck @duck")])
 
     func check(_ prompt: PromptContext) -> [Diagnostic] {
         var seen = Set<Int>()
@@ -225,8 +232,8 @@ struct WindowBeyondClipRule: PromptRule {
     static let description = RuleDescription(
         identifier: "window-beyond-clip", summary: "A character's window ends after its clip does", severity: .warning,
         explanation: "The clip's probed duration is shorter than the end of the character's window: creating it again from its source would fail.",
-        triggeringExamples: ["↓@tiny jumps"],
-        nonTriggeringExamples: ["@duck jumps"])
+        triggeringExamples: [Example("↓@tiny jumps")],
+        nonTriggeringExamples: [Example("@duck jumps")])
 
     func check(_ prompt: PromptContext) -> [Diagnostic] {
         prompt.mentions.compactMap { mention in

@@ -38,10 +38,8 @@ struct Create: AsyncParsableCommand {
 
         var body: [String: String] = ["timestamps": character.window.description]
         if let fromTask { body["from_task"] = fromTask } else { body["url"] = character.sourceURL }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let submitter = Submitter(catalog: catalog, client: client, provider: config.profile.name, warn: Output.warning)
-        let sent = try submitter.send(try encoder.encode(body), to: config.profile.charactersPath, kind: .character,
+        let sent = try submitter.send(try CanonicalJSON.encode(body), to: config.profile.charactersPath, kind: .character,
                                       characterId: character.id)
 
         var answer = sent.response

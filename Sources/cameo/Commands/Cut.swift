@@ -1,6 +1,7 @@
 import ArgumentParser
 import CameoCatalog
 import CameoMedia
+import CameoText
 import Foundation
 
 struct Cut: ParsableCommand {
@@ -59,8 +60,7 @@ struct Cut: ParsableCommand {
 
     /// An existing file or a URL is cut as it is; anything else names a character.
     private func resolveSource() throws -> (String, CameoCharacter?) {
-        let lower = source.lowercased()
-        if lower.hasPrefix("http://") || lower.hasPrefix("https://") || FileManager.default.fileExists(atPath: source) {
+        if WebAddress.hasHTTPScheme(source) || FileManager.default.fileExists(atPath: source) {
             return (source, nil)
         }
         let character = try catalog.open().character(named: source)

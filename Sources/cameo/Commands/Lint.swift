@@ -44,9 +44,8 @@ struct Lint: ParsableCommand {
     }
 
     func run() throws {
-        let allRules = PromptLinter.descriptions + RequestLinter.descriptions + [PersonInWindowRule.description]
-        if rules { return try RuleList.print(allRules, json: output.json) }
-        if let explain { return try RuleList.explain(explain, among: allRules) }
+        if rules { return try RuleList.print(RuleList.all, json: output.json) }
+        if let explain { return try RuleList.explain(explain, among: RuleList.all, json: output.json) }
         if let requestFile { return try lintRequest(requestFile) }
         let text = try PromptInput.read(prompt ?? "-")
         let profile = try activeProfile()
@@ -57,25 +56,17 @@ struct Lint: ParsableCommand {
         let characterFindings = try flags.creating.map { alias in
             try PersonInWindowRule.check(opened.character(named: alias), strict: strict).map { [$0] } ?? []
         }
+        let all = result.diagnostics + (characterFindings ?? [])
         if output.json {
-            var document = LintDocument(prompt: text, result: result, provider: profile.name)
-            document.characterDiagnostics = characterFindings?.map(RequestDiagnosticDocument.init)
-            document.errors += characterFindings?.filter { $0.severity == .error }.count ?? 0
-            document.warnings += characterFindings?.filter { $0.severity == .warning }.count ?? 0
-            if document.errors > 0 { document.composed = nil }
-            try Output.json(document)
+            try Output.json(LintDocument(prompt: text, result: result, characterFindings: characterFindings, provider: profile.name))
         } else {
-            DiagnosticsOutput.printHuman(result.diagnostics, in: text)
-            RequestDiagnosticsOutput.printHuman(characterFindings ?? [])
-            let total = result.diagnostics.count + (characterFindings?.count ?? 0)
-            Output.error((total == 0 ? "no problems found" : DiagnosticsOutput.summary(result.diagnostics)
+            DiagnosticsOutput.printHuman(all, in: text)
+            Output.error((all.isEmpty ? "no problems found" : DiagnosticsOutput.summary(result.diagnostics)
                           + ((characterFindings ?? []).isEmpty ? "" : "; \(characterFindings?.count ?? 0) about the character"))
                          + " (checked for provider \(profile.name))")
             if fix { Output.line(result.composition.text) }
         }
-        if result.hasErrors || characterFindings?.contains(where: { $0.severity == .error }) == true {
-            throw SilentFailure(status: .findings)
-        }
+        if all.hasErrors { throw SilentFailure(status: .findings) }
     }
 }
 
@@ -90,15 +81,15 @@ extension Lint {
         guard let body = RequestBody(json: data) else {
             throw CommandFailure("\(path) is not a JSON object; a request body is {\"prompt\": …, \"model\": …}", status: .invalidData)
         }
-        let promptText = body.string("prompt") ?? ""
+        let promptText = body.string(.prompt) ?? ""
         let index = try CharacterIndex.load(for: promptText, from: catalog.openForReading())
         let profile = try activeProfile()
         let result = RequestLinter.lint(body, index: index, options: flags.options, limits: profile.limits)
         if output.json {
-            try Output.json(RequestLintDocument(result, provider: profile.name))
+            try Output.json(RequestLintDocument(request: result.request, prompt: result.prompt, provider: profile.name))
         } else {
             DiagnosticsOutput.printHuman(result.prompt, in: promptText, source: "body.prompt")
-            RequestDiagnosticsOutput.printHuman(result.request)
+            DiagnosticsOutput.printHuman(result.request)
             let total = result.request.count + result.prompt.count
             Output.error((total == 0 ? "no problems found" : "\(total) finding(s)")
                          + " (checked for provider \(profile.name): window \(profile.limits.windowText), models \(profile.models.joined(separator: ", ")))")
@@ -107,70 +98,137 @@ extension Lint {
     }
 }
 
+/// `lint --request --json`, and `request --json` when there are errors: the
+/// body's findings and its prompt's, in the one finding shape.
 struct RequestLintDocument: Encodable {
     var provider: String
-    var diagnostics: [RequestDiagnosticDocument]
+    var diagnostics: [DiagnosticDocument]
     var promptDiagnostics: [DiagnosticDocument]
-    var errors: Int
+    var counts: FindingCounts
 
-    init(_ result: RequestLinter.Result, provider: String) {
+    init(request: [Diagnostic], prompt: [Diagnostic], provider: String) {
         self.provider = provider
-        diagnostics = result.request.map(RequestDiagnosticDocument.init)
-        promptDiagnostics = result.prompt.map(DiagnosticDocument.init)
-        errors = result.request.filter { $0.severity == .error }.count + result.prompt.filter { $0.severity == .error }.count
+        diagnostics = request.map(DiagnosticDocument.init)
+        promptDiagnostics = prompt.map(DiagnosticDocument.init)
+        counts = FindingCounts(request + prompt)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(provider, forKey: .provider)
+        try container.encode(diagnostics, forKey: .diagnostics)
+        try container.encode(promptDiagnostics, forKey: .promptDiagnostics)
+        try counts.encode(to: encoder)
     }
 
     enum CodingKeys: String, CodingKey {
-        case provider, diagnostics, errors
+        case provider, diagnostics
         case promptDiagnostics = "prompt_diagnostics"
     }
 }
 
+/// `lint --json`: the prompt's findings, and with --character the character's.
 struct LintDocument: Encodable {
     var prompt: String
     var provider: String
     var diagnostics: [DiagnosticDocument]
-    var errors: Int
-    var warnings: Int
+    /// Of every finding, the character's included.
+    var counts: FindingCounts
     /// The prompt as it would be sent; null while errors remain.
     @NullEncoded var composed: String?
     /// With --character: what is wrong with the character's window.
-    var characterDiagnostics: [RequestDiagnosticDocument]?
+    var characterDiagnostics: [DiagnosticDocument]?
 
-    init(prompt: String, result: PromptLinter.Result, provider: String) {
+    init(prompt: String, result: PromptLinter.Result, characterFindings: [Diagnostic]?, provider: String) {
         self.prompt = prompt
         self.provider = provider
         diagnostics = result.diagnostics.map(DiagnosticDocument.init)
-        errors = result.diagnostics.filter { $0.severity == .error }.count
-        warnings = result.diagnostics.filter { $0.severity == .warning }.count
-        composed = result.hasErrors ? nil : result.composition.text
+        characterDiagnostics = characterFindings?.map(DiagnosticDocument.init)
+        let all = result.diagnostics + (characterFindings ?? [])
+        counts = FindingCounts(all)
+        composed = all.hasErrors ? nil : result.composition.text
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(prompt, forKey: .prompt)
+        try container.encode(provider, forKey: .provider)
+        try container.encode(diagnostics, forKey: .diagnostics)
+        try container.encode(_composed, forKey: .composed)
+        try container.encodeIfPresent(characterDiagnostics, forKey: .characterDiagnostics)
+        try counts.encode(to: encoder)
     }
 
     enum CodingKeys: String, CodingKey {
-        case prompt, provider, diagnostics, errors, warnings, composed
+        case prompt, provider, diagnostics, composed
         case characterDiagnostics = "character_diagnostics"
     }
 }
 
 /// The rules' own documentation, printed.
 enum RuleList {
-    static func print(_ rules: [RuleDescription], json: Bool) throws {
-        if json {
-            try Output.json(rules.map { ["identifier": $0.identifier, "severity": $0.severity.rawValue, "summary": $0.summary, "explanation": $0.explanation] })
-            return
+    /// Built only for --rules and --explain: linting a prompt needs no examples.
+    static var all: [RuleDescription] {
+        PromptLinter.descriptions + RequestLinter.descriptions + [PersonInWindowRule.description]
+    }
+
+    /// A rule as `--rules --json` and `--explain --json` write it.
+    struct RuleDocument: Encodable {
+        var rule: String
+        var severity: String
+        var summary: String
+        var explanation: String
+        var triggeringExamples: [String]?
+        var nonTriggeringExamples: [String]?
+        var corrections: [Correction]?
+
+        struct Correction: Encodable {
+            var before: String
+            var after: String
         }
+
+        init(_ description: RuleDescription, examples: Bool) {
+            rule = description.identifier
+            severity = description.severity.rawValue
+            summary = description.summary
+            explanation = description.explanation
+            guard examples else { return }
+            triggeringExamples = description.triggeringExamples.map(\.text)
+            nonTriggeringExamples = description.nonTriggeringExamples.map(\.text)
+            corrections = RuleList.corrections(description).map { Correction(before: $0.text, after: $1.text) }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case rule, severity, summary, explanation, corrections
+            case triggeringExamples = "triggering_examples", nonTriggeringExamples = "non_triggering_examples"
+        }
+    }
+
+    static func print(_ rules: [RuleDescription], json: Bool) throws {
+        if json { return try Output.json(rules.map { RuleDocument($0, examples: false) }) }
         var table = TextTable("RULE", "SEVERITY", "SUMMARY")
         for rule in rules { table.add(rule.identifier, rule.severity.rawValue, rule.summary) }
         Output.line(table.render())
     }
 
-    static func explain(_ identifier: String, among rules: [RuleDescription]) throws {
+    static func explain(_ identifier: String, among rules: [RuleDescription], json: Bool) throws {
         guard let rule = rules.first(where: { $0.identifier == identifier }) else {
-            throw CommandFailure("no rule \"\(identifier)\"; `cameo lint --rules` lists them", status: .notFound)
+            let near = ClosestName.find(identifier, among: rules.map(\.identifier)).map { "did you mean \"\($0)\"? " } ?? ""
+            throw CommandFailure("no rule \"\(identifier)\"; \(near)`cameo lint --rules` lists them", status: .notFound)
         }
+        if json { return try Output.json(RuleDocument(rule, examples: true)) }
         var lines = ["\(rule.identifier) (\(rule.severity.rawValue)): \(rule.summary)", "", rule.explanation, "", "Triggers:"]
-        lines += rule.triggeringExamples.map { "  " + $0.replacingOccurrences(of: "↓", with: "") }
-        lines += ["", "Does not trigger:"] + rule.nonTriggeringExamples.map { "  " + $0 }
+        lines += rule.triggeringExamples.map { "  " + $0.text }
+        lines += ["", "Does not trigger:"] + rule.nonTriggeringExamples.map { "  " + $0.text }
+        let corrections = corrections(rule)
+        if !corrections.isEmpty {
+            lines += ["", "Fixes:"] + corrections.flatMap { ["  " + $0.text, "  → " + $1.text] }
+        }
         Output.line(lines.joined(separator: "\n"))
+    }
+
+    /// In a stable order: the dictionary's is not.
+    static func corrections(_ rule: RuleDescription) -> [(Example, Example)] {
+        rule.corrections.sorted { $0.key.code < $1.key.code }.map { ($0.key, $0.value) }
     }
 }

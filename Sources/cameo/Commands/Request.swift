@@ -7,7 +7,10 @@ import Foundation
 struct Request: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build a generation request from a prompt and the catalog, check it against the spec, and print it.",
-        discussion: "Any error: diagnostics on stderr, exit code 1, no body. --json prints exactly the bytes `send` would send.")
+        discussion: """
+            Any error: diagnostics on stderr, exit code 1, no body (with --json, the findings as JSON instead). \
+            --json prints exactly the bytes `send` would send.
+            """)
 
     @OptionGroup var catalog: CatalogOptions
     @OptionGroup var options: RequestOptions
@@ -32,7 +35,13 @@ struct Request: ParsableCommand {
         let config = try ProviderConfig.load(environment: ProcessInfo.processInfo.environment, baseURLFlag: baseUrl, providerFlag: provider)
         let built = try BuiltRequest.build(options, catalog: catalog.openForReading(), profile: config.profile)
         built.report()
-        guard !built.hasErrors else { throw SilentFailure(status: .findings) }
+        guard !built.hasErrors else {
+            // With --json the findings take the body's place, so a script reads why there is none.
+            if json {
+                try Output.json(RequestLintDocument(request: built.requestFindings, prompt: built.promptFindings, provider: config.profile.name))
+            }
+            throw SilentFailure(status: .findings)
+        }
         let body = try built.request.jsonData()
         if curl {
             // Without a known base URL the command reads $CAMEO_BASE_URL when it runs.

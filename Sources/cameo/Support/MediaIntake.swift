@@ -1,5 +1,6 @@
 import CameoCatalog
 import CameoMedia
+import CameoText
 import Foundation
 
 /// What `add` and `edit` learn about a character's video before storing it:
@@ -84,7 +85,7 @@ struct MediaIntake {
     }
 
     static func json(_ info: ClipInfo) throws -> String {
-        String(decoding: try CatalogJSON.encoder(pretty: false).encode(info), as: UTF8.self)
+        String(decoding: try CanonicalJSON.encode(info), as: UTF8.self)
     }
 
     static func absolute(_ path: String) -> String {

@@ -67,7 +67,7 @@ enum Output {
     /// decodes to the same text but shows nothing surprising when the
     /// document lands on a terminal.
     static func json<T: Encodable>(_ value: T) throws {
-        let data = try CatalogJSON.encoder().encode(value)
+        let data = try CanonicalJSON.encode(value, pretty: true)
         line(TerminalText.jsonEscaped(String(decoding: data, as: UTF8.self)))
     }
 

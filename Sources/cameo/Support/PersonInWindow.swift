@@ -22,12 +22,13 @@ enum PersonInWindowRule {
         return try? JSONDecoder().decode(PersonCheckResult.self, from: Data(json.utf8))
     }
 
-    static func check(_ character: CameoCharacter, strict: Bool) -> RequestDiagnostic? {
+    static func check(_ character: CameoCharacter, strict: Bool) -> Diagnostic? {
         guard let result = stored(character), result.foundPerson else { return nil }
-        return RequestDiagnostic(
-            rule: description.identifier, severity: strict ? .error : .warning, field: "character_url",
+        return Diagnostic(
+            rule: description.identifier, severity: strict ? .error : .warning,
             message: "the window \(character.window) of \(character.alias) shows a human face at \(PersonScreen.times(result)): "
                 + "providers refuse character videos with real people",
+            location: .field("character_url"),
             note: "seen by \(result.detector) \(result.version) in \(result.frames.count) frames; "
                 + "`cameo windows CLIP` finds windows without people, `cameo edit \(character.alias) --window S,E` stores one")
     }

@@ -69,9 +69,10 @@ enum PromptInput {
     }
 }
 
-/// Prompt and request diagnostics, as people and programs read them.
+/// Prompt and request findings, as people read them: one renderer for both.
 enum DiagnosticsOutput {
-    static func printHuman(_ diagnostics: [Diagnostic], in text: String, source: String = "prompt") {
+    /// Findings about text show carets under `text` (named `source`); those about a body's fields name the field.
+    static func printHuman(_ diagnostics: [Diagnostic], in text: String = "", source: String = "prompt") {
         let style = DiagnosticRenderer.Style(colour: Output.colourEnabled)
         for diagnostic in diagnostics {
             Output.error(DiagnosticRenderer.render(diagnostic, in: text, source: source, style: style) + "\n")
@@ -79,23 +80,23 @@ enum DiagnosticsOutput {
     }
 
     static func summary(_ diagnostics: [Diagnostic]) -> String {
-        let counts = Dictionary(grouping: diagnostics, by: \.severity).mapValues(\.count)
-        func plural(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
-        return [plural(counts[.error] ?? 0, "error"), plural(counts[.warning] ?? 0, "warning"), plural(counts[.info] ?? 0, "note")]
-            .joined(separator: ", ")
+        DiagnosticRenderer.summary(diagnostics)
     }
 }
 
-/// A diagnostic in JSON, for editors and scripts.
+/// A finding in JSON, for editors and scripts: one shape for prompt and
+/// request findings. Exactly one of `span` (in a text) and `field` (of a
+/// request body) is set; the other is null.
 struct DiagnosticDocument: Encodable {
     var rule: String
     var severity: String
     var message: String
     @NullEncoded var note: String?
     @NullEncoded var replacement: String?
-    var span: Span
+    @NullEncoded var span: Span?
+    @NullEncoded var field: String?
 
-    struct Span: Encodable {
+    struct Span: Codable, Equatable {
         /// Offsets in UTF-16 code units, end exclusive.
         var utf16: [Int]
         /// Offsets in Unicode scalars, end exclusive.
@@ -110,10 +111,28 @@ struct DiagnosticDocument: Encodable {
         message = diagnostic.message
         note = diagnostic.note
         replacement = diagnostic.replacement
-        span = Span(utf16: [diagnostic.span.utf16.lowerBound, diagnostic.span.utf16.upperBound],
-                    scalars: [diagnostic.span.scalars.lowerBound, diagnostic.span.scalars.upperBound],
-                    line: diagnostic.span.line, column: diagnostic.span.column)
+        switch diagnostic.location {
+        case .text(_, let span):
+            self.span = Span(utf16: [span.utf16.lowerBound, span.utf16.upperBound], scalars: [span.scalars.lowerBound, span.scalars.upperBound],
+                             line: span.line, column: span.column)
+        case .field(let path):
+            field = path
+        }
     }
 
-    enum CodingKeys: String, CodingKey { case rule, severity, message, note, replacement, span }
+    enum CodingKeys: String, CodingKey { case rule, severity, message, note, replacement, span, field }
+}
+
+/// How many findings of each severity a document holds, under the names
+/// every findings document uses.
+struct FindingCounts: Encodable {
+    var errors: Int
+    var warnings: Int
+    var notes: Int
+
+    init(_ diagnostics: [Diagnostic]) {
+        errors = diagnostics.count(of: .error)
+        warnings = diagnostics.count(of: .warning)
+        notes = diagnostics.count(of: .info)
+    }
 }

@@ -62,14 +62,14 @@ struct BuiltRequest {
     var request: GenerationRequest
     var promptText: String
     var promptFindings: [Diagnostic]
-    var requestFindings: [RequestDiagnostic]
+    var requestFindings: [Diagnostic]
     /// The catalog character the request creates, when --character was given.
     var character: CameoCharacter?
     /// The usernames the composed prompt mentions.
     var mentionedUsernames: [String]
 
     var hasErrors: Bool {
-        promptFindings.contains { $0.severity == .error } || requestFindings.contains { $0.severity == .error }
+        promptFindings.hasErrors || requestFindings.hasErrors
     }
 
     static func build(_ options: RequestOptions, catalog: Catalog, profile: ProviderProfile? = nil) throws -> BuiltRequest {
@@ -85,7 +85,7 @@ struct BuiltRequest {
             notifyHook: options.notifyHook, watermark: options.watermark ? true : nil, isPrivate: options.isPrivate ? true : nil,
             characterURL: character?.sourceURL ?? options.characterUrl,
             characterTimestamps: character?.window.description ?? options.characterTimestamps)
-        var findings = RequestLinter.lint(RequestBody(request), index: index, options: promptOptions, checkingPrompt: false,
+        var findings = RequestLinter.lint(try RequestBody(request), index: index, options: promptOptions, checkingPrompt: false,
                                           limits: profile?.limits ?? .spec).request
         if let character, let finding = PersonInWindowRule.check(character, strict: options.strict) { findings.append(finding) }
         let usernames = MentionParser.mentions(in: prompt.composition.text, index: index).compactMap { mention -> String? in
@@ -98,8 +98,7 @@ struct BuiltRequest {
 
     /// URLs and base64 go as they are; a local file must be an image and goes as a data: URI.
     static func imageEntry(_ argument: String) throws -> String {
-        let lower = argument.lowercased()
-        if lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("data:") { return argument }
+        if WebAddress.hasHTTPScheme(argument) || argument.lowercased().hasPrefix("data:") { return argument }
         if FileManager.default.fileExists(atPath: argument) { return try ImageData.dataURI(forFile: argument) }
         if case .image = ImageData.check(argument) { return argument }
         throw CommandFailure("--image \(argument): no such file, and not an http(s) URL or base64 image", status: .notFound)
@@ -107,55 +106,22 @@ struct BuiltRequest {
 
     /// Prints every finding on stderr, prompt ones with carets under the prompt.
     func report() {
-        DiagnosticsOutput.printHuman(promptFindings, in: promptText)
-        RequestDiagnosticsOutput.printHuman(requestFindings)
+        DiagnosticsOutput.printHuman(promptFindings + requestFindings, in: promptText)
     }
-}
-
-enum RequestDiagnosticsOutput {
-    static func printHuman(_ findings: [RequestDiagnostic]) {
-        for finding in findings {
-            let severity = Output.paint(finding.severity.rawValue, finding.severity == .error ? .red : finding.severity == .warning ? .yellow : .cyan)
-            var lines = ["\(severity)[\(finding.rule)]: \(finding.message)"]
-            if let field = finding.field { lines.append(" --> body.\(field)") }
-            if let note = finding.note { lines.append("  = note: \(note)") }
-            if let replacement = finding.replacement { lines.append("  = fix: write \(replacement)") }
-            Output.error(lines.joined(separator: "\n") + "\n")
-        }
-    }
-}
-
-struct RequestDiagnosticDocument: Encodable {
-    var rule: String
-    var severity: String
-    @NullEncoded var field: String?
-    var message: String
-    @NullEncoded var note: String?
-    @NullEncoded var replacement: String?
-
-    init(_ finding: RequestDiagnostic) {
-        rule = finding.rule
-        severity = finding.severity.rawValue
-        field = finding.field
-        message = finding.message
-        note = finding.note
-        replacement = finding.replacement
-    }
-
-    enum CodingKeys: String, CodingKey { case rule, severity, field, message, note, replacement }
 }
 
 /// Usernames belong to the provider that made them: one made elsewhere may not work here.
 enum ProviderMismatch {
     static let rule = "username-other-provider"
 
-    static func findings(usernames: [String], catalog: Catalog, profile: ProviderProfile) throws -> [RequestDiagnostic] {
+    static func findings(usernames: [String], catalog: Catalog, profile: ProviderProfile) throws -> [Diagnostic] {
         guard let base = profile.baseURL.map(normalised) else { return [] }
         return try catalog.providers(ofUsernames: usernames).compactMap { entry in
             guard let provider = entry.provider, normalised(provider) != base else { return nil }
-            return RequestDiagnostic(
-                rule: rule, severity: .warning, field: "prompt",
+            return Diagnostic(
+                rule: rule, severity: .warning,
                 message: "@\(entry.username) (\(entry.alias)) was made on \(provider), not on provider \(profile.name) (\(base))",
+                location: .field("prompt"),
                 note: "usernames belong to the provider that made them; create it on \(profile.name) with `cameo create \(entry.alias) --provider \(profile.name)`")
         }
     }
