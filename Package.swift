@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "cameo",
-    platforms: [.macOS(.v13)],
+    // Linux only: FFmpeg, OpenCV and libcurl are opened by their Linux sonames
+    // and installed from Debian packages (scripts/bootstrap); macOS is not built or tested.
     products: [
         .executable(name: "cameo", targets: ["cameo"]),
         // The person check's face detector: built beside cameo and opened with

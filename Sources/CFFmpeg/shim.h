@@ -4,6 +4,7 @@
 #define CAMEO_FFMPEG_SHIM_H
 
 #include <errno.h>
+#include <stdio.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/avutil.h>
@@ -16,6 +17,11 @@
 #include <libavutil/time.h>
 #include <libswresample/swresample.h>
 #include <libswscale/swscale.h>
+
+/// Whether libavcodec keeps a stream's side data (its display matrix) in the
+/// codec parameters: since libavcodec 60.30 (FFmpeg 6.1). Gated on
+/// libavcodec's own version, which is the library that has the function.
+#define CAMEO_CODED_SIDE_DATA (LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(60, 30, 100))
 
 static inline int cameo_averror(int posix_error) { return AVERROR(posix_error); }
 static inline int cameo_averror_eof(void) { return AVERROR_EOF; }
@@ -33,7 +39,7 @@ static inline void cameo_error_string(int code, char *buffer, size_t size) {
 
 /// The stream's display matrix (9 int32 values), or NULL.
 static inline const int32_t *cameo_display_matrix(const AVStream *stream) {
-#if LIBAVFORMAT_VERSION_INT >= AV_VERSION_INT(60, 15, 100)
+#if CAMEO_CODED_SIDE_DATA
     const AVPacketSideData *side = av_packet_side_data_get(
         stream->codecpar->coded_side_data, stream->codecpar->nb_coded_side_data, AV_PKT_DATA_DISPLAYMATRIX);
     return side && side->size >= 9 * sizeof(int32_t) ? (const int32_t *)side->data : NULL;

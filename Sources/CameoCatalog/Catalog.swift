@@ -75,7 +75,13 @@ public final class Catalog: CatalogStore {
             let inspector = try CatalogFile.reader(path, creatingWALFiles: false)
             let state = try translatingErrors(path: path) { try inspector.queue.read(Schema.state) }
             try Schema.refuseUnusable(state, path: path)
-            guard state == .current else { return try open(at: path) }
+            guard state == .current else {
+                // Closed before the writer opens: SQLite shares one -shm mapping per
+                // file within a process, and while this reader holds it read-only
+                // (readonly_shm), the migration's writes fail as "readonly database".
+                try translatingErrors(path: path) { try inspector.queue.close() }
+                return try open(at: path)
+            }
             let reader = inspector.mode == .immutable && CatalogFile.folderIsWritable(path) ? try CatalogFile.reader(path) : inspector
             return Catalog(path: path, database: reader.queue)
         }

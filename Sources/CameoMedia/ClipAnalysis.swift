@@ -15,6 +15,8 @@ public struct ClipAnalysis: Sendable {
     var frames: [FrameSignals]
     /// The preview strip's pictures, when asked for.
     var strip: FrameCapture?
+    /// The person check's pictures from the frames decoded here, when asked for.
+    var personFrames: PersonFrames?
     /// Share of the clip's packets decoded in full (1 on the exact path).
     var decodedShare: Double = 1
 

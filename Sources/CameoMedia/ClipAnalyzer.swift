@@ -17,9 +17,11 @@ public struct ClipAnalyzer: Sendable {
     /// With `capturingStrip`, the small pictures of a preview's strip are kept
     /// on the way (`ClipAnalysis.strip`) from the frames decoded anyway.
     /// `ranking` names the windows that will be asked for: the fast path makes
-    /// sure the best of them rests on decoded frames. `progress` hears how far it got.
-    public func analyze(_ text: String, capturingStrip: Bool = false, around: ClosedRange<Double>? = nil,
-                        exact: Bool = false, ranking: WindowQuery = WindowQuery(),
+    /// sure the best of them rests on decoded frames. With `capturingPersonFrames`,
+    /// the person check's pictures are kept from the frames decoded in full
+    /// (`PersonCheck.run(reusing:)`). `progress` hears how far it got.
+    public func analyze(_ text: String, capturingStrip: Bool = false, capturingPersonFrames: Bool = false,
+                        around: ClosedRange<Double>? = nil, exact: Bool = false, ranking: WindowQuery = WindowQuery(),
                         progress: ((AnalysisProgress) -> Void)? = nil) throws(MediaError) -> ClipAnalysis {
         let location = try MediaLocation(text)
         let input = try MediaInput(location, timeout: timeout)
@@ -27,19 +29,25 @@ public struct ClipAnalyzer: Sendable {
         guard info.duration >= 1 else { throw .tooShort(location.description, duration: info.duration) }
         let capture = capturingStrip ? Preview.stripCapture(for: info) : nil
         input.renewDeadline()
-        if !exact, around == nil, ClipSurvey.canSeek(input),
-           let analysis = try survey(input, location: location, info: info, capture: capture, ranking: ranking, progress: progress) {
-            return analysis
+        if !exact, around == nil, ClipSurvey.canSeek(input) {
+            let people = capturingPersonFrames ? PersonFrames(info: info) : nil
+            if var analysis = try survey(input, location: location, info: info, capture: capture, people: people, ranking: ranking,
+                                         progress: progress) {
+                analysis.personFrames = people
+                return analysis
+            }
         }
+        // Every frame of the clip is decoded here and the windows are known only at the end: keeping
+        // the check's pictures would hold them all, so the check reads its windows again instead.
         return try decodeAll(input, location: location, info: info, capture: capture.map { _ in Preview.stripCapture(for: info) },
                              around: around, progress: progress)
     }
 
     /// The fast path; nil when this clip gains nothing from it (every frame a
     /// keyframe, or a single keyframe), and the caller decodes every frame.
-    private func survey(_ input: MediaInput, location: MediaLocation, info: ClipInfo, capture: FrameCapture?,
+    private func survey(_ input: MediaInput, location: MediaLocation, info: ClipInfo, capture: FrameCapture?, people: PersonFrames?,
                         ranking: WindowQuery, progress: ((AnalysisProgress) -> Void)?) throws(MediaError) -> ClipAnalysis? {
-        let survey = ClipSurvey(input: input, duration: info.duration, capture: capture, progress: progress)
+        let survey = ClipSurvey(input: input, duration: info.duration, capture: capture, people: people, progress: progress)
         try survey.read()
         guard survey.starts.count >= 2, survey.keyShare < 0.5, !survey.keyframes.isEmpty else { return nil }
         let frameDuration = info.video.framesPerSecond.map { 1 / $0 } ?? Self.medianGap(survey.keyframes)
@@ -52,6 +60,12 @@ public struct ClipAnalyzer: Sendable {
             result.decodedShare = survey.decodedShare
             return result
         }
+        // The person check's pictures are kept only under the windows ranked best so far.
+        func focus(_ analysis: ClipAnalysis) {
+            people?.focus(on: (try? analysis.windows(maximumLength: ranking.maximumLength, step: max(ranking.step, frameDuration),
+                                                     top: ranking.top)) ?? [])
+        }
+        if people != nil { focus(analysis()) }
         try survey.decode(survey.suspiciousStretches(), frameDuration: frameDuration)
         var current = analysis()
         // Until every finding, and the best windows, rest on decoded frames.
@@ -66,9 +80,11 @@ public struct ClipAnalyzer: Sendable {
                 }
             }
             if needed.isEmpty { break }
+            focus(current)
             try survey.decode(needed, frameDuration: frameDuration)
             current = analysis()
         }
+        focus(current)
         return current
     }
 
@@ -193,26 +209,30 @@ public struct ClipAnalyzer: Sendable {
     }
 }
 
-/// Keeps small pictures of the frames nearest to chosen times, while a clip is decoded anyway.
+/// Keeps small pictures of the frames nearest to chosen times (no farther
+/// than `within`), while a clip is decoded: the one nearest-frame selection of
+/// the analysis's strip and the preview's window frames.
 final class FrameCapture: @unchecked Sendable {
     public let times: [Double]
     let width: Int
     let height: Int
     let rotation: Int
+    let within: Double
     private(set) var pictures: [RGBImage?]
     private var distances: [Double]
 
-    init(times: [Double], width: Int, height: Int, rotation: Int) {
+    init(times: [Double], width: Int, height: Int, rotation: Int, within: Double = .infinity) {
         self.times = times
         self.width = width
         self.height = height
         self.rotation = rotation
+        self.within = within
         pictures = Array(repeating: nil, count: times.count)
         distances = Array(repeating: .infinity, count: times.count)
     }
 
     func offer(_ frame: UnsafeMutablePointer<AVFrame>, time: Double) {
-        for (index, target) in times.enumerated() where abs(time - target) < distances[index] {
+        for (index, target) in times.enumerated() where abs(time - target) < min(distances[index], within) {
             guard let picture = RGBImage(frame: frame, width: width, height: height, rotation: rotation) else { continue }
             pictures[index] = picture
             distances[index] = abs(time - target)

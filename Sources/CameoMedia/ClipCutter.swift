@@ -123,6 +123,12 @@ enum InterruptCleanup {
                 raise(number)
             }
         }
+        // A parent may have started cameo with these signals blocked (a thread pool's
+        // mask is inherited through exec): Ctrl-C would then wait until the file was written.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for number in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, number) }
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     }
 
     static func clear() {
@@ -459,11 +465,7 @@ private final class CutJob {
             scaler = sws_getCachedContext(scaler, decoded.pointee.width, decoded.pointee.height, AVPixelFormat(rawValue: decoded.pointee.format),
                                           codedWidth, codedHeight, AV_PIX_FMT_YUV420P, SWS_BICUBIC, nil, nil, nil)
             guard let scaler else { throw .cannotWrite(output, detail: "cannot convert the source's pixel format") }
-            let sourceData = withUnsafePointer(to: &decoded.pointee.data) { $0.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { $0 } }
-            let sourceLines = withUnsafePointer(to: &decoded.pointee.linesize) { $0.withMemoryRebound(to: Int32.self, capacity: 8) { $0 } }
-            let targetData = withUnsafeMutablePointer(to: &scaledFrame.pointee.data) { $0.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { $0 } }
-            let targetLines = withUnsafeMutablePointer(to: &scaledFrame.pointee.linesize) { $0.withMemoryRebound(to: Int32.self, capacity: 8) { $0 } }
-            guard sws_scale(scaler, sourceData, sourceLines, 0, decoded.pointee.height, targetData, targetLines) > 0 else {
+            guard sws_scale_frame(scaler, scaledFrame, decoded) >= 0 else {
                 throw .cannotWrite(output, detail: "cannot scale a frame")
             }
             picture = scaledFrame

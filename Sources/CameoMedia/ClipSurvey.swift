@@ -41,6 +41,7 @@ struct PacketRecord {
 final class ClipSurvey {
     let input: MediaInput
     let capture: FrameCapture?
+    let people: PersonFrames?
     let progress: ((AnalysisProgress) -> Void)?
     let duration: Double
     private(set) var packets: [PacketRecord] = []
@@ -54,10 +55,11 @@ final class ClipSurvey {
     /// Made by `read()` for keyframes, then used for every frame of the stretches.
     private var decoder: VideoDecoder?
 
-    init(input: MediaInput, duration: Double, capture: FrameCapture?, progress: ((AnalysisProgress) -> Void)?) {
+    init(input: MediaInput, duration: Double, capture: FrameCapture?, people: PersonFrames?, progress: ((AnalysisProgress) -> Void)?) {
         self.input = input
         self.duration = duration
         self.capture = capture
+        self.people = people
         self.progress = progress
     }
 
@@ -242,6 +244,7 @@ final class ClipSurvey {
             let sampler = FrameSampler()
             var first = true
             var last = start
+            people?.beginRun()
             try decoder.decode { frame throws(MediaError) in
                 guard let time = decoder.time(of: frame) else { return true }
                 if run.first > 0, time < start - 0.0005 { return true }
@@ -251,6 +254,7 @@ final class ClipSurvey {
                 first = false
                 last = max(last, time)
                 capture?.offer(frame, time: time)
+                people?.offer(frame, time: time)
                 let key = Int((time * 1_000_000).rounded())
                 if let known = fine[key], known.continues || !signals.continues { return true }
                 fine[key] = signals

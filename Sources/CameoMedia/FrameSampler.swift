@@ -93,11 +93,7 @@ final class FrameSampler {
             converted.pointee.format = AV_PIX_FMT_YUV420P.rawValue
             guard av_frame_get_buffer(converted, 0) >= 0 else { return nil }
         }
-        let sourceData = withUnsafePointer(to: &frame.pointee.data) { $0.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { $0 } }
-        let sourceLines = withUnsafePointer(to: &frame.pointee.linesize) { $0.withMemoryRebound(to: Int32.self, capacity: 8) { $0 } }
-        let targetData = withUnsafeMutablePointer(to: &converted.pointee.data) { $0.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { $0 } }
-        let targetLines = withUnsafeMutablePointer(to: &converted.pointee.linesize) { $0.withMemoryRebound(to: Int32.self, capacity: 8) { $0 } }
-        guard sws_scale(converter, sourceData, sourceLines, 0, Int32(height), targetData, targetLines) > 0 else { return nil }
+        guard sws_scale_frame(converter, converted, frame) >= 0 else { return nil }
         return (converted, 1, 1, 1, 0)
     }
 

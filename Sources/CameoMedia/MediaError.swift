@@ -15,7 +15,7 @@ public enum MediaError: Error, Equatable, Sendable {
     case tooShort(String, duration: Double)
     case cannotWrite(String, detail: String)
     case outsideClip(String, detail: String)
-    case ffmpegUnavailable(String)
+    case ffmpegUnavailable(FFmpegProblem)
     case faceDetectorUnavailable(String)
 
     public var category: Category {
@@ -60,8 +60,8 @@ extension MediaError: CustomStringConvertible, LocalizedError {
             "cannot write \(path): \(detail)"
         case .outsideClip(let location, let detail):
             "\(location): \(detail)"
-        case .ffmpegUnavailable(let reason):
-            "FFmpeg's libraries are not usable (\(reason)); run scripts/bootstrap to install them"
+        case .ffmpegUnavailable(let problem):
+            problem.description
         case .faceDetectorUnavailable(let reason):
             "the person check's face detector is not usable (\(reason)); run scripts/bootstrap to install it"
         }

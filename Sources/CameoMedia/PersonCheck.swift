@@ -38,44 +38,70 @@ public enum PersonCheck {
     }
 
     /// One result per window, in order; overlapping windows share their frames.
-    public static func run(clip: String, windows: [ClosedRange<Double>], timeout: Double = 60) throws(MediaError) -> [PersonCheckResult] {
+    /// With `analysis` (made with `capturingPersonFrames`), the frames it decoded
+    /// anyway are looked at as they are, and the clip is read only for the rest.
+    public static func run(clip: String, windows: [ClosedRange<Double>], timeout: Double = 60,
+                           reusing analysis: ClipAnalysis? = nil) throws(MediaError) -> [PersonCheckResult] {
         guard !windows.isEmpty else { return [] }
         let detector = try FaceDetector.shared()
-        let location = try MediaLocation(clip)
-        let input = try MediaInput(location, timeout: timeout)
-        let info = try ClipProbe(timeout: timeout).probe(input)
-        input.renewDeadline()
-        let decoder = try VideoDecoder(input, shortcuts: .sparse)
+        let kept = analysis?.personFrames
+        var opened: (input: MediaInput, info: ClipInfo)?
+        func open() throws(MediaError) -> (input: MediaInput, info: ClipInfo) {
+            if let opened { return opened }
+            let input = try MediaInput(try MediaLocation(clip), timeout: timeout)
+            let info = try ClipProbe(timeout: timeout).probe(input)
+            input.renewDeadline()
+            opened = (input, info)
+            return (input, info)
+        }
+        let info: ClipInfo
+        if let kept { info = kept.info } else { info = try open().info }
         let lastFrame = max(0, info.duration - (info.video.framesPerSecond.map { 1 / $0 } ?? 0.04))
         let targets = Array(Set(windows.flatMap { sampleTimes($0, last: lastFrame) })).sorted()
         let size = detectionSize(width: info.video.displayWidth, height: info.video.displayHeight)
         let scaleX = Double(info.video.displayWidth) / Double(size.width)
         let scaleY = Double(info.video.displayHeight) / Double(size.height)
+        func faces(in picture: RGBImage, at time: Double) throws(MediaError) -> [FaceSighting] {
+            try detector.detect(picture).map { face in
+                FaceSighting(time: rounded(time), box: [Int((Double(face.x) * scaleX).rounded()), Int((Double(face.y) * scaleY).rounded()),
+                                                         Int((Double(face.width) * scaleX).rounded()), Int((Double(face.height) * scaleY).rounded())],
+                             score: (Double(face.score) * 1000).rounded() / 1000)
+            }
+        }
 
         var seen: [Int: (time: Double, faces: [FaceSighting])] = [:]
-        var scaler: OpaquePointer?
-        defer { sws_freeContext(scaler) }
-        for stretch in stretches(targets) {
-            decoder.seek(to: max(0, targets[stretch.lowerBound] - 0.05))
-            var next = stretch.lowerBound
-            try decoder.decode { frame throws(MediaError) in
-                guard let time = decoder.time(of: frame) else { return true }
-                // A frame stands for every target it is the first frame at or after (half a frame early counts).
-                guard time >= targets[next] - 0.02 else { return true }
-                guard let picture = RGBImage(frame: frame, width: size.width, height: size.height, rotation: info.video.rotation,
-                                             scaler: &scaler, flags: SWS_BILINEAR) else {
-                    return true
+        var missing: [Int] = []
+        for (index, target) in targets.enumerated() {
+            if let picture = kept?.picture(at: target) {
+                seen[index] = (rounded(picture.time), try faces(in: picture.image, at: picture.time))
+            } else {
+                missing.append(index)
+            }
+        }
+        if !missing.isEmpty {
+            let (input, info) = try open()
+            let decoder = try VideoDecoder(input, shortcuts: .sparse)
+            var scaler: OpaquePointer?
+            defer { sws_freeContext(scaler) }
+            for stretch in stretches(missing.map { targets[$0] }) {
+                let indices = missing[stretch]
+                decoder.seek(to: max(0, targets[indices[indices.startIndex]] - 0.05))
+                var next = indices.startIndex
+                try decoder.decode { frame throws(MediaError) in
+                    guard let time = decoder.time(of: frame) else { return true }
+                    // A frame stands for every target it is the first frame at or after (half a frame early counts).
+                    guard time >= targets[indices[next]] - PersonFrames.early else { return true }
+                    guard let picture = RGBImage(frame: frame, width: size.width, height: size.height, rotation: info.video.rotation,
+                                                 scaler: &scaler, flags: SWS_BILINEAR) else {
+                        return true
+                    }
+                    let found = try faces(in: picture, at: time)
+                    while next < indices.endIndex, time >= targets[indices[next]] - PersonFrames.early {
+                        seen[indices[next]] = (rounded(time), found)
+                        next += 1
+                    }
+                    return next < indices.endIndex
                 }
-                let found = try detector.detect(picture).map { face in
-                    FaceSighting(time: rounded(time), box: [Int((Double(face.x) * scaleX).rounded()), Int((Double(face.y) * scaleY).rounded()),
-                                                             Int((Double(face.width) * scaleX).rounded()), Int((Double(face.height) * scaleY).rounded())],
-                                 score: (Double(face.score) * 1000).rounded() / 1000)
-                }
-                while next < stretch.upperBound, time >= targets[next] - 0.02 {
-                    seen[next] = (rounded(time), found)
-                    next += 1
-                }
-                return next < stretch.upperBound
             }
         }
         return windows.map { window in
@@ -126,5 +152,70 @@ public enum PersonCheck {
         return (side(width), side(height))
     }
 
-    private static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+    static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+}
+
+/// The detector's pictures at the person check's grid times, kept while the
+/// analysis decodes frames it needs anyway (the best windows always among
+/// them): the check then reads the clip again only for what is not here.
+final class PersonFrames: @unchecked Sendable {
+    /// A frame this much before a target still stands for it (half a frame at 25-30 fps).
+    static let early = 0.02
+    let info: ClipInfo
+    private let size: (width: Int, height: Int)
+    private var pictures: [Int: (time: Double, image: RGBImage)] = [:]
+    private var scaler: OpaquePointer?
+    /// The frame before, in the run of consecutive frames being decoded; nil at a run's start.
+    private var previous: Double?
+
+    init(info: ClipInfo) {
+        self.info = info
+        size = PersonCheck.detectionSize(width: info.video.displayWidth, height: info.video.displayHeight)
+    }
+
+    deinit { sws_freeContext(scaler) }
+
+    /// Grid times outside these windows are not kept: a picture is 0.7 MB.
+    private var interest: [RankedWindow] = []
+
+    /// The next frames follow a seek: the frames before them were not seen.
+    func beginRun() { previous = nil }
+
+    /// Keeps pictures only under `windows` from now on, and drops those kept elsewhere.
+    func focus(on windows: [RankedWindow]) {
+        interest = windows
+        pictures = pictures.filter { index, _ in wanted(PersonCheck.rounded((Double(index) + 0.5) * PersonCheck.spacing)) }
+    }
+
+    private func wanted(_ target: Double) -> Bool {
+        interest.contains { $0.start - 0.0005 <= target && target <= $0.end + 0.0005 }
+    }
+
+    /// Keeps the frame for each grid time it is the first frame at or after
+    /// (within this run: at a run's start, only a grid time it lands on).
+    func offer(_ frame: UnsafeMutablePointer<AVFrame>, time: Double) {
+        defer { previous = time }
+        let lower = (previous ?? time - 0.001) + Self.early, upper = time + Self.early
+        var index = Int((lower / PersonCheck.spacing - 0.5).rounded(.down))
+        var picture: RGBImage?
+        while true {
+            let target = PersonCheck.rounded((Double(index) + 0.5) * PersonCheck.spacing)
+            if target > upper { break }
+            if target > lower, target >= 0, pictures[index] == nil, wanted(target) {
+                if picture == nil {
+                    picture = RGBImage(frame: frame, width: size.width, height: size.height, rotation: info.video.rotation,
+                                       scaler: &scaler, flags: SWS_BILINEAR)
+                }
+                if let picture { pictures[index] = (time, picture) }
+            }
+            index += 1
+        }
+    }
+
+    /// The picture kept for a grid time (as `PersonCheck.sampleTimes` gives them).
+    func picture(at target: Double) -> (time: Double, image: RGBImage)? {
+        let index = Int((target / PersonCheck.spacing - 0.5).rounded())
+        guard PersonCheck.rounded((Double(index) + 0.5) * PersonCheck.spacing) == target else { return nil }
+        return pictures[index]
+    }
 }

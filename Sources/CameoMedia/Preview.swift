@@ -149,17 +149,13 @@ public struct Preview {
         let decoder = try VideoDecoder(input, shortcuts: .none)
         guard let first = times.first, let last = times.last else { return [] }
         decoder.seek(to: first)
-        var pictures = [RGBImage?](repeating: nil, count: times.count)
-        var distances = [Double](repeating: .infinity, count: times.count)
+        let capture = FrameCapture(times: times, width: size.width, height: size.height, rotation: rotation, within: 0.25)
         try decoder.decode { frame throws(MediaError) in
             guard let time = decoder.time(of: frame) else { return true }
-            for (index, target) in times.enumerated() where abs(time - target) < distances[index] && abs(time - target) < 0.25 {
-                pictures[index] = RGBImage(frame: frame, width: size.width, height: size.height, rotation: rotation)
-                distances[index] = abs(time - target)
-            }
+            capture.offer(frame, time: time)
             return time < last + 0.25
         }
-        return pictures
+        return capture.pictures
     }
 }
 

@@ -39,18 +39,19 @@ public struct RGBImage: Sendable, Equatable {
         guard codedWidth > 0, codedHeight > 0, frame.pointee.width > 0, frame.pointee.height > 0 else { return nil }
         cached = sws_getCachedContext(cached, frame.pointee.width, frame.pointee.height, AVPixelFormat(rawValue: frame.pointee.format),
                                       Int32(codedWidth), Int32(codedHeight), AV_PIX_FMT_RGB24, flags, nil, nil, nil)
-        guard let scaler = cached else { return nil }
-        var coded = [UInt8](repeating: 0, count: codedWidth * codedHeight * 3)
-        let scaled = coded.withUnsafeMutableBufferPointer { buffer -> Int32 in
-            var targets: [UnsafeMutablePointer<UInt8>?] = [buffer.baseAddress, nil, nil, nil]
-            var strides: [Int32] = [Int32(codedWidth * 3), 0, 0, 0]
-            let sourceData = withUnsafePointer(to: &frame.pointee.data) {
-                $0.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: 8) { $0 }
-            }
-            let sourceLines = withUnsafePointer(to: &frame.pointee.linesize) { $0.withMemoryRebound(to: Int32.self, capacity: 8) { $0 } }
-            return sws_scale(scaler, sourceData, sourceLines, 0, frame.pointee.height, &targets, &strides)
+        guard let scaler = cached, let target = av_frame_alloc() else { return nil }
+        defer {
+            var owned: UnsafeMutablePointer<AVFrame>? = target
+            av_frame_free(&owned)
         }
-        guard scaled > 0 else { return nil }
+        // libswscale allocates the picture (packed RGB: one plane), then its rows are copied out.
+        guard sws_scale_frame(scaler, target, frame) >= 0, let plane = target.pointee.data.0 else { return nil }
+        let rowBytes = codedWidth * 3, stride = Int(target.pointee.linesize.0)
+        var coded = [UInt8](repeating: 0, count: rowBytes * codedHeight)
+        coded.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            for row in 0..<codedHeight { (base + row * rowBytes).update(from: plane + row * stride, count: rowBytes) }
+        }
         self.init(width: codedWidth, height: codedHeight, pixels: coded)
         self = rotated(quarterTurnsCounterClockwise: quarterTurns)
     }

@@ -69,24 +69,20 @@ public enum Composer {
     static func gap(_ text: String, _ range: Range<String.Index>, after: Bool, before: Bool) -> Composition.Piece {
         let content = text[range]
         guard after || before else { return .init(original: range, output: String(content), isMention: false) }
-        let leading = content.prefix(while: \.isWhitespace)
-        if leading.count == content.count {
+        // Index arithmetic rather than reversed/prefix views of the text: each
+        // such view is a generic type the runtime builds on first use, which
+        // cost more than composing the whole prompt.
+        let textStart = content.firstIndex { !$0.isWhitespace } ?? content.endIndex
+        if textStart == content.endIndex {
             // All whitespace (or nothing) between a mention and its neighbour.
             let touchesText = (after && before) || (after ? range.upperBound < text.endIndex : range.lowerBound > text.startIndex)
             let output = normalized(String(content), needed: touchesText)
             return .init(original: range, output: output, isMention: false)
         }
-        var middle = content
-        var head = "", tail = ""
-        if after {
-            head = normalized(String(leading), needed: true)
-            middle = middle.dropFirst(leading.count)
-        }
-        if before {
-            let trailing = middle.reversed().prefix(while: \.isWhitespace)
-            tail = normalized(String(trailing.reversed()), needed: true)
-            middle = middle.dropLast(trailing.count)
-        }
+        let textEnd = content.lastIndex { !$0.isWhitespace }.map(content.index(after:)) ?? content.endIndex
+        let head = after ? normalized(String(content[..<textStart]), needed: true) : ""
+        let tail = before ? normalized(String(content[textEnd...]), needed: true) : ""
+        let middle = String(content[(after ? textStart : content.startIndex)..<(before ? textEnd : content.endIndex)])
         return .init(original: range, output: head + middle + tail, isMention: false)
     }
 

@@ -4,7 +4,22 @@ import Foundation
 /// name, and lowercased for case-insensitive identity.
 public enum NameKey {
     public static func nfc(_ text: String) -> String {
-        text.precomposedStringWithCanonicalMapping
+        isNFCByConstruction(text) ? text : text.precomposedStringWithCanonicalMapping
+    }
+
+    /// True when every scalar is NFC on its own and none composes with a
+    /// neighbour: ASCII and Latin up to U+02FF, CJK punctuation before its
+    /// tone marks, CJK unified ideographs, full-width ASCII. Names and prompts
+    /// are mostly that, and Foundation's normalization (a bridge through
+    /// NSString for each call) was a third of `compose`'s own work.
+    static func isNFCByConstruction(_ text: String) -> Bool {
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0..<0x300, 0x3000..<0x302A, 0x4E00..<0xA000, 0xFF01..<0xFF5F: continue
+            default: return false
+            }
+        }
+        return true
     }
 
     public static func of(_ text: String) -> String {

@@ -40,6 +40,8 @@ struct Cameo: AsyncParsableCommand {
               cameo --db /tmp/other.sqlite ls
             """,
         version: version,
+        // Each command sets its commandName: without one, ArgumentParser derives it
+        // with String(describing:), a scan of every conformance in the binary per command, at every start.
         subcommands: [
             Config.self, Add.self, List.self, Show.self, Edit.self, Rename.self, Remove.self, Resolve.self,
             History.self, Export.self, Import.self, Undo.self, TrashCommand.self,

@@ -1,6 +1,9 @@
 import CameoTestSupport
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite struct PersonAndCutCommandTests {
     let scratch: Scratch
@@ -137,6 +140,26 @@ import Testing
         let outside = try cli.run("cut", "land", "--window", "3,5", "-o", scratch.path("r.mp4"))
         #expect(outside.status != 0 && !FileManager.default.fileExists(atPath: scratch.path("r.mp4")))
         #expect(try cli.run("cut", "nobody", "-o", scratch.path("s.mp4")).status == 2)
+    }
+
+    /// Ctrl-C while the clip is being written: no file at the output name, none beside it, exit 130.
+    @Test func ctrlCDuringCutLeavesNoFile() throws {
+        let folder = scratch.path("cuts")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let output = folder + "/land.mp4"
+        let running = try cli.start(["cut", Repository.fixture("landscape.mp4"), "--window", "0.9,3.9", "-o", output])
+        // The half-written file appears beside the output once encoding starts.
+        let deadline = Date().addingTimeInterval(60)
+        var writing = false
+        while !writing && Date() < deadline && kill(running.pid, 0) == 0 {
+            writing = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).contains { $0.hasSuffix(".tmp") }
+            if !writing { usleep(1_000) }
+        }
+        #expect(writing, "cut finished or failed before it was interrupted")
+        kill(running.pid, SIGINT)
+        let result = try running.finish(timeout: 30)
+        #expect(result.status == 130, "\(result)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
     }
 
     @Test func windowsAsAUserMeetsIt() throws {

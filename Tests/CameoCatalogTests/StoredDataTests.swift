@@ -1,4 +1,4 @@
-import CameoCatalog
+@testable import CameoCatalog
 import CameoTestSupport
 import CameoText
 import Foundation
@@ -90,6 +90,25 @@ import Testing
         let reader = try Catalog.openForReading(at: path)
         #expect(try reader.characters().map(\.alias) == ["duck"])
         #expect(try DatabaseQueue(path: path).read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }.contains("addSourceProbe"))
+    }
+
+    /// As above, with the -wal and -shm files cameo's writers leave: the
+    /// read-only look shares SQLite's -shm mapping with the migration's writer.
+    @Test func readingAnOlderCatalogWithItsWALFilesMigratesItFirst() throws {
+        let path = scratch.path("catalog.sqlite")
+        try Catalog.open(at: path).add(makeCharacter("duck"))
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: """
+                DROP TABLE trashItem; DROP TABLE trash; DELETE FROM grdb_migrations WHERE identifier = 'createTrash'
+                """)
+        }
+        let writer = try DatabaseQueue(path: path, configuration: CatalogFile.writerConfiguration)
+        try writer.read { _ = try Int.fetchOne($0, sql: "SELECT count(*) FROM character") }
+        try writer.close()
+        #expect(FileManager.default.fileExists(atPath: path + "-wal") && FileManager.default.fileExists(atPath: path + "-shm"))
+        let reader = try Catalog.openForReading(at: path)
+        #expect(try reader.characters().map(\.alias) == ["duck"])
+        #expect(try DatabaseQueue(path: path).read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }.contains("createTrash"))
     }
 
     @Test func streamedJSONIsTheEncodersBytes() throws {

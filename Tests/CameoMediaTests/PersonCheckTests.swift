@@ -59,6 +59,28 @@ enum LabelledSet {
         #expect(Set(results[0].frames).isSuperset(of: results[2].frames.filter { $0 >= 3 }))
     }
 
+    /// The windows command lends the check the frames its analysis decoded: same frames looked at, same faces.
+    @Test func framesTheAnalysisDecodedServeTheCheck() throws {
+        let clip = Repository.fixture("faces/cat-then-person.mp4")
+        let analysis = try ClipAnalyzer().analyze(clip, capturingPersonFrames: true)
+        let kept = try #require(analysis.personFrames, "the fast path kept no pictures")
+        let windows = try analysis.windows(maximumLength: 3, step: 1, top: 5).map { $0.start...$0.end }
+        #expect(!windows.isEmpty)
+        let targets = windows.flatMap { PersonCheck.sampleTimes($0, last: analysis.info.duration) }
+        #expect(targets.contains { kept.picture(at: $0) != nil }, "no window's frame came from the analysis")
+        let lent = try PersonCheck.run(clip: clip, windows: windows, reusing: analysis)
+        let read = try PersonCheck.run(clip: clip, windows: windows)
+        for (mine, theirs) in zip(lent, read) {
+            #expect(mine.foundPerson == theirs.foundPerson, "\(mine) vs \(theirs)")
+            #expect(mine.frames.count == theirs.frames.count)
+            // The same grid point; reading alone skips every B-frame, so its frame may come a little later.
+            for (a, b) in zip(mine.frames, theirs.frames) {
+                #expect(a <= b + 0.001 && b - a < PersonCheck.spacing, "\(mine.frames) vs \(theirs.frames)")
+            }
+        }
+        #expect(lent.contains(where: \.foundPerson) && lent.contains { !$0.foundPerson })
+    }
+
     @Test func samplesEveryThirdOfASecond() {
         let times = PersonCheck.sampleTimes(0.5...3.5, last: 10)
         #expect(times.first.map { $0 >= 0.5 && $0 <= 0.5 + PersonCheck.spacing } == true)

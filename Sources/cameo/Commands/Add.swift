@@ -5,6 +5,7 @@ import Foundation
 
 struct Add: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "add",
         abstract: "Register a character: its alias, source video URL and window.",
         discussion: """
             The window is the 1 to 3 seconds of the source video that show the character, \

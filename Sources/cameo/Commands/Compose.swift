@@ -4,6 +4,7 @@ import CameoPrompt
 
 struct Compose: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "compose",
         abstract: "Write a prompt's @alias mentions as the @username the API expects, correctly spaced.",
         discussion: """
             Errors (unknown or unresolved characters…) print to stderr with exit code 1, and nothing on stdout.

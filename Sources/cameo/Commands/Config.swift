@@ -7,6 +7,7 @@ import Foundation
 
 struct Config: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "config",
         abstract: "Show where cameo looks for everything, and what is wrong with it (with the fix).",
         discussion: """
             The catalog (where, whether it exists), the config file (where, its mode, the keys it sets — never their \

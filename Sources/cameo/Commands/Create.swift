@@ -7,6 +7,7 @@ import Foundation
 
 struct Create: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "create",
         abstract: "Create a catalog character on the provider and record the username it gives.",
         discussion: """
             POSTs the character's source URL and window (or --from-task, a finished generation) to the profile's \

@@ -6,6 +6,7 @@ import Foundation
 
 struct Cut: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "cut",
         abstract: "Write a character's window as a clip providers accept: H.264 + AAC MP4, index at the front.",
         discussion: """
             Exactly the window is written: its first frame is the source's frame at the window's start, \

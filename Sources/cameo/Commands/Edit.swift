@@ -3,6 +3,7 @@ import CameoCatalog
 
 struct Edit: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "edit",
         abstract: "Change a character's source URL, local clip, window, notes or tags.",
         discussion: """
             A new URL is probed (unless --no-probe); a new clip is probed and hashed; the window (new, or the \

@@ -5,6 +5,7 @@ import Foundation
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Write every character, usernames included, as one JSON document.",
         discussion: """
             A row the catalog holds but cameo cannot read is left out and named; the \

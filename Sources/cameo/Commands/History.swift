@@ -5,6 +5,7 @@ import Foundation
 
 struct History: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "history",
         abstract: "List submissions sent to the provider, newest first.",
         discussion: """
             STATE is what cameo knows about the request: submitted, failed (the provider refused it), not-sent (nothing \

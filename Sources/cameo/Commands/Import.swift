@@ -6,6 +6,7 @@ extension ImportConflictPolicy: ExpressibleByArgument {}
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "import",
         abstract: "Read characters from a `cameo export` file, all of it or none of it.",
         discussion: """
             EXAMPLES:

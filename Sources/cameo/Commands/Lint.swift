@@ -7,6 +7,7 @@ import Foundation
 
 struct Lint: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "lint",
         abstract: "Explain every problem in a prompt before it is sent.",
         discussion: """
             Exit code 0 with warnings only, 1 when there is an error. `cameo lint --rules` lists the rules.

@@ -4,6 +4,7 @@ import Foundation
 
 struct Probe: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "probe",
         abstract: "Tell what clips are: duration, size, rotation, streams, and what providers may refuse.",
         discussion: """
             A folder probes the video files in it (with --recursive, in its subfolders too); other files are \

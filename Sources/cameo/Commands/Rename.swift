@@ -2,7 +2,7 @@ import ArgumentParser
 import CameoCatalog
 
 struct Rename: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Give a character a new alias; its usernames stay.",
+    static let configuration = CommandConfiguration(commandName: "rename", abstract: "Give a character a new alias; its usernames stay.",
         discussion: """
             EXAMPLES:
               cameo rename duck quackers

@@ -6,6 +6,7 @@ import Foundation
 
 struct Request: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "request",
         abstract: "Build a generation request from a prompt and the catalog, check it against the spec, and print it.",
         discussion: """
             Any error: diagnostics on stderr, exit code 1, no body (with --json, the findings as JSON instead). \

@@ -3,6 +3,7 @@ import CameoCatalog
 
 struct Resolve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "resolve",
         abstract: "Record the username the platform gave a character and make it the one prompts use.",
         discussion: """
             EXAMPLES:

@@ -7,6 +7,7 @@ import Foundation
 
 struct Send: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "send",
         abstract: "Check a request like `request` does, then POST it to the provider and record the submission.",
         discussion: """
             The submission is recorded before sending and updated after, so a crash leaves a trace. Only a connection \

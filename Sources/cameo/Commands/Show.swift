@@ -4,7 +4,7 @@ import CameoMedia
 import Foundation
 
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show one character with its usernames, clip and notes.",
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one character with its usernames, clip and notes.",
         discussion: """
             EXAMPLES:
               cameo show duck

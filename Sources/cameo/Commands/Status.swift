@@ -6,6 +6,7 @@ import Foundation
 
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Ask the provider how a task is doing, and record the answer with its submission.",
         discussion: """
             Status words are normalised to queued, running, succeeded, failed, cancelled (the provider's own word is kept). \

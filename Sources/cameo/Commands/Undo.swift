@@ -4,6 +4,7 @@ import CameoText
 
 struct Undo: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "undo",
         abstract: "Restore what the last destructive change (rm, import --on-conflict replace, rename, edit) altered.",
         discussion: """
             The change leaves the trash. A restore that would clash with the catalog as it is now (an alias or a \

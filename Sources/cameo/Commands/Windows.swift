@@ -6,6 +6,7 @@ import Foundation
 
 struct Windows: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "windows",
         abstract: "Find the best 1-3 s character windows of a clip: no cut inside, no black or frozen frames, no people, sharp and steady.",
         discussion: """
             Ranking: windows without a human face first (PERSON), then the longest (LENGTH), then the highest \
@@ -69,12 +70,12 @@ struct Windows: ParsableCommand {
         let line = AnalysisLine.start(for: input)
         defer { line?.finish() }
         let analysis = try ClipAnalyzer(timeout: timeout.seconds).analyze(
-            input, capturingStrip: preview != nil, exact: exact,
+            input, capturingStrip: preview != nil, capturingPersonFrames: !noPersonCheck, exact: exact,
             ranking: WindowQuery(maximumLength: length.seconds, step: step.seconds, top: top), progress: line.map { line in { line.update($0) } })
         line?.finish()
         let candidates = try analysis.windows(maximumLength: length.seconds, step: usableStep(analysis).seconds, top: top)
         let checks = noPersonCheck ? nil
-            : try PersonScreen.check(input, windows: candidates.map { $0.start...$0.end }, timeout: timeout.seconds)
+            : try PersonScreen.check(input, windows: candidates.map { $0.start...$0.end }, timeout: timeout.seconds, reusing: analysis)
         let ranked = PersonScreen.rank(candidates, checks)
         if let preview, let best = ranked.first {
             try PreviewFile.write(analysis, window: (best.window.start, best.window.end), faces: best.check?.faces ?? [],

@@ -5,10 +5,11 @@ import Foundation
 /// video that shows a real person, so cameo looks before the user pays.
 enum PersonScreen {
     /// The check of each window, or nil (with a warning) when the detector is not installed:
-    /// the rest of the command still has value without it.
-    static func check(_ clip: String, windows: [ClosedRange<Double>], timeout: Double) throws -> [PersonCheckResult]? {
+    /// the rest of the command still has value without it. `analysis` lends the frames it decoded.
+    static func check(_ clip: String, windows: [ClosedRange<Double>], timeout: Double,
+                      reusing analysis: ClipAnalysis? = nil) throws -> [PersonCheckResult]? {
         do {
-            return try PersonCheck.run(clip: clip, windows: windows, timeout: timeout)
+            return try PersonCheck.run(clip: clip, windows: windows, timeout: timeout, reusing: analysis)
         } catch MediaError.faceDetectorUnavailable(let reason) {
             Output.warning("\(MediaError.faceDetectorUnavailable(reason)); windows were not checked for people")
             return nil
