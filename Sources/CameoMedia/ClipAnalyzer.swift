@@ -61,26 +61,31 @@ public struct ClipAnalyzer: Sendable {
             return result
         }
         // The person check's pictures are kept only under the windows ranked best so far.
-        func focus(_ analysis: ClipAnalysis) {
-            people?.focus(on: (try? analysis.windows(maximumLength: ranking.maximumLength, step: max(ranking.step, frameDuration),
-                                                     top: ranking.top)) ?? [])
+        // The window about to be confirmed too: once decoded, it often ranks among the best.
+        func focus(_ analysis: ClipAnalysis, confirming: RankedWindow? = nil) {
+            people?.focus(on: ((try? analysis.windows(maximumLength: ranking.maximumLength, step: max(ranking.step, frameDuration),
+                                                      top: ranking.top)) ?? []) + (confirming.map { [$0] } ?? []))
         }
-        if people != nil { focus(analysis()) }
+        // The stretches where something may hide are decoded before any ranking rests on
+        // decoded frames: their pictures are all kept (within a budget), the best windows are
+        // usually among them (a ranking on stand-ins alone missed them on the bench's clip).
         try survey.decode(survey.suspiciousStretches(), frameDuration: frameDuration)
         var current = analysis()
         // Until every finding, and the best windows, rest on decoded frames.
         for _ in 0..<24 {
             var needed = survey.toConfirm(current, frames: current.frames)
+            var confirming: RankedWindow?
             // Steps finer than a frame rank the same windows (the command raises them to one).
             let step = max(ranking.step, frameDuration)
             if needed.isEmpty, let windows = try? current.windows(maximumLength: ranking.maximumLength, step: step, top: ranking.top) {
                 // The best window always; the others while a fifth of the clip or less is decoded.
                 if let rank = windows.firstIndex(where: survey.restsOnStandIns), rank == 0 || survey.decodedShare < 0.2 {
                     needed[survey.gop(at: windows[rank].start)] = windows[rank].end
+                    confirming = windows[rank]
                 }
             }
             if needed.isEmpty { break }
-            focus(current)
+            focus(current, confirming: confirming)
             try survey.decode(needed, frameDuration: frameDuration)
             current = analysis()
         }

@@ -30,7 +30,7 @@ final class FaceDetector: @unchecked Sendable {
     /// Faces narrower than this in the detector's picture are noise at this resolution.
     static let smallestFace: Float = 8
     /// The longest side of the picture the detector sees.
-    static let detectionSide = 640
+    static let detectionSide = 512
 
     private typealias Open = @convention(c) (UnsafePointer<CChar>, UnsafeMutablePointer<CChar>, Int32) -> UnsafeMutableRawPointer?
     private typealias Detect = @convention(c) (UnsafeMutableRawPointer, UnsafePointer<UInt8>, Int32, Int32, Float,

@@ -43,77 +43,90 @@ public enum PersonCheck {
     public static func run(clip: String, windows: [ClosedRange<Double>], timeout: Double = 60,
                            reusing analysis: ClipAnalysis? = nil) throws(MediaError) -> [PersonCheckResult] {
         guard !windows.isEmpty else { return [] }
-        let detector = try FaceDetector.shared()
         let kept = analysis?.personFrames
-        var opened: (input: MediaInput, info: ClipInfo)?
-        func open() throws(MediaError) -> (input: MediaInput, info: ClipInfo) {
-            if let opened { return opened }
-            let input = try MediaInput(try MediaLocation(clip), timeout: timeout)
-            let info = try ClipProbe(timeout: timeout).probe(input)
-            input.renewDeadline()
-            opened = (input, info)
-            return (input, info)
-        }
         let info: ClipInfo
-        if let kept { info = kept.info } else { info = try open().info }
+        var opened: MediaInput?
+        if let kept {
+            info = kept.info
+        } else {
+            let input = try MediaInput(try MediaLocation(clip), timeout: timeout)
+            info = try ClipProbe(timeout: timeout).probe(input)
+            input.renewDeadline()
+            opened = input
+        }
         let lastFrame = max(0, info.duration - (info.video.framesPerSecond.map { 1 / $0 } ?? 0.04))
-        let targets = Array(Set(windows.flatMap { sampleTimes($0, last: lastFrame) })).sorted()
+        let plans = windows.map { sampleTimes($0, last: lastFrame) }
+        let targets = Array(Set(plans.joined())).sorted()
+        let position = Dictionary(uniqueKeysWithValues: targets.enumerated().map { ($1, $0) })
         let size = detectionSize(width: info.video.displayWidth, height: info.video.displayHeight)
+
+        // First every picture, then the faces: the decoder (hundreds of MB at 4K) is gone
+        // before OpenCV loads, so the two never add up. A picture is 0.44 MB.
+        var pictures: [Int: (time: Double, image: RGBImage)] = [:]
+        for (index, target) in targets.enumerated() {
+            if let picture = kept?.picture(at: target) { pictures[index] = picture }
+        }
+        let missing = targets.indices.filter { pictures[$0] == nil }
+        if !missing.isEmpty {
+            let input: MediaInput
+            if let opened { input = opened } else { input = try MediaInput(try MediaLocation(clip), timeout: timeout) }
+            try decodePictures(input, info: info, size: size, targets: targets, missing: missing, into: &pictures)
+        }
+        opened = nil
+
+        let detector = try FaceDetector.shared()
         let scaleX = Double(info.video.displayWidth) / Double(size.width)
         let scaleY = Double(info.video.displayHeight) / Double(size.height)
-        func faces(in picture: RGBImage, at time: Double) throws(MediaError) -> [FaceSighting] {
-            try detector.detect(picture).map { face in
-                FaceSighting(time: rounded(time), box: [Int((Double(face.x) * scaleX).rounded()), Int((Double(face.y) * scaleY).rounded()),
-                                                         Int((Double(face.width) * scaleX).rounded()), Int((Double(face.height) * scaleY).rounded())],
-                             score: (Double(face.score) * 1000).rounded() / 1000)
-            }
-        }
-
+        var found: [Double: [FaceSighting]] = [:]
         var seen: [Int: (time: Double, faces: [FaceSighting])] = [:]
-        var missing: [Int] = []
-        for (index, target) in targets.enumerated() {
-            if let picture = kept?.picture(at: target) {
-                seen[index] = (rounded(picture.time), try faces(in: picture.image, at: picture.time))
-            } else {
-                missing.append(index)
-            }
-        }
-        if !missing.isEmpty {
-            let (input, info) = try open()
-            let decoder = try VideoDecoder(input, shortcuts: .sparse)
-            var scaler: OpaquePointer?
-            defer { sws_freeContext(scaler) }
-            for stretch in stretches(missing.map { targets[$0] }) {
-                let indices = missing[stretch]
-                decoder.seek(to: max(0, targets[indices[indices.startIndex]] - 0.05))
-                var next = indices.startIndex
-                try decoder.decode { frame throws(MediaError) in
-                    guard let time = decoder.time(of: frame) else { return true }
-                    // A frame stands for every target it is the first frame at or after (half a frame early counts).
-                    guard time >= targets[indices[next]] - PersonFrames.early else { return true }
-                    guard let picture = RGBImage(frame: frame, width: size.width, height: size.height, rotation: info.video.rotation,
-                                                 scaler: &scaler, flags: SWS_BILINEAR) else {
-                        return true
-                    }
-                    let found = try faces(in: picture, at: time)
-                    while next < indices.endIndex, time >= targets[indices[next]] - PersonFrames.early {
-                        seen[indices[next]] = (rounded(time), found)
-                        next += 1
-                    }
-                    return next < indices.endIndex
+        for (index, picture) in pictures.sorted(by: { $0.key < $1.key }) {
+            let time = rounded(picture.time)
+            if found[time] == nil {
+                found[time] = try detector.detect(picture.image).map { face in
+                    FaceSighting(time: time, box: [Int((Double(face.x) * scaleX).rounded()), Int((Double(face.y) * scaleY).rounded()),
+                                                   Int((Double(face.width) * scaleX).rounded()), Int((Double(face.height) * scaleY).rounded())],
+                                 score: (Double(face.score) * 1000).rounded() / 1000)
                 }
             }
+            seen[index] = (time, found[time] ?? [])
         }
-        return windows.map { window in
+        return plans.map { plan in
             var frames: [Double] = [], faces: [FaceSighting] = []
-            for (index, target) in targets.enumerated() where window.contains(target) {
-                guard let sample = seen[index] else { continue }
+            for target in plan {
+                guard let index = position[target], let sample = seen[index] else { continue }
                 if frames.last != sample.time {
                     frames.append(sample.time)
                     faces += sample.faces
                 }
             }
             return PersonCheckResult(detector: FaceDetector.name, version: FaceDetector.version, frames: frames, faces: faces)
+        }
+    }
+
+    /// Reads the clip for the targets at `missing`: a frame stands for every target it is the
+    /// first frame at or after (half a frame early counts). The decoder is freed on return.
+    private static func decodePictures(_ input: MediaInput, info: ClipInfo, size: (width: Int, height: Int), targets: [Double],
+                                       missing: [Int], into pictures: inout [Int: (time: Double, image: RGBImage)]) throws(MediaError) {
+        let decoder = try VideoDecoder(input, shortcuts: .sparse)
+        var scaler: OpaquePointer?
+        defer { sws_freeContext(scaler) }
+        for stretch in stretches(missing.map { targets[$0] }) {
+            let indices = missing[stretch]
+            decoder.seek(to: max(0, targets[indices[indices.startIndex]] - 0.05))
+            var next = indices.startIndex
+            try decoder.decode { frame throws(MediaError) in
+                guard let time = decoder.time(of: frame) else { return true }
+                guard time >= targets[indices[next]] - PersonFrames.early else { return true }
+                guard let picture = RGBImage(frame: frame, width: size.width, height: size.height, rotation: info.video.rotation,
+                                             scaler: &scaler, flags: SWS_BILINEAR) else {
+                    return true
+                }
+                while next < indices.endIndex, time >= targets[indices[next]] - PersonFrames.early {
+                    pictures[indices[next]] = (time, picture)
+                    next += 1
+                }
+                return next < indices.endIndex
+            }
         }
     }
 
@@ -175,8 +188,11 @@ final class PersonFrames: @unchecked Sendable {
 
     deinit { sws_freeContext(scaler) }
 
-    /// Grid times outside these windows are not kept: a picture is 0.7 MB.
-    private var interest: [RankedWindow] = []
+    /// Grid times outside these windows are not kept: a picture is 0.44 MB.
+    /// Until the first ranking on decoded frames, every grid time is kept (nil), up to
+    /// `unfocusedBudget` bytes: a long clip full of cuts may be decoded nearly whole.
+    private var interest: [RankedWindow]?
+    static let unfocusedBudget = 48 << 20
 
     /// The next frames follow a seek: the frames before them were not seen.
     func beginRun() { previous = nil }
@@ -188,7 +204,10 @@ final class PersonFrames: @unchecked Sendable {
     }
 
     private func wanted(_ target: Double) -> Bool {
-        interest.contains { $0.start - 0.0005 <= target && target <= $0.end + 0.0005 }
+        guard let interest else {
+            return pictures.count * size.width * size.height * 3 < Self.unfocusedBudget
+        }
+        return interest.contains { $0.start - 0.0005 <= target && target <= $0.end + 0.0005 }
     }
 
     /// Keeps the frame for each grid time it is the first frame at or after

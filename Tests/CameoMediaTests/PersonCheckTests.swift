@@ -87,7 +87,7 @@ enum LabelledSet {
         for (a, b) in zip(times, times.dropFirst()) { #expect(b - a <= PersonCheck.spacing + 0.002) }
         #expect(times.last.map { $0 < 3.5 && $0 >= 3.5 - PersonCheck.spacing } == true)
         #expect(PersonCheck.sampleTimes(1...1.1, last: 10).count == 1)
-        #expect(PersonCheck.detectionSize(width: 1920, height: 1080) == (640, 352))
-        #expect(PersonCheck.detectionSize(width: 720, height: 1280) == (352, 640))
+        #expect(PersonCheck.detectionSize(width: 1920, height: 1080) == (512, 288))
+        #expect(PersonCheck.detectionSize(width: 720, height: 1280) == (288, 512))
     }
 }
