@@ -208,9 +208,14 @@ enum CatalogFile {
     /// Checks the first bytes, so that a wrong `--db` is refused before SQLite
     /// opens it at all.
     static func kind(at path: String) throws(CatalogError) -> Kind {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        var opened = FileHandle(forReadingAtPath: path)
+        if opened == nil {
             var status = stat()
             if stat(path, &status) != 0, errno == ENOENT || errno == ENOTDIR { return .absent }
+            // Another process may have created it between the two looks.
+            opened = FileHandle(forReadingAtPath: path)
+        }
+        guard let handle = opened else {
             throw .cannotOpen(path: path, detail: "it cannot be read (check its permissions)")
         }
         defer { handle.closeFile() }
