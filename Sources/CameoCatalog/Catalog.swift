@@ -41,23 +41,37 @@ public final class Catalog: CatalogStore {
         case .empty:
             break
         }
-        // SQLite answers BUSY without waiting while another process turns a new
-        // file into a WAL database, so opening retries until the busy timeout.
+        return try retryingRaces(path: path) { () throws -> Catalog in
+            let database = try DatabaseQueue(path: path, configuration: CatalogFile.writerConfiguration)
+            let catalog = Catalog(path: path, database: database)
+            try catalog.prepareForWriting()
+            return catalog
+        }
+    }
+
+    /// Runs `attempt` (opening and migrating) again, from a new connection,
+    /// while another process is still turning the file into a catalog, until
+    /// the busy timeout: SQLite answers BUSY without waiting while another
+    /// process turns a new file into a WAL database, and a migration can lose
+    /// a race to another process's (see `migrate`). Any other failure ends it.
+    private static func retryingRaces<T>(path: String, _ attempt: () throws -> T) throws(CatalogError) -> T {
         let deadline = Date().addingTimeInterval(busyTimeout)
         while true {
             do {
-                let database = try DatabaseQueue(path: path, configuration: CatalogFile.writerConfiguration)
-                let catalog = Catalog(path: path, database: database)
-                try catalog.prepareForWriting()
-                return catalog
-            } catch let error as DatabaseError where [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode) && Date() < deadline {
-                usleep(useconds_t.random(in: 5_000...40_000))
+                return try attempt()
             } catch let error as CatalogError {
                 throw error
-            } catch let error as DatabaseError {
-                throw translate(error, path: path)
             } catch {
-                throw .cannotOpen(path: path, detail: "\(error)")
+                let database: DatabaseError
+                switch error {
+                case let race as MigrationRace: database = race.error
+                case let error as DatabaseError where [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode):
+                    database = error
+                case let error as DatabaseError: throw translate(error, path: path)
+                default: throw .cannotOpen(path: path, detail: "\(error)")
+                }
+                if Date() >= deadline { throw translate(database, path: path) }
+                usleep(useconds_t.random(in: 5_000...40_000))
             }
         }
     }
@@ -115,8 +129,13 @@ public final class Catalog: CatalogStore {
         try migrate()
     }
 
+    /// A migration that failed the way another process's concurrent migration
+    /// makes it fail, with the schema not yet complete: `open` tries again.
+    private struct MigrationRace: Error {
+        var error: DatabaseError
+    }
+
     private func migrate() throws {
-        let migrator = Schema.migrator
         if try schemaState() == .current { return }
         // Several processes may open a new catalog at once: each migration
         // runs in an immediate transaction, and the loser of a race (a table
@@ -125,16 +144,11 @@ public final class Catalog: CatalogStore {
         // GRDB's own completion check is not used here: it reads the
         // migrations table in one statement and its existence in another,
         // and reports "no such table" when another process creates it between.
-        let deadline = Date().addingTimeInterval(Self.busyTimeout)
-        while true {
-            do {
-                try migrator.migrate(database)
-                return
-            } catch let error as DatabaseError where Self.raceCodes.contains(error.resultCode) {
-                if try schemaState() == .current { return }
-                if Date() >= deadline { throw error }
-                usleep(useconds_t.random(in: 5_000...40_000))
-            }
+        do {
+            try Schema.migrator.migrate(database)
+        } catch let error as DatabaseError where Self.raceCodes.contains(error.resultCode) {
+            if try schemaState() == .current { return }
+            throw MigrationRace(error: error)
         }
     }
 
@@ -194,9 +208,14 @@ enum CatalogFile {
     /// Checks the first bytes, so that a wrong `--db` is refused before SQLite
     /// opens it at all.
     static func kind(at path: String) throws(CatalogError) -> Kind {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        var opened = FileHandle(forReadingAtPath: path)
+        if opened == nil {
             var status = stat()
             if stat(path, &status) != 0, errno == ENOENT || errno == ENOTDIR { return .absent }
+            // Another process may have created it between the two looks.
+            opened = FileHandle(forReadingAtPath: path)
+        }
+        guard let handle = opened else {
             throw .cannotOpen(path: path, detail: "it cannot be read (check its permissions)")
         }
         defer { handle.closeFile() }

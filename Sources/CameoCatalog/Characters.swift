@@ -63,7 +63,7 @@ extension Catalog {
     @discardableResult
     public func add(_ new: NewCharacter, at date: Timestamp) throws(CatalogError) -> CameoCharacter {
         try write { db in
-            if try CharacterRecord.filter(CharacterRecord.Columns.aliasKey == new.alias.key).fetchCount(db) > 0 {
+            if try CharacterRecord.aliasTaken(new.alias.key, db) {
                 throw CatalogError.duplicateAlias(new.alias.text)
             }
             let id = try Self.insert(new, createdAt: date, updatedAt: date, db)
@@ -113,7 +113,7 @@ extension Catalog {
     /// Fails early, before slow work, when the alias is taken. (`add` checks again in its transaction.)
     public func requireUnusedAlias(_ alias: Alias) throws(CatalogError) {
         let taken = try read { db in
-            try CharacterRecord.filter(CharacterRecord.Columns.aliasKey == alias.key).fetchCount(db) > 0
+            try CharacterRecord.aliasTaken(alias.key, db)
         }
         if taken { throw .duplicateAlias(alias.text) }
     }
@@ -126,7 +126,7 @@ extension Catalog {
     /// The character with this row id (a submission's), or nil when it was removed.
     public func character(id: Int64) throws(CatalogError) -> CameoCharacter? {
         try read { db in
-            try CharacterRecord.fetchOne(db, key: id).flatMap { try Self.assemble([$0], db).first }
+            try CharacterRecord.fetchOne(db, key: id).map { try Self.assemble($0, db) }
         }
     }
 
@@ -229,7 +229,7 @@ extension Catalog {
         try write { db in
             let current = try Self.requireCharacter(named: alias, db)
             if NameKey.of(alias) != newAlias.key,
-               try CharacterRecord.filter(CharacterRecord.Columns.aliasKey == newAlias.key).fetchCount(db) > 0 {
+               try CharacterRecord.aliasTaken(newAlias.key, db) {
                 throw CatalogError.duplicateAlias(newAlias.text)
             }
             try Self.keepInTrash(.rename, characterIds: [current.id], at: date, db)
@@ -260,7 +260,7 @@ extension Catalog {
     /// Deletes a character with its tags and identities; its submissions stay, unattached.
     public func remove(_ alias: String, at date: Timestamp) throws(CatalogError) {
         try write { db in
-            if let id = try Int64.fetchOne(db, sql: "SELECT id FROM character WHERE aliasKey = ?", arguments: [NameKey.of(alias)]) {
+            if let id = try CharacterRecord.id(aliasKey: NameKey.of(alias), db) {
                 try Self.keepInTrash(.remove, characterIds: [id], at: date, db)
             }
             try db.execute(sql: "DELETE FROM character WHERE aliasKey = ?", arguments: [NameKey.of(alias)])
@@ -274,12 +274,10 @@ extension Catalog {
 
     static func requireCharacter(named alias: String, _ db: Database) throws -> CameoCharacter {
         let key = NameKey.of(alias)
-        guard let record = try CharacterRecord.filter(CharacterRecord.Columns.aliasKey == key).fetchOne(db),
-              let character = try assemble([record], db).first
-        else {
+        guard let record = try CharacterRecord.all().filter(aliasKey: key).fetchOne(db) else {
             throw CatalogError.unknownAlias(alias, suggestion: try suggestion(for: alias, db))
         }
-        return character
+        return try assemble(record, db)
     }
 
     static func suggestion(for alias: String, _ db: Database) throws -> String? {
@@ -287,19 +285,18 @@ extension Catalog {
     }
 
     static func fetchCharacter(id: Int64, _ db: Database) throws -> CameoCharacter {
-        guard let record = try CharacterRecord.fetchOne(db, key: id), let character = try assemble([record], db).first else {
+        guard let record = try CharacterRecord.fetchOne(db, key: id) else {
             throw CatalogError.unknownAlias("#\(id)", suggestion: nil)
         }
-        return character
+        return try assemble(record, db)
     }
 
-    /// Joins records with their tags and identities in three queries, however
-    /// many records. Any row cameo cannot read throws, naming it.
-    static func assemble(_ records: [CharacterRecord], _ db: Database) throws -> [CameoCharacter] {
-        guard !records.isEmpty else { return [] }
+    /// Joins a record with its own tags and identities. Any row of them cameo
+    /// cannot read throws, naming it.
+    static func assemble(_ record: CharacterRecord, _ db: Database) throws -> CameoCharacter {
+        guard let id = record.id else { throw UnreadableRow(row: "a character row", detail: "it has no id") }
         var unreadable: [String] = []
-        let parts = try parts(ids: records.compactMap(\.id), db, unreadable: &unreadable, strict: true)
-        return try records.map { try character($0, parts) }
+        return try character(record, try parts(ids: [id], db, unreadable: &unreadable, strict: true))
     }
 
     struct Parts {
@@ -314,8 +311,6 @@ extension Catalog {
     /// otherwise it marks its character broken (or, when even its owner
     /// cannot be read, is listed in `unreadable`).
     static func parts(ids: [Int64]?, _ db: Database, unreadable: inout [String], strict: Bool = false) throws -> Parts {
-        let single = ids?.count == 1
-        let ids = ids ?? []
         var parts = Parts()
         func collect<R>(_ request: QueryInterfaceRequest<R>, owner: (Row) -> Int64?, _ add: (R) -> Void) throws where R: FetchableRecord {
             let rows = try Row.fetchCursor(db, request)
@@ -327,22 +322,31 @@ extension Catalog {
                 }
             }
         }
-        func owner(_ row: Row) -> Int64? {
-            let value: DatabaseValue = row[0]
-            return Int64.fromDatabaseValue(value)
+        func owner(_ column: some PositionalColumns) -> (Row) -> Int64? {
+            { row in
+                let value: DatabaseValue = row[column.rawValue]
+                return Int64.fromDatabaseValue(value)
+            }
         }
         // In primary-key order: a covering index scan, each character's tags sorted.
-        try collect((single ? TagRecord.filter(Column("characterId") == ids[0]) : TagRecord.all()).order(Column("characterId"), Column("tag")),
-                    owner: owner) { parts.tags[$0.characterId, default: []].append($0.tag) }
-        try collect((single ? Identity.filter(Identity.Columns.characterId == ids[0]) : Identity.all()).order(Column("createdAt"), Column("id")),
-                    owner: { row in let value: DatabaseValue = row[1]; return Int64.fromDatabaseValue(value) }) {
+        var tags = TagRecord.all(), identities = Identity.all()
+        if let ids {
+            tags = tags.filter(characterIds: ids)
+            identities = identities.filter(characterIds: ids)
+        }
+        try collect(tags.order(TagRecord.Columns.characterId, TagRecord.Columns.tag),
+                    owner: owner(TagRecord.Columns.characterId)) {
+            parts.tags[$0.characterId, default: []].append($0.tag)
+        }
+        try collect(identities.order(Identity.Columns.createdAt, Identity.Columns.id),
+                    owner: owner(Identity.Columns.characterId)) {
             parts.identities[$0.characterId, default: []].append($0)
         }
         return parts
     }
 
     static func character(_ record: CharacterRecord, _ parts: Parts) throws -> CameoCharacter {
-        let id = record.id ?? 0
+        guard let id = record.id else { throw UnreadableRow(row: "a character row", detail: "it has no id") }
         func name() -> String { "character #\(id) (\(StoredRow.show(record.alias)))" }
         if let broken = parts.broken[id] { throw UnreadableRow(row: name(), detail: "\(broken.row): \(broken.detail)") }
         let window: CharacterWindow

@@ -87,7 +87,7 @@ extension Catalog {
                 """, arguments: [exchanged.endpoint, exchanged.requestBody, exchanged.createdAt]) ?? false
             if known { continue }
             let characterId = try exchanged.alias.flatMap {
-                try Int64.fetchOne(db, sql: "SELECT id FROM character WHERE aliasKey = ?", arguments: [NameKey.of($0)])
+                try CharacterRecord.id(aliasKey: NameKey.of($0), db)
             }
             var submission = Submission(kind: exchanged.kind, characterId: characterId, endpoint: exchanged.endpoint,
                                         provider: exchanged.provider, requestBody: exchanged.requestBody,

@@ -41,9 +41,9 @@ extension Catalog {
     }
 
     static func activate(_ new: NewIdentity, for character: CameoCharacter, at date: Timestamp, _ db: Database) throws {
-        let existing = try Identity.filter(Identity.Columns.usernameKey == new.username.key).fetchOne(db)
+        let existing = try Identity.all().filter(usernameKey: new.username.key).fetchOne(db)
         if let existing, existing.characterId != character.id {
-            let owner = try String.fetchOne(db, sql: "SELECT alias FROM character WHERE id = ?", arguments: [existing.characterId])
+            let owner = try CharacterRecord.alias(id: existing.characterId, db)
             throw CatalogError.usernameTaken(new.username.text, owner: owner ?? "another character")
         }
         try db.execute(
@@ -75,13 +75,13 @@ extension Catalog {
     @discardableResult
     public func revoke(username: String, at date: Timestamp) throws(CatalogError) -> String? {
         try write { db in
-            guard var identity = try Identity.filter(Identity.Columns.usernameKey == NameKey.of(username)).fetchOne(db) else {
+            guard var identity = try Identity.all().filter(usernameKey: NameKey.of(username)).fetchOne(db) else {
                 return nil
             }
             identity.state = .revoked
             identity.updatedAt = date
             try identity.update(db)
-            return try String.fetchOne(db, sql: "SELECT alias FROM character WHERE id = ?", arguments: [identity.characterId])
+            return try CharacterRecord.alias(id: identity.characterId, db)
         }
     }
 

@@ -29,9 +29,21 @@ struct CharacterRecord: Codable, Sendable, FetchableRecord, MutablePersistableRe
         id = inserted.rowID
     }
 
-    public enum Columns {
-        public static let aliasKey = Column(CodingKeys.aliasKey)
+    /// Every column, in the order reads select them (a test pins the names to `CodingKeys`).
+    enum Columns: Int, PositionalColumns {
+        case id, alias, aliasKey, sourceURL, windowStartMs, windowEndMs, notes, clipPath, clipSHA256, clipDuration,
+             clipProbe, sourceCheck, createdAt, updatedAt, sourceDuration, sourceProbe, personCheck
     }
+}
+
+/// A record's columns as an enum whose cases are declared in the order reads
+/// select them: a case's raw value is its position in a fetched row, so the
+/// selection and the positional decoding cannot drift apart.
+public protocol PositionalColumns: ColumnExpression, CaseIterable, RawRepresentable<Int> {}
+
+extension PositionalColumns {
+    public var name: String { String(describing: self) }
+    static var selection: [any SQLSelectable] { allCases.map { $0 } }
 }
 
 // Rows are read by position from an explicit selection: listing a
@@ -39,84 +51,75 @@ struct CharacterRecord: Codable, Sendable, FetchableRecord, MutablePersistableRe
 // decoding and column-name lookups. Each value is checked: a row that does
 // not hold what cameo wrote fails with its name, never with a trap.
 extension CharacterRecord {
-    static var databaseSelection: [any SQLSelectable] { [
-        Column("id"), Column("alias"), Column("aliasKey"), Column("sourceURL"), Column("windowStartMs"),
-        Column("windowEndMs"), Column("notes"), Column("clipPath"), Column("clipSHA256"), Column("clipDuration"),
-        Column("clipProbe"), Column("sourceCheck"), Column("createdAt"), Column("updatedAt"),
-        Column("sourceDuration"), Column("sourceProbe"), Column("personCheck"),
-    ] }
+    static var databaseSelection: [any SQLSelectable] { Columns.selection }
 
     init(row: Row) throws {
         let stored = StoredRow(row, name: Self.name(of:))
-        id = try stored.value(0, "id") as Int64
-        alias = try stored.value(1, "alias")
-        aliasKey = try stored.value(2, "aliasKey")
-        sourceURL = try stored.value(3, "sourceURL")
-        windowStartMs = try stored.value(4, "windowStartMs")
-        windowEndMs = try stored.value(5, "windowEndMs")
-        notes = try stored.value(6, "notes")
-        clipPath = try stored.optional(7, "clipPath")
-        clipSHA256 = try stored.optional(8, "clipSHA256")
-        clipDuration = try stored.optional(9, "clipDuration")
-        clipProbe = try stored.optional(10, "clipProbe")
-        sourceCheck = try stored.value(11, "sourceCheck")
-        createdAt = try stored.value(12, "createdAt")
-        updatedAt = try stored.value(13, "updatedAt")
-        sourceDuration = try stored.optional(14, "sourceDuration")
-        sourceProbe = try stored.optional(15, "sourceProbe")
-        personCheck = try stored.optional(16, "personCheck")
+        id = try stored.value(Columns.id) as Int64
+        alias = try stored.value(Columns.alias)
+        aliasKey = try stored.value(Columns.aliasKey)
+        sourceURL = try stored.value(Columns.sourceURL)
+        windowStartMs = try stored.value(Columns.windowStartMs)
+        windowEndMs = try stored.value(Columns.windowEndMs)
+        notes = try stored.value(Columns.notes)
+        clipPath = try stored.optional(Columns.clipPath)
+        clipSHA256 = try stored.optional(Columns.clipSHA256)
+        clipDuration = try stored.optional(Columns.clipDuration)
+        clipProbe = try stored.optional(Columns.clipProbe)
+        sourceCheck = try stored.value(Columns.sourceCheck)
+        createdAt = try stored.value(Columns.createdAt)
+        updatedAt = try stored.value(Columns.updatedAt)
+        sourceDuration = try stored.optional(Columns.sourceDuration)
+        sourceProbe = try stored.optional(Columns.sourceProbe)
+        personCheck = try stored.optional(Columns.personCheck)
     }
 
     /// `character #17 ("duck")`, from whatever of the row can be read.
     static func name(of row: Row) -> String {
-        let id: DatabaseValue = row[0]
-        let alias: DatabaseValue = row[1]
+        let id: DatabaseValue = row[Columns.id.rawValue]
+        let alias: DatabaseValue = row[Columns.alias.rawValue]
         return "character #\(Int64.fromDatabaseValue(id).map(String.init) ?? "?")"
             + (String.fromDatabaseValue(alias).map { " (\(StoredRow.show($0)))" } ?? "")
     }
 }
 
 extension TagRecord {
-    static var databaseSelection: [any SQLSelectable] { [Column("characterId"), Column("tag")] }
+    static var databaseSelection: [any SQLSelectable] { Columns.selection }
 
     init(row: Row) throws {
         let stored = StoredRow(row) { row in
-            let owner: DatabaseValue = row[0]
+            let owner: DatabaseValue = row[Columns.characterId.rawValue]
             return "a tag of character #\(Int64.fromDatabaseValue(owner).map(String.init) ?? "?")"
         }
-        characterId = try stored.value(0, "characterId")
-        tag = try stored.value(1, "tag")
+        characterId = try stored.value(Columns.characterId)
+        tag = try stored.value(Columns.tag)
     }
 }
 
 extension Identity {
-    public static var databaseSelection: [any SQLSelectable] { [
-        Column("id"), Column("characterId"), Column("username"), Column("usernameKey"), Column("platformCharacterId"),
-        Column("displayName"), Column("avatarURL"), Column("origin"), Column("taskId"), Column("provider"),
-        Column("state"), Column("createdAt"), Column("updatedAt"), Column("avatarFetchedAt"), Column("permalink"),
-    ] }
+    public static var databaseSelection: [any SQLSelectable] { Columns.selection }
 
     public init(row: Row) throws {
         let stored = StoredRow(row) { row in
-            let id: DatabaseValue = row[0]
-            let owner: DatabaseValue = row[1]
+            let id: DatabaseValue = row[Columns.id.rawValue]
+            let owner: DatabaseValue = row[Columns.characterId.rawValue]
             return "username #\(Int64.fromDatabaseValue(id).map(String.init) ?? "?") of character #\(Int64.fromDatabaseValue(owner).map(String.init) ?? "?")"
         }
-        id = try stored.value(0, "id") as Int64
-        characterId = try stored.value(1, "characterId")
-        username = try stored.value(2, "username")
-        usernameKey = try stored.value(3, "usernameKey")
-        platformCharacterId = try stored.optional(4, "platformCharacterId")
-        displayName = try stored.optional(5, "displayName")
-        avatarURL = try stored.optional(6, "avatarURL")
-        origin = try stored.value(7, "origin")
-        taskId = try stored.optional(8, "taskId")
-        provider = try stored.optional(9, "provider")
-        state = try stored.value(10, "state")
-        createdAt = try stored.value(11, "createdAt")
-        updatedAt = try stored.value(12, "updatedAt")
-        avatarFetchedAt = row.hasNull(atIndex: 13) ? nil : try stored.value(13, "avatarFetchedAt") as Timestamp
-        permalink = try stored.optional(14, "permalink")
+        id = try stored.value(Columns.id) as Int64
+        characterId = try stored.value(Columns.characterId)
+        username = try stored.value(Columns.username)
+        usernameKey = try stored.value(Columns.usernameKey)
+        platformCharacterId = try stored.optional(Columns.platformCharacterId)
+        displayName = try stored.optional(Columns.displayName)
+        avatarURL = try stored.optional(Columns.avatarURL)
+        origin = try stored.value(Columns.origin)
+        taskId = try stored.optional(Columns.taskId)
+        provider = try stored.optional(Columns.provider)
+        state = try stored.value(Columns.state)
+        createdAt = try stored.value(Columns.createdAt)
+        updatedAt = try stored.value(Columns.updatedAt)
+        avatarFetchedAt = try stored.optional(Columns.avatarFetchedAt)
+        permalink = try stored.optional(Columns.permalink)
     }
 }
 
@@ -139,25 +142,45 @@ struct StoredRow {
         self.name = name
     }
 
-    func value<T: DatabaseValueConvertible & StatementColumnConvertible>(_ index: Int, _ column: String) throws -> T {
+    func value<T: DatabaseValueConvertible & StatementColumnConvertible>(_ column: some PositionalColumns) throws -> T {
+        try value(column.rawValue, column.name)
+    }
+
+    func optional<T: DatabaseValueConvertible & StatementColumnConvertible>(_ column: some PositionalColumns) throws -> T? {
+        try optional(column.rawValue, column.name)
+    }
+
+    func value(_ column: some PositionalColumns) throws -> Timestamp {
+        try value(column.rawValue, column.name)
+    }
+
+    func optional(_ column: some PositionalColumns) throws -> Timestamp? {
+        row.hasNull(atIndex: column.rawValue) ? nil : try value(column.rawValue, column.name) as Timestamp
+    }
+
+    func value<T: RawRepresentable>(_ column: some PositionalColumns) throws -> T where T.RawValue == String {
+        try value(column.rawValue, column.name)
+    }
+
+    func value<T: DatabaseValueConvertible & StatementColumnConvertible>(_ index: Int, _ column: @autoclosure () -> String) throws -> T {
         do {
             return try row.decode(T.self, atIndex: index)
         } catch {
-            throw unreadable(index, column)
+            throw unreadable(index, column())
         }
     }
 
-    func optional<T: DatabaseValueConvertible & StatementColumnConvertible>(_ index: Int, _ column: String) throws -> T? {
-        row.hasNull(atIndex: index) ? nil : try value(index, column) as T
+    func optional<T: DatabaseValueConvertible & StatementColumnConvertible>(_ index: Int, _ column: @autoclosure () -> String) throws -> T? {
+        row.hasNull(atIndex: index) ? nil : try value(index, column()) as T
     }
 
-    func value(_ index: Int, _ column: String) throws -> Timestamp {
-        guard let time = Timestamp(parsing: try value(index, column) as String) else { throw unreadable(index, column) }
+    func value(_ index: Int, _ column: @autoclosure () -> String) throws -> Timestamp {
+        guard let time = Timestamp(parsing: try value(index, column()) as String) else { throw unreadable(index, column()) }
         return time
     }
 
-    func value<T: RawRepresentable>(_ index: Int, _ column: String) throws -> T where T.RawValue == String {
-        guard let word = T(rawValue: try value(index, column) as String) else { throw unreadable(index, column) }
+    func value<T: RawRepresentable>(_ index: Int, _ column: @autoclosure () -> String) throws -> T where T.RawValue == String {
+        guard let word = T(rawValue: try value(index, column()) as String) else { throw unreadable(index, column()) }
         return word
     }
 
@@ -187,6 +210,10 @@ struct TagRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "characterTag"
     var characterId: Int64
     var tag: String
+
+    enum Columns: Int, PositionalColumns {
+        case characterId, tag
+    }
 }
 
 /// What is known of the source video itself, apart from any local clip.
@@ -237,10 +264,10 @@ public struct Identity: Codable, Sendable, Equatable, FetchableRecord, MutablePe
         id = inserted.rowID
     }
 
-    public enum Columns {
-        public static let characterId = Column(CodingKeys.characterId)
-        public static let usernameKey = Column(CodingKeys.usernameKey)
-        public static let state = Column(CodingKeys.state)
+    /// Every column, in the order reads select them (a test pins the names to `CodingKeys`).
+    public enum Columns: Int, PositionalColumns {
+        case id, characterId, username, usernameKey, platformCharacterId, displayName, avatarURL, origin, taskId,
+             provider, state, createdAt, updatedAt, avatarFetchedAt, permalink
     }
 }
 
@@ -286,42 +313,38 @@ public struct Submission: Codable, Sendable, Equatable, FetchableRecord, Mutable
         id = inserted.rowID
     }
 
-    public enum Columns {
-        public static let id = Column(CodingKeys.id)
-        public static let taskId = Column(CodingKeys.taskId)
-        public static let state = Column(CodingKeys.state)
+    /// Every column, in the order reads select them (a test pins the names to `CodingKeys`).
+    public enum Columns: Int, PositionalColumns {
+        case id, characterId, kind, endpoint, provider, requestBody, state, taskStatus, providerStatus, httpStatus,
+             responseBody, taskId, error, downloadPath, createdAt, updatedAt
     }
 }
 
 extension Submission {
-    public static var databaseSelection: [any SQLSelectable] { [
-        Column("id"), Column("characterId"), Column("kind"), Column("endpoint"), Column("provider"), Column("requestBody"),
-        Column("state"), Column("taskStatus"), Column("providerStatus"), Column("httpStatus"), Column("responseBody"),
-        Column("taskId"), Column("error"), Column("downloadPath"), Column("createdAt"), Column("updatedAt"),
-    ] }
+    public static var databaseSelection: [any SQLSelectable] { Columns.selection }
 
     /// Checked column by column like the other records, so that a broken row is named, not dumped.
     public init(row: Row) throws {
         let stored = StoredRow(row) { row in
-            let id: DatabaseValue = row[0]
+            let id: DatabaseValue = row[Columns.id.rawValue]
             return "submission #\(Int64.fromDatabaseValue(id).map(String.init) ?? "?")"
         }
-        id = try stored.value(0, "id") as Int64
-        characterId = try stored.optional(1, "characterId")
-        kind = try stored.value(2, "kind")
-        endpoint = try stored.value(3, "endpoint")
-        provider = try stored.optional(4, "provider")
-        requestBody = try stored.value(5, "requestBody")
-        state = try stored.value(6, "state")
-        taskStatus = try stored.optional(7, "taskStatus")
-        providerStatus = try stored.optional(8, "providerStatus")
-        httpStatus = try stored.optional(9, "httpStatus")
-        responseBody = try stored.optional(10, "responseBody")
-        taskId = try stored.optional(11, "taskId")
-        error = try stored.optional(12, "error")
-        downloadPath = try stored.optional(13, "downloadPath")
-        createdAt = try stored.value(14, "createdAt")
-        updatedAt = try stored.value(15, "updatedAt")
+        id = try stored.value(Columns.id) as Int64
+        characterId = try stored.optional(Columns.characterId)
+        kind = try stored.value(Columns.kind)
+        endpoint = try stored.value(Columns.endpoint)
+        provider = try stored.optional(Columns.provider)
+        requestBody = try stored.value(Columns.requestBody)
+        state = try stored.value(Columns.state)
+        taskStatus = try stored.optional(Columns.taskStatus)
+        providerStatus = try stored.optional(Columns.providerStatus)
+        httpStatus = try stored.optional(Columns.httpStatus)
+        responseBody = try stored.optional(Columns.responseBody)
+        taskId = try stored.optional(Columns.taskId)
+        error = try stored.optional(Columns.error)
+        downloadPath = try stored.optional(Columns.downloadPath)
+        createdAt = try stored.value(Columns.createdAt)
+        updatedAt = try stored.value(Columns.updatedAt)
     }
 }
 
@@ -399,5 +422,53 @@ public struct ProbeFacts: Sendable, Equatable {
     public init(duration: Double, json: String) {
         self.duration = duration
         self.json = json
+    }
+}
+
+// The requests the catalog makes in more than one place, each written once.
+
+extension DerivableRequest<CharacterRecord> {
+    /// The character whose alias has this key (as `NameKey.of` makes it).
+    func filter(aliasKey key: String) -> Self {
+        filter(CharacterRecord.Columns.aliasKey == key)
+    }
+}
+
+extension DerivableRequest<TagRecord> {
+    func filter(characterIds ids: [Int64]) -> Self {
+        filter(ids.contains(TagRecord.Columns.characterId))
+    }
+}
+
+extension DerivableRequest<Identity> {
+    /// The identity whose username has this key (as `NameKey.of` makes it).
+    func filter(usernameKey key: String) -> Self {
+        filter(Identity.Columns.usernameKey == key)
+    }
+
+    func filter(characterIds ids: [Int64]) -> Self {
+        filter(ids.contains(Identity.Columns.characterId))
+    }
+}
+
+extension DerivableRequest<Submission> {
+    func newestFirst() -> Self {
+        order(Submission.Columns.id.desc)
+    }
+}
+
+extension CharacterRecord {
+    static func aliasTaken(_ key: String, _ db: Database) throws -> Bool {
+        try !all().filter(aliasKey: key).isEmpty(db)
+    }
+
+    /// The row id of the character whose alias has this key, read without decoding the row.
+    static func id(aliasKey key: String, _ db: Database) throws -> Int64? {
+        try all().filter(aliasKey: key).select(Columns.id, as: Int64.self).fetchOne(db)
+    }
+
+    /// The alias of the character with this row id, read without decoding the row.
+    static func alias(id: Int64, _ db: Database) throws -> String? {
+        try filter(key: id).select(Columns.alias, as: String.self).fetchOne(db)
     }
 }

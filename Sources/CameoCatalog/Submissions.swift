@@ -22,7 +22,7 @@ extension Catalog {
     /// The newest submission that got this task id back.
     public func submission(taskId: String) throws(CatalogError) -> Submission? {
         try read { db in
-            try Submission.filter(Submission.Columns.taskId == taskId).order(Submission.Columns.id.desc).fetchOne(db)
+            try Submission.filter(Submission.Columns.taskId == taskId).newestFirst().fetchOne(db)
         }
     }
 
@@ -37,14 +37,14 @@ extension Catalog {
     /// The newest submission that has a task to follow.
     public func newestSubmissionWithTask() throws(CatalogError) -> Submission? {
         try read { db in
-            try Submission.filter(Submission.Columns.taskId != nil).order(Submission.Columns.id.desc).fetchOne(db)
+            try Submission.filter(Submission.Columns.taskId != nil).newestFirst().fetchOne(db)
         }
     }
 
     /// Newest first, only those in `state`.
     public func submissions(limit: Int?, state: SubmissionState?) throws(CatalogError) -> [Submission] {
         try read { db in
-            var request = Submission.order(Submission.Columns.id.desc)
+            var request = Submission.all().newestFirst()
             if let state {
                 request = state == .unknown
                     // A row still `sending` belongs to a process that ended without an outcome: unknown.

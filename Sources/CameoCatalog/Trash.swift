@@ -70,7 +70,7 @@ extension Catalog {
             try Self.refuseClashes(snapshots, db)
             // Rows the change created go first: their aliases may be the ones coming back.
             for item in snapshots where item.rows == nil {
-                if let alias = try String.fetchOne(db, sql: "SELECT alias FROM character WHERE id = ?", arguments: [item.characterId]) {
+                if let alias = try CharacterRecord.alias(id: item.characterId, db) {
                     try db.execute(sql: "DELETE FROM character WHERE id = ?", arguments: [item.characterId])
                     removed.append(alias)
                 }
