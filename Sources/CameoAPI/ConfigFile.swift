@@ -30,7 +30,7 @@ public struct ConfigFileReport: Sendable, Equatable {
         "base_url", "api_key", "generations_path", "status_path", "characters_path", "character_status_path",
         "window", "models", "key_env", "timeout", "model", "duration", "aspect_ratio",
     ]
-    public static let topKeys = ["default_provider", "providers"] + profileKeys
+    public static let topKeys = ["catalog", "default_provider", "providers"] + profileKeys
 
     public static func inspect(environment: [String: String]) -> ConfigFileReport {
         let path = ProviderConfig.path(environment: environment)

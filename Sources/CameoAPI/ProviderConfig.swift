@@ -223,7 +223,9 @@ public struct ProviderConfig: Sendable, Equatable {
     /// the user's (or root's) and writable by nobody else. A symlinked config is
     /// checked where it really lives too: whoever can replace the file it points
     /// to decides where the key goes.
-    static func checkTrust(_ path: String, environment: [String: String]) throws(APIError) {
+    /// The config file's owner, mode and folders, checked as ssh does: what
+    /// decides where the key (or the catalog) goes must be the user's own.
+    public static func checkTrust(_ path: String, environment: [String: String]) throws(APIError) {
         try checkTrust(path, reportedAs: path, environment: environment)
         if let resolved = realpath(path, nil) {
             defer { free(resolved) }

@@ -333,12 +333,17 @@ public enum CatalogLocation {
     /// `$XDG_DATA_HOME/cameo/catalog.sqlite` (`~/.local/share/cameo/catalog.sqlite`
     /// when XDG_DATA_HOME is unset or relative). Each may be a file or a postgres:// URL.
     public static func resolve(explicit: String?, environment: [String: String]) -> String {
-        if let explicit, !explicit.isEmpty { return expandTilde(explicit, environment: environment) }
+        resolveWithSource(explicit: explicit, environment: environment).location
+    }
+
+    /// The location and what chose it: `--db`, `$CAMEO_DB`, `config` or `default`.
+    public static func resolveWithSource(explicit: String?, environment: [String: String]) -> (location: String, source: String) {
+        if let explicit, !explicit.isEmpty { return (expandTilde(explicit, environment: environment), "--db") }
         if let fromEnvironment = environment["CAMEO_DB"], !fromEnvironment.isEmpty {
-            return expandTilde(fromEnvironment, environment: environment)
+            return (expandTilde(fromEnvironment, environment: environment), "$CAMEO_DB")
         }
         if let configured = configured(environment: environment) {
-            return expandTilde(configured, environment: environment)
+            return (expandTilde(configured, environment: environment), "config")
         }
         let dataHome: String
         if let xdg = environment["XDG_DATA_HOME"], xdg.hasPrefix("/") {
@@ -347,7 +352,7 @@ public enum CatalogLocation {
             let home = environment["HOME"] ?? NSHomeDirectory()
             dataHome = home + "/.local/share"
         }
-        return dataHome + "/cameo/catalog.sqlite"
+        return (dataHome + "/cameo/catalog.sqlite", "default")
     }
 
     /// The `catalog` entry of `$XDG_CONFIG_HOME/cameo/config.json` (`~/.config/cameo/config.json`):

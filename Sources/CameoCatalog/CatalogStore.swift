@@ -54,6 +54,8 @@ public protocol CatalogStore: AnyObject, Sendable {
     /// The aliases a did-you-mean for `name` must consider.
     func aliases(near name: String) throws(CatalogError) -> [String]
     func providers(ofUsernames usernames: [String]) throws(CatalogError) -> [(username: String, alias: String, provider: String?)]
+    /// Aliases whose key starts with `prefix`'s, in key order: what a shell completes.
+    func aliases(startingWith prefix: String, limit: Int) throws(CatalogError) -> [String]
 
     // Submissions
     /// Records a submission before it is sent.
@@ -108,6 +110,7 @@ extension CatalogStore {
         try remove(alias, at: .now)
     }
 
+    @discardableResult
     public func undo(_ id: Int64? = nil) throws(CatalogError) -> RestoredChange {
         try undo(id, at: .now)
     }
@@ -174,6 +177,16 @@ extension CatalogStore {
 public enum CatalogStores {
     public static func isServerURL(_ location: String) -> Bool {
         location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
+    }
+
+    /// How output may name a location: a server URL never with its password.
+    public static func display(_ location: String) -> String {
+        isServerURL(location) ? PostgresLocation.redacted(location) : location
+    }
+
+    /// True when a server URL spells out a password, which belongs in ~/.pgpass or PGPASSWORD instead.
+    public static func carriesPassword(_ location: String) -> Bool {
+        isServerURL(location) && URLComponents(string: location)?.password != nil
     }
 
     /// For commands that change the catalog: created on first use.

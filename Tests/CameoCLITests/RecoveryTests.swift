@@ -14,7 +14,18 @@ import Testing
         #expect(added.status == 0, "\(added)")
     }
 
-    @Test func removeThenUndoThenTrash() throws {
+    /// A catalog of `store` holding "duck", and the command line that uses it.
+    static func duck(_ store: Store, in scratch: Scratch) throws -> (TestCatalog, CLI) {
+        let test = try TestCatalog(store, in: scratch)
+        let cli = test.cli(home: scratch.path("home"))
+        let added = try cli.run("add", "duck", "--url", "https://cdn.example.com/duck.mp4", "--window", "1,3", "--no-probe")
+        #expect(added.status == 0, "\(added)")
+        return (test, cli)
+    }
+
+    @Test(arguments: Store.allCases) func removeThenUndoThenTrash(_ store: Store) throws {
+        let scratch = try Scratch()
+        let (_, cli) = try Self.duck(store, in: scratch)
         try cli.run("resolve", "duck", "quackers.duck")
         let removed = try cli.run("rm", "duck", "--yes")
         #expect(removed.status == 0)
@@ -38,7 +49,9 @@ import Testing
         #expect(empty.stderr.hasPrefix("cameo: error: nothing to undo"))
     }
 
-    @Test func aClashingUndoExitsWithConflictAndChangesNothing() throws {
+    @Test(arguments: Store.allCases) func aClashingUndoExitsWithConflictAndChangesNothing(_ store: Store) throws {
+        let scratch = try Scratch()
+        let (_, cli) = try Self.duck(store, in: scratch)
         try cli.run("rm", "duck", "--yes")
         try cli.run("add", "duck", "--url", "https://cdn.example.com/other.mp4", "--window", "0,2", "--no-probe")
         let undo = try cli.run("undo")

@@ -5,16 +5,11 @@ import Foundation
 import GRDB
 import Testing
 
+/// `undo` and the trash, once against each store.
 @Suite struct TrashTests {
-    let scratch: Scratch
-    let catalog: Catalog
 
-    init() throws {
-        scratch = try Scratch()
-        catalog = try Catalog.open(at: scratch.path("catalog.sqlite"))
-    }
-
-    @Test func undoBringsBackARemovedCharacterWholeAndRelinksItsSubmissions() throws {
+    @Test(arguments: Store.allCases) func undoBringsBackARemovedCharacterWholeAndRelinksItsSubmissions(_ store: Store) throws {
+        let fixture = try Fixture(store), catalog = fixture.catalog
         try catalog.add(makeCharacter("duck", tags: ["pets", "yard"], notes: "yellow"))
         try catalog.resolve("duck", to: NewIdentity(username: Username("old.duck")))
         try catalog.resolve("duck", to: NewIdentity(username: Username("quackers.duck"), displayName: "Quackers"))
@@ -36,7 +31,8 @@ import Testing
         #expect(throws: CatalogError.nothingToUndo) { try catalog.undo() }
     }
 
-    @Test func aRestoreThatWouldClashChangesNothing() throws {
+    @Test(arguments: Store.allCases) func aRestoreThatWouldClashChangesNothing(_ store: Store) throws {
+        let fixture = try Fixture(store), catalog = fixture.catalog
         try catalog.add(makeCharacter("duck"))
         try catalog.resolve("duck", to: NewIdentity(username: Username("quackers.duck")))
         try catalog.remove("duck")
@@ -53,7 +49,8 @@ import Testing
         #expect(try catalog.trash().count == 1)
     }
 
-    @Test func renameAndEditOfTheWindowAreUndone() throws {
+    @Test(arguments: Store.allCases) func renameAndEditOfTheWindowAreUndone(_ store: Store) throws {
+        let fixture = try Fixture(store), catalog = fixture.catalog
         try catalog.add(makeCharacter("duck", window: "1,3"))
         let original = try catalog.character(named: "duck")
         try catalog.rename("duck", to: Alias("mallard"))
@@ -69,7 +66,8 @@ import Testing
         #expect(throws: CatalogError.unknownAlias("mallard", suggestion: nil)) { try catalog.character(named: "mallard") }
     }
 
-    @Test func undoOfAReplacingImportRestoresTheOldRowsAndRemovesTheAddedOnes() throws {
+    @Test(arguments: Store.allCases) func undoOfAReplacingImportRestoresTheOldRowsAndRemovesTheAddedOnes(_ store: Store) throws {
+        let fixture = try Fixture(store), catalog = fixture.catalog
         try catalog.add(makeCharacter("duck", notes: "mine"))
         let mine = try catalog.character(named: "duck")
         var incoming = try catalog.exportDocument()
@@ -88,14 +86,16 @@ import Testing
         #expect(try catalog.characters() == [mine])
     }
 
-    @Test func importsWithoutReplacingKeepNothing() throws {
+    @Test(arguments: Store.allCases) func importsWithoutReplacingKeepNothing(_ store: Store) throws {
+        let fixture = try Fixture(store), catalog = fixture.catalog
         try catalog.add(makeCharacter("duck"))
         let document = try catalog.exportDocument()
         try catalog.importDocument(document, source: "test", onConflict: .skip)
         #expect(try catalog.trash().isEmpty)
     }
 
-    @Test func historyTravelsWithTheExportAndIsReadBackOnce() throws {
+    @Test(arguments: Store.allCases) func historyTravelsWithTheExportAndIsReadBackOnce(_ store: Store) throws {
+        let fixture = try Fixture(store), catalog = fixture.catalog
         try catalog.add(makeCharacter("duck"))
         let duck = try catalog.character(named: "duck")
         var sent = try catalog.record(Submission(characterId: duck.id, endpoint: "/v1/videos", requestBody: #"{"prompt":"@duck 跳舞"}"#))
@@ -108,7 +108,7 @@ import Testing
         let document = CatalogDocument(characters: try catalog.exportDocument().characters,
                                        submissions: try catalog.exchangedSubmissions())
         let data = try CanonicalJSON.encoder().encode(document)
-        let other = try Catalog.open(at: scratch.path("other.sqlite"))
+        let other = try TestCatalog(store, in: fixture.scratch, file: "other.sqlite").open()
         let parsed = try Catalog.parseDocument(data, source: "export.json")
         #expect(try other.importDocument(parsed, source: "export.json", onConflict: .fail).submissions == 2)
         let copied = try other.submissions()
@@ -120,7 +120,39 @@ import Testing
         #expect(try other.submissions().count == 2)
     }
 
+    /// Two clients at once, one undoing the last edit, the other editing again:
+    /// whichever goes first, the other sees what it did, and exactly one kept
+    /// change is left, which takes the character back to where it began.
+    @Test(arguments: Store.allCases) func anUndoRacingAnEditEndsConsistent(_ store: Store) throws {
+        let fixture = try Fixture(store), catalog = fixture.catalog
+        let other = try fixture.test.open()
+        let failures = Failures()
+        for round in 0..<4 {
+            let alias = "duck\(round)"
+            try catalog.add(makeCharacter(alias, window: "1,3"))
+            try catalog.update(alias, CharacterChange(window: CharacterWindow(parsing: "0,2")))
+            DispatchQueue.concurrentPerform(iterations: 2) { index in
+                do {
+                    if index == 0 {
+                        try other.undo()
+                    } else {
+                        try catalog.update(alias, CharacterChange(window: CharacterWindow(parsing: "2,4")))
+                    }
+                } catch {
+                    failures.add("\(error)")
+                }
+            }
+            #expect(try catalog.trash().count == 1)
+            try catalog.undo()
+            #expect(try catalog.character(named: alias).window.description == "1,3")
+            #expect(try catalog.trash().isEmpty)
+        }
+        #expect(failures.all.isEmpty)
+    }
+
+    /// SQLite only: PostgreSQL's own constraints keep such a value out of the row.
     @Test func aCharacterRowCameoCannotReadIsStillKeptAndRestored() throws {
+        let fixture = try Fixture(.sqlite), catalog = fixture.catalog
         try catalog.add(makeCharacter("duck"))
         try DatabaseQueue(path: catalog.path).write { db in
             try db.execute(sql: "UPDATE character SET sourceCheck = 'bogus' WHERE aliasKey = 'duck'")
@@ -131,5 +163,23 @@ import Testing
             try String.fetchOne(db, sql: "SELECT sourceCheck FROM character WHERE aliasKey = 'duck'")
         }
         #expect(check == "bogus")
+    }
+}
+
+/// Errors collected from several threads.
+final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+
+    func add(_ failure: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        list.append(failure)
+    }
+
+    var all: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return list
     }
 }

@@ -277,6 +277,9 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
     public func update(_ alias: String, _ change: CharacterChange, at date: Timestamp) throws(CatalogError) -> CameoCharacter {
         try write {
             let current = try requireCharacter(named: alias, forUpdate: true)
+            if change.sourceURL != nil || change.window != nil || change.clip != nil {
+                try keepInTrash(.edit, characterIds: [current.id], at: date)
+            }
             var sets: [String] = []
             var values: [SQLValue] = []
             func set(_ column: String, _ value: SQLValue) {
@@ -325,6 +328,7 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
             if NameKey.of(alias) != newAlias.key, try aliasTaken(newAlias.key) {
                 throw CatalogError.duplicateAlias(newAlias.text)
             }
+            try keepInTrash(.rename, characterIds: [current.id], at: date)
             // Another client may take the name between the look and the write: the unique index decides.
             try guarding(.duplicateAlias(newAlias.text)) {
                 try session.execute("UPDATE character SET alias = $1, alias_key = $2, updated_at = ms_to_time($3) WHERE id = $4",
@@ -346,8 +350,12 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
 
     public func remove(_ alias: String, at date: Timestamp) throws(CatalogError) {
         try write {
-            let deleted = try session.query("DELETE FROM character WHERE alias_key = $1 RETURNING id", [.text(NameKey.of(alias))])
-            if deleted.isEmpty { throw CatalogError.unknownAlias(alias, suggestion: try suggestion(for: alias)) }
+            let found = try session.query("SELECT id FROM character WHERE alias_key = $1 FOR UPDATE", [.text(NameKey.of(alias))])
+            guard let id = try found.first?[0].decode(Int64.self) else {
+                throw CatalogError.unknownAlias(alias, suggestion: try suggestion(for: alias))
+            }
+            try keepInTrash(.remove, characterIds: [id], at: date)
+            try session.execute("DELETE FROM character WHERE id = $1", [.int(id)])
         }
     }
 
@@ -366,6 +374,8 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
                 throw CatalogError.importConflict(aliases: clashes.map(\.character.alias.text))
             }
             var summary = ImportSummary()
+            let replacing = policy == .replace ? clashes.compactMap { existing[$0.character.alias.key] } : []
+            let trash = try keepInTrash(.importReplace, characterIds: replacing, at: .now)
             var fresh: [Catalog.IncomingCharacter] = []
             var identities: [Identity] = []
             for item in incoming {
@@ -388,6 +398,7 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
                 identities += item.identities.map { var identity = $0; identity.characterId = id; return identity }
             }
             summary.added = fresh.count
+            if let trash { try noteAddedInTrash(trash, added: ids) }
             try insertIdentities(identities)
             summary.submissions = try importSubmissions(document.submissions ?? [])
             return summary
@@ -538,6 +549,14 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
                 }
             }
             return MentionDirectory(entries: Array(byId.values))
+        }
+    }
+
+    public func aliases(startingWith prefix: String, limit: Int) throws(CatalogError) -> [String] {
+        try read {
+            try session.query("""
+                SELECT alias FROM character WHERE starts_with(alias_key, $1) ORDER BY alias_key COLLATE "C" LIMIT $2
+                """, [.text(NameKey.of(prefix)), .int(limit)]).map { try $0[0].decode(String.self) }
         }
     }
 
@@ -703,22 +722,6 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
             added += 1
         }
         return added
-    }
-
-    // MARK: - The trash
-
-    /// The trash is the SQLite catalog's alone for now: a PostgreSQL catalog
-    /// keeps no copies of what rm, rename, edit and replacing imports change.
-    var trashUnavailable: CatalogError {
-        .cannotOpen(path: path, detail: "a PostgreSQL catalog keeps no trash yet, so `cameo undo` and `cameo trash` work on SQLite catalogs only")
-    }
-
-    public func trash() throws(CatalogError) -> [TrashEntry] {
-        throw trashUnavailable
-    }
-
-    public func undo(_ id: Int64?, at date: Timestamp) throws(CatalogError) -> RestoredChange {
-        throw trashUnavailable
     }
 
     public func submissions(limit: Int?, state: SubmissionState?) throws(CatalogError) -> [Submission] {

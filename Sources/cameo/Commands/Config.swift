@@ -49,10 +49,15 @@ struct Checkup: Encodable {
     var counts: Counts { Counts(issues) }
 
     struct CatalogPart: Encodable {
+        /// A file, or a postgres:// URL without its password.
         var path: String
-        /// `--db`, `$CAMEO_DB` or `default`.
+        /// `--db`, `$CAMEO_DB`, `config` (its `catalog` entry) or `default`.
         var source: String
+        /// `sqlite` or `postgres`.
+        var kind: String
         var exists: Bool
+        /// For a postgres catalog: whether its server answered.
+        @NullEncoded var reachable: Bool?
         @NullEncoded var characters: Int?
     }
 
@@ -131,10 +136,19 @@ struct Checkup: Encodable {
         let environment = ProcessInfo.processInfo.environment
         var issues: [Issue] = []
 
-        let path = CatalogLocation.resolve(explicit: catalogFlag, environment: environment)
-        let source = catalogFlag?.isEmpty == false ? "--db" : environment["CAMEO_DB"]?.isEmpty == false ? "$CAMEO_DB" : "default"
-        var catalogPart = CatalogPart(path: path, source: source, exists: FileManager.default.fileExists(atPath: path))
-        if catalogPart.exists {
+        let (location, source) = CatalogLocation.resolveWithSource(explicit: catalogFlag, environment: environment)
+        let path = CatalogStores.display(location)
+        var catalogPart = CatalogPart(path: path, source: source, kind: "sqlite", exists: false)
+        let untrusted = source == "config" && ConfigFileReport.inspect(environment: environment).problem != nil
+        if untrusted {
+            catalogPart.kind = CatalogStores.isServerURL(location) ? "postgres" : "sqlite"
+            issues.append(Issue(severity: "error", message: "the config file's \"catalog\" entry is not used while the file fails its checks",
+                                fix: "fix the config file's problem below, or choose the catalog with --db or CAMEO_DB"))
+        } else if CatalogStores.isServerURL(location) {
+            catalogPart.kind = "postgres"
+            issues += inspectServer(location, into: &catalogPart, environment: environment)
+        } else if FileManager.default.fileExists(atPath: path) {
+            catalogPart.exists = true
             do {
                 catalogPart.characters = try Catalog.openForReading(at: path).characterCount()
             } catch {
@@ -188,10 +202,41 @@ struct Checkup: Encodable {
                        ffmpeg: FFmpegPart(available: ffmpeg.error == nil, libraries: ffmpeg.libraries), issues: issues)
     }
 
+    /// Whether the server answers and holds a catalog, and how many characters;
+    /// a password spelled out in the URL is pointed out (and never printed).
+    static func inspectServer(_ location: String, into part: inout CatalogPart, environment: [String: String]) -> [Issue] {
+        var issues: [Issue] = []
+        if CatalogStores.carriesPassword(location) {
+            let whereFrom = part.source == "config" ? "the config file's \"catalog\" entry" : part.source
+            issues.append(Issue(severity: "warning", message: "the catalog URL from \(whereFrom) carries a password, readable by whoever sees it there",
+                                fix: "remove it from the URL and keep it in ~/.pgpass (chmod 600) or PGPASSWORD"))
+        }
+        do {
+            let store = try CatalogStores.openForReading(location, environment: environment)
+            part.reachable = true
+            part.exists = store.exists
+            if store.exists {
+                part.characters = try store.characters().count
+            } else {
+                issues.append(Issue(severity: "note", message: "no catalog in \(part.path) yet",
+                                    fix: "`cameo add` or `cameo import` creates it there"))
+            }
+        } catch {
+            switch error {
+            case .notACatalog, .newerSchema: part.reachable = true
+            default: part.reachable = part.reachable ?? false
+            }
+            issues.append(Issue(severity: "error", message: "\(error)", fix: nil))
+        }
+        return issues
+    }
+
     var text: String {
         var lines: [String] = []
         func row(_ label: String, _ value: String) { lines.append(label.padding(toLength: 16, withPad: " ", startingAt: 0) + value) }
-        row("catalog", catalog.path + " (\(catalog.source)" + (catalog.exists ? ", \(catalog.characters.map { "\($0) character(s)" } ?? "unusable"))" : ", not created yet)"))
+        let state = catalog.reachable == false ? "unreachable"
+            : catalog.exists ? catalog.characters.map { "\($0) character(s)" } ?? "unusable" : "not created yet"
+        row("catalog", catalog.path + " (\(catalog.kind), from \(catalog.source), \(state))")
         row("config", config.path + (config.exists ? " (mode \(config.mode ?? "?"))" : " (none)"))
         if !config.keys.isEmpty { row("  keys", config.keys.joined(separator: ", ")) }
         if let provider {

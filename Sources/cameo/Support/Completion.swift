@@ -31,10 +31,15 @@ struct AliasList: ParsableCommand {
     var prefix = ""
 
     func run() throws {
-        let path = catalog.resolvedPath
-        guard FileManager.default.fileExists(atPath: path) else { return }
-        let aliases = try Catalog.openForReading(at: path).aliases(startingWith: prefix)
+        let aliases = try Self.aliases(at: try catalog.trustedLocation(), prefix: prefix)
         if !aliases.isEmpty { Output.line(aliases.joined(separator: "\n")) }
+    }
+
+    /// From an SQLite file (none yet: none) or a team's PostgreSQL catalog.
+    static func aliases(at location: String, prefix: String) throws -> [String] {
+        if !CatalogStores.isServerURL(location), !FileManager.default.fileExists(atPath: location) { return [] }
+        return try CatalogStores.openForReading(location, environment: ProcessInfo.processInfo.environment)
+            .aliases(startingWith: prefix, limit: 500)
     }
 
     /// For a completion script: quiet on any failure (a shell prompt is no place for an error).
@@ -44,8 +49,7 @@ struct AliasList: ParsableCommand {
             if word == "--db", index + 1 < words.count { explicit = words[index + 1] }
             if word.hasPrefix("--db=") { explicit = String(word.dropFirst(5)) }
         }
-        let path = CatalogLocation.resolve(explicit: explicit, environment: ProcessInfo.processInfo.environment)
-        guard FileManager.default.fileExists(atPath: path) else { return [] }
-        return (try? Catalog.openForReading(at: path).aliases(startingWith: prefix)) ?? []
+        let options = CatalogOptions(explicit)
+        return (try? aliases(at: try options.trustedLocation(), prefix: prefix)) ?? []
     }
 }

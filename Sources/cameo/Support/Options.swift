@@ -14,13 +14,30 @@ struct CatalogOptions: ParsableArguments {
         completion: .file(extensions: ["sqlite", "db"]))
     var path: String?
 
+    init() {}
+
+    /// Options as if `--db` said `path` (nil: not given).
+    init(_ path: String?) {
+        self.path = path
+    }
+
     var resolvedPath: String {
         CatalogLocation.resolve(explicit: path, environment: ProcessInfo.processInfo.environment)
     }
 
+    /// The catalog's location. One the config file's `catalog` entry names
+    /// counts only when that file passes the same trust checks as its provider
+    /// settings: whoever can change it decides where the characters go.
+    func trustedLocation() throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        let (location, source) = CatalogLocation.resolveWithSource(explicit: path, environment: environment)
+        if source == "config" { try ProviderConfig.checkTrust(ProviderConfig.path(environment: environment), environment: environment) }
+        return location
+    }
+
     /// For commands that change the catalog: created on first use.
     func open() throws -> any CatalogStore {
-        let location = resolvedPath
+        let location = try trustedLocation()
         let isNew = !CatalogStores.isServerURL(location) && !FileManager.default.fileExists(atPath: location)
         let catalog = try CatalogStores.open(location, environment: ProcessInfo.processInfo.environment)
         if isNew { Output.note("created the catalog at \(location)") }
@@ -31,13 +48,13 @@ struct CatalogOptions: ParsableArguments {
     /// `undo`…): one that does not exist yet is not created for them; it reads
     /// as empty, so they end with "not found".
     func openExisting() throws -> any CatalogStore {
-        try CatalogStores.openExisting(resolvedPath, environment: ProcessInfo.processInfo.environment)
+        try CatalogStores.openExisting(try trustedLocation(), environment: ProcessInfo.processInfo.environment)
     }
 
     /// For commands that only read it: nothing is created, written or locked
     /// for writing, and a catalog that does not exist yet reads as empty.
     func openForReading() throws -> any CatalogStore {
-        let catalog = try CatalogStores.openForReading(resolvedPath, environment: ProcessInfo.processInfo.environment)
+        let catalog = try CatalogStores.openForReading(try trustedLocation(), environment: ProcessInfo.processInfo.environment)
         if !catalog.exists {
             Output.note("no catalog at \(catalog.path) yet; `cameo add` or `cameo import` creates it")
         }
