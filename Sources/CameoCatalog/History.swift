@@ -29,6 +29,22 @@ public struct ExchangedSubmission: Codable, Equatable, Sendable {
         case createdAt = "created_at", updatedAt = "updated_at"
     }
 
+    /// The row it becomes in a catalog where its character has id `characterId`:
+    /// the way back of `init(_:alias:)`, for every store's import.
+    func submission(characterId: Int64?) -> Submission {
+        var submission = Submission(kind: kind, characterId: characterId, endpoint: endpoint, provider: provider,
+                                    requestBody: requestBody, state: state, at: createdAt)
+        submission.taskStatus = taskStatus
+        submission.providerStatus = providerStatus
+        submission.httpStatus = httpStatus
+        submission.responseBody = responseBody
+        submission.taskId = taskId
+        submission.error = error
+        submission.downloadPath = downloadPath
+        submission.updatedAt = updatedAt
+        return submission
+    }
+
     public init(_ submission: Submission, alias: String?) {
         self.alias = alias
         kind = submission.kind
@@ -89,17 +105,7 @@ extension Catalog {
             let characterId = try exchanged.alias.flatMap {
                 try CharacterRecord.id(aliasKey: NameKey.of($0), db)
             }
-            var submission = Submission(kind: exchanged.kind, characterId: characterId, endpoint: exchanged.endpoint,
-                                        provider: exchanged.provider, requestBody: exchanged.requestBody,
-                                        state: exchanged.state, at: exchanged.createdAt)
-            submission.taskStatus = exchanged.taskStatus
-            submission.providerStatus = exchanged.providerStatus
-            submission.httpStatus = exchanged.httpStatus
-            submission.responseBody = exchanged.responseBody
-            submission.taskId = exchanged.taskId
-            submission.error = exchanged.error
-            submission.downloadPath = exchanged.downloadPath
-            submission.updatedAt = exchanged.updatedAt
+            var submission = exchanged.submission(characterId: characterId)
             try submission.insert(db)
             added += 1
         }

@@ -703,17 +703,7 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
             let characterId = try exchanged.alias.flatMap {
                 try session.query("SELECT id FROM character WHERE alias_key = $1", [.text(NameKey.of($0))]).first?[0].decode(Int64.self)
             }
-            var submission = Submission(kind: exchanged.kind, characterId: characterId, endpoint: exchanged.endpoint,
-                                        provider: exchanged.provider, requestBody: exchanged.requestBody,
-                                        state: exchanged.state, at: exchanged.createdAt)
-            submission.taskStatus = exchanged.taskStatus
-            submission.providerStatus = exchanged.providerStatus
-            submission.httpStatus = exchanged.httpStatus
-            submission.responseBody = exchanged.responseBody
-            submission.taskId = exchanged.taskId
-            submission.error = exchanged.error
-            submission.downloadPath = exchanged.downloadPath
-            submission.updatedAt = exchanged.updatedAt
+            let submission = exchanged.submission(characterId: characterId)
             try session.execute("""
                 INSERT INTO submission (character_id, kind, endpoint, provider, request_body, state, task_status, provider_status, http_status,
                                         response_body, task_id, error, download_path, created_at, updated_at)
