@@ -323,8 +323,10 @@ extension ProviderProfile {
                                               default: charactersPath.trimmingSuffix("/") + "/{id}")
         if let window = written.window {
             let low = window.min ?? 1, high = window.max ?? 3
-            guard low.isFinite, high.isFinite, low > 0, low <= high, high <= 60 else {
-                throw .config(path: path, detail: "provider \(name): window {\"min\": \(low), \"max\": \(high)} must be 0 < min <= max <= 60 seconds")
+            // A window the catalog could not keep would be refused after the profile accepted it.
+            guard low.isFinite, high.isFinite, low >= WindowLength.minimum, low <= high, high <= WindowLength.maximum else {
+                throw .config(path: path, detail: "provider \(name): window {\"min\": \(Seconds.format(low)), \"max\": \(Seconds.format(high))} "
+                              + "must be \(Seconds.format(WindowLength.minimum)) <= min <= max <= \(Seconds.format(WindowLength.maximum)) seconds")
             }
             windowMin = low
             windowMax = high

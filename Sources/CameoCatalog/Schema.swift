@@ -1,3 +1,5 @@
+import CameoText
+import Foundation
 import GRDB
 
 /// The catalog's schema, one named migration per change. A migration, once
@@ -171,6 +173,28 @@ enum Schema {
                 t.column("rows", .text)
                 t.primaryKey(["trashId", "position"])
             }
+        }
+
+        // Windows of up to 4 s, the widest a provider's dialect takes (WindowLength).
+        // SQLite cannot alter a CHECK, so the table is rebuilt as SQLite's ALTER TABLE
+        // documentation describes (foreign keys are off while a migration runs and
+        // checked after it). The new table is the stored definition with only its
+        // window CHECK changed, so columns added by any earlier migration come along.
+        migrator.registerMigration("widenWindowsToFourSeconds") { db in
+            let oldCheck = "windowEndMs - windowStartMs BETWEEN 1000 AND 3000"
+            let newCheck = "windowEndMs - windowStartMs BETWEEN \(WindowLength.minimumMilliseconds) AND \(WindowLength.maximumMilliseconds)"
+            let definition = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'character'") ?? ""
+            let prefix = "CREATE TABLE \"character\""
+            guard definition.hasPrefix(prefix), definition.components(separatedBy: oldCheck).count == 2 else {
+                throw DatabaseError(message: "the character table is not the one cameo created")
+            }
+            let indexes = try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'character' AND sql IS NOT NULL")
+            let columns = try db.columns(in: "character").map { $0.name.quotedDatabaseIdentifier }.joined(separator: ", ")
+            try db.execute(sql: "CREATE TABLE \"characterNew\"" + definition.dropFirst(prefix.count).replacingOccurrences(of: oldCheck, with: newCheck))
+            try db.execute(sql: "INSERT INTO characterNew (\(columns)) SELECT \(columns) FROM character")
+            try db.drop(table: "character")
+            try db.rename(table: "characterNew", to: "character")
+            for index in indexes { try db.execute(sql: index) }
         }
 
         return migrator

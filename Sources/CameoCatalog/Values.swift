@@ -104,8 +104,8 @@ public struct CharacterWindow: Hashable, Sendable, CustomStringConvertible {
     public let startMilliseconds: Int
     public let endMilliseconds: Int
 
-    public static let minimumMilliseconds = 1000
-    public static let maximumMilliseconds = 3000
+    public static let minimumMilliseconds = WindowLength.minimumMilliseconds
+    public static let maximumMilliseconds = WindowLength.maximumMilliseconds
 
     public var start: Double { Double(startMilliseconds) / 1000 }
     public var end: Double { Double(endMilliseconds) / 1000 }

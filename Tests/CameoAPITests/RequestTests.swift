@@ -218,6 +218,23 @@ import Testing
         #expect(try ProviderConfig.load(environment: environment, baseURLFlag: nil).apiKey == "secret-in-file")
     }
 
+    /// A profile's window lies within what the catalog keeps (1 to 4 s): one it could not store is refused up front.
+    @Test func aProfilesWindowFitsTheCatalog() throws {
+        let scratch = try Scratch()
+        try FileManager.default.createDirectory(atPath: scratch.path("config/cameo"), withIntermediateDirectories: true)
+        let environment = ["XDG_CONFIG_HOME": scratch.path("config"), "HOME": scratch.url.path]
+        func load(_ window: String) throws -> ProviderConfig {
+            let file = try scratch.write("config/cameo/config.json", #"{"base_url": "https://file.example", "window": \#(window)}"#)
+            chmod(file, 0o600)
+            return try ProviderConfig.load(environment: environment, baseURLFlag: nil)
+        }
+        #expect(try load(#"{"min": 1, "max": 4}"#).profile.windowMax == 4)
+        for window in [#"{"min": 1, "max": 4.5}"#, #"{"min": 0.5, "max": 2}"#] {
+            #expect(throws: APIError.config(path: scratch.path("config/cameo/config.json"),
+                                            detail: "provider default: window \(window) must be 1 <= min <= max <= 4 seconds")) { try load(window) }
+        }
+    }
+
     @Test func missingPiecesAreNamed() throws {
         let none = ProviderConfig(profile: ProviderProfile(name: "default"), apiKey: "k")
         #expect(throws: APIError.missingBaseURL) { try none.client() }

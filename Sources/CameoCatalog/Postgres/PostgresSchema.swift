@@ -1,10 +1,11 @@
+import CameoText
 import Foundation
 
 /// The catalog's schema on PostgreSQL, one named migration per change, kept
 /// in the `cameo` schema of the database. The constraints live here, not only
 /// in Swift, because several machines write at once: unique alias and
 /// username keys (cameo's NFC, lowercased form), one active username per
-/// character, the words each column may hold, windows of 1 to 3 seconds,
+/// character, the words each column may hold, windows of 1 to 4 seconds,
 /// foreign keys. A migration, once released, never changes.
 enum PostgresSchema {
     static let migrations: [(name: String, sql: String)] = [
@@ -106,6 +107,13 @@ enum PostgresSchema {
                 rows JSONB,
                 PRIMARY KEY (trash_id, position)
             );
+            """),
+        // Windows of up to 4 s, the widest a provider's dialect takes (WindowLength).
+        // `character_check` is the name PostgreSQL gave createCatalog's window CHECK.
+        ("widenWindowsToFourSeconds", """
+            ALTER TABLE cameo.character DROP CONSTRAINT character_check;
+            ALTER TABLE cameo.character ADD CONSTRAINT character_window_length
+                CHECK (window_end_ms - window_start_ms BETWEEN \(WindowLength.minimumMilliseconds) AND \(WindowLength.maximumMilliseconds));
             """),
     ]
 
