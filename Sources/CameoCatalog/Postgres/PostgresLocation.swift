@@ -1,10 +1,11 @@
 import Foundation
 
 /// A `postgres://USER@HOST:PORT/DB?sslmode=…` URL read as libpq reads it:
-/// what the URL leaves out comes from PGUSER, PGHOST, PGPORT, PGDATABASE and
-/// PGSSLMODE; the password from the URL, else PGPASSWORD, else the password
-/// file (PGPASSFILE, else ~/.pgpass, ignored unless only its owner can read
-/// it). A host that starts with `/` (written `%2F…`, or `?host=/dir`) is the
+/// what the URL leaves out comes from the service it names (`service=`, else
+/// PGSERVICE; see PostgresServiceFile), then from PGUSER, PGHOST, PGPORT,
+/// PGDATABASE, PGSSLMODE and PGSSLROOTCERT; the password from the URL, else the
+/// service, else PGPASSWORD, else the password file (PGPASSFILE, else
+/// ~/.pgpass, ignored unless only its owner can read it). A host that starts with `/` (written `%2F…`, or `?host=/dir`) is the
 /// folder of a Unix socket.
 struct PostgresLocation: Sendable {
     var user: String
@@ -46,26 +47,41 @@ struct PostgresLocation: Sendable {
             guard let value = item.value else { throw refuse("its parameter \(quoted(item.name)) has no value") }
             query[item.name] = value
         }
-        let known: Set = ["sslmode", "host", "port", "user", "dbname", "sslrootcert", "application_name", "connect_timeout"]
+        let known: Set = ["sslmode", "host", "port", "user", "dbname", "sslrootcert", "application_name", "connect_timeout", "service"]
         if let unknown = query.keys.sorted().first(where: { !known.contains($0) }) {
             throw refuse("cameo does not know its parameter \(quoted(unknown))")
         }
-        let user = query["user"] ?? components.user.flatMap { $0.isEmpty ? nil : $0 } ?? environment["PGUSER"]
-            ?? ProcessInfo.processInfo.userName
-        let host = query["host"] ?? components.percentEncodedHost.flatMap { $0.removingPercentEncoding }.flatMap { $0.isEmpty ? nil : $0 }
-            ?? environment["PGHOST"] ?? "localhost"
-        let portText = query["port"] ?? components.port.map(String.init) ?? environment["PGPORT"] ?? "5432"
-        guard let port = Int(portText), (1...65535).contains(port) else { throw refuse("its port \(quoted(portText)) is not a port number") }
+        // libpq's order: what the URL says, then the service's entries, then PG* variables, then defaults.
+        var given = query
+        given["user"] = given["user"] ?? components.user.flatMap { $0.isEmpty ? nil : $0 }
+        given["host"] = given["host"] ?? components.percentEncodedHost.flatMap { $0.removingPercentEncoding }.flatMap { $0.isEmpty ? nil : $0 }
+        given["port"] = given["port"] ?? components.port.map(String.init)
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
-        let database = query["dbname"] ?? (path.isEmpty ? nil : path) ?? environment["PGDATABASE"] ?? user
-        let modeText = query["sslmode"] ?? environment["PGSSLMODE"] ?? "prefer"
+        given["dbname"] = given["dbname"] ?? (path.isEmpty ? nil : path)
+        given["password"] = components.password
+        var service: [String: String] = [:]
+        if let name = query["service"] ?? environment["PGSERVICE"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            do {
+                service = try PostgresServiceFile.settings(of: name, environment: environment)
+            } catch {
+                throw .cannotOpen(path: redacted(text), detail: error.detail)
+            }
+        }
+        func setting(_ key: String, _ variable: String) -> String? {
+            given[key] ?? service[key] ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+        }
+        let user = setting("user", "PGUSER") ?? ProcessInfo.processInfo.userName
+        let host = setting("host", "PGHOST") ?? "localhost"
+        let portText = setting("port", "PGPORT") ?? "5432"
+        guard let port = Int(portText), (1...65535).contains(port) else { throw refuse("its port \(quoted(portText)) is not a port number") }
+        let database = setting("dbname", "PGDATABASE") ?? user
+        let modeText = setting("sslmode", "PGSSLMODE") ?? "prefer"
         guard let sslMode = SSLMode(rawValue: modeText) else {
             throw refuse("its sslmode \(quoted(modeText)) is not one of disable, allow, prefer, require, verify-ca, verify-full")
         }
         var location = PostgresLocation(user: user, host: host, port: port, database: database, password: nil, sslMode: sslMode,
-                                        rootCertificate: query["sslrootcert"] ?? environment["PGSSLROOTCERT"])
-        location.password = components.password ?? environment["PGPASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? PasswordFile.lookup(for: location, environment: environment)
+                                        rootCertificate: setting("sslrootcert", "PGSSLROOTCERT"))
+        location.password = setting("password", "PGPASSWORD") ?? PasswordFile.lookup(for: location, environment: environment)
         return location
     }
 
