@@ -20,13 +20,25 @@ public final class PostgresCluster: @unchecked Sendable {
         try shared.get()
     }
 
+    /// A second cluster with `ssl=on`, its certificate signed by a CA of its own
+    /// (made with the openssl CLI in its folder), started once per test process when a test asks for it.
+    public static let sharedTLS: Result<PostgresCluster, ClusterError> = Result { () throws(ClusterError) in try PostgresCluster(tls: true) }
+
+    public static func startTLS() throws -> PostgresCluster {
+        try sharedTLS.get()
+    }
+
+    /// The CA that signed the TLS cluster's certificate (for DNS:localhost only), and one that did not.
+    public var certificateAuthority: String { folder + "/tls/ca.crt" }
+    public var otherCertificateAuthority: String { folder + "/tls/other-ca.crt" }
+
     public struct ClusterError: Error, CustomStringConvertible {
         public var description: String
     }
 
     static let binaries = "/usr/lib/postgresql/15/bin"
 
-    private init() throws(ClusterError) {
+    private init(tls: Bool = false) throws(ClusterError) {
         Self.removeAbandonedClusters()
         folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "cameo-pg-\(getpid())-\(UUID().uuidString.prefix(8))").path
@@ -51,15 +63,16 @@ public final class PostgresCluster: @unchecked Sendable {
         try Self.run(Self.binaries + "/initdb", folder: folder, ["-D", folder + "/data", "-U", user, "--pwfile", folder + "/password",
                                              "--auth-host", "scram-sha-256", "--auth-local", "trust",
                                              "--encoding", "UTF8", "--locale", "C.UTF-8", "--no-sync"])
+        let tlsOptions = tls ? try Self.makeCertificates(in: folder) : ""
         var lastFailure: ClusterError?
         for _ in 0..<5 {
             let port = Self.freePort()
             do {
                 try Self.run(Self.binaries + "/pg_ctl", folder: folder, ["-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "60", "start", "-o",
-                                                    "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"])
+                                                    "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200\(tlsOptions)"])
                 self.port = port
-                Self.running = self
-                atexit { PostgresCluster.running?.remove() }
+                Self.running.append(self)
+                if Self.running.count == 1 { atexit { PostgresCluster.running.forEach { $0.remove() } } }
                 return
             } catch {
                 lastFailure = error
@@ -68,7 +81,46 @@ public final class PostgresCluster: @unchecked Sendable {
         throw lastFailure ?? ClusterError(description: "the server did not start")
     }
 
-    nonisolated(unsafe) static var running: PostgresCluster?
+    nonisolated(unsafe) static var running: [PostgresCluster] = []
+
+    /// A CA, a server certificate it signed for DNS:localhost (not for 127.0.0.1), and
+    /// an unrelated CA; the server's options that use them.
+    private static func makeCertificates(in folder: String) throws(ClusterError) -> String {
+        let tls = folder + "/tls"
+        do {
+            try FileManager.default.createDirectory(atPath: tls, withIntermediateDirectories: true)
+            try Data("subjectAltName=DNS:localhost\n".utf8).write(to: URL(fileURLWithPath: tls + "/server.ext"))
+        } catch {
+            throw ClusterError(description: "cannot prepare \(tls): \(error)")
+        }
+        let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        func at(_ name: String) -> String { tls + "/" + name }
+        let steps: [[String]] = [
+            ["req", "-x509"] + key + ["-days", "2", "-subj", "/CN=cameo test CA", "-keyout", at("ca.key"), "-out", at("ca.crt")],
+            ["req", "-x509"] + key + ["-days", "2", "-subj", "/CN=another CA", "-keyout", at("other-ca.key"), "-out", at("other-ca.crt")],
+            ["req"] + key + ["-subj", "/CN=localhost", "-keyout", at("server.key"), "-out", at("server.csr")],
+            ["x509", "-req", "-in", at("server.csr"), "-CA", at("ca.crt"), "-CAkey", at("ca.key"), "-CAcreateserial", "-days", "2",
+             "-extfile", at("server.ext"), "-out", at("server.crt")],
+        ]
+        for arguments in steps {
+            do {
+                let result = try CLI.Running(executable: "/usr/bin/openssl", arguments: arguments,
+                                             environment: ["PATH": "/usr/bin:/bin"], stdin: nil).finish(timeout: 60)
+                guard result.status == 0 else { throw ClusterError(description: "openssl \(arguments.joined(separator: " ")): \(result.stderr)") }
+            } catch let error as ClusterError {
+                throw error
+            } catch {
+                throw ClusterError(description: "openssl (run scripts/bootstrap): \(error)")
+            }
+        }
+        // The server reads its key only when it alone may.
+        chmod(tls + "/server.key", 0o600)
+        if getuid() == 0, let owner = getpwnam("postgres") {
+            chown(tls, owner.pointee.pw_uid, owner.pointee.pw_gid)
+            chown(tls + "/server.key", owner.pointee.pw_uid, owner.pointee.pw_gid)
+        }
+        return " -c ssl=on -c ssl_cert_file=\(tls)/server.crt -c ssl_key_file=\(tls)/server.key"
+    }
 
     /// postgres://cameo@127.0.0.1:PORT/DATABASE (the password goes in `environment`).
     public func url(database: String) -> String {
@@ -97,6 +149,14 @@ public final class PostgresCluster: @unchecked Sendable {
         ).finish(timeout: 120)
         guard result.status == 0 else { throw ClusterError(description: "psql \(sql): \(result.stderr)") }
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Starts psql running `sql` (as `application_name` \(application)), for a test to act while it runs.
+    public func startPsql(_ sql: String, database: String, application: String) throws -> CLI.Running {
+        try CLI.Running(
+            executable: "/usr/bin/psql",
+            arguments: ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String(port), "-U", user, "-d", database, "-c", sql],
+            environment: environment.merging(["PATH": "/usr/bin:/bin", "PGAPPNAME": application]) { $1 }, stdin: nil)
     }
 
     func remove() {

@@ -48,9 +48,10 @@ final class PostgresSession: @unchecked Sendable {
         if let socket = location.socketPath {
             configuration = .init(unixSocketPath: socket, username: location.user, password: location.password, database: location.database)
         } else {
+            // verify-full checks the certificate against the host: its name (also sent
+            // as SNI) or, for an address, the certificate's IP entries.
             configuration = .init(host: location.host, port: location.port, username: location.user, password: location.password,
                                   database: location.database, tls: tls)
-            if location.sslMode == .verifyFull { configuration.options.tlsServerName = location.host }
         }
         configuration.options.connectTimeout = .seconds(10)
         // Every name cameo uses lives in its own schema, beside whatever else the database holds.
@@ -61,7 +62,7 @@ final class PostgresSession: @unchecked Sendable {
             ).wait()
             return PostgresSession(connection: connection, logger: logger, display: location.display)
         } catch {
-            throw .cannotOpen(path: location.display, detail: "cannot connect: \(describe(error))")
+            throw .cannotOpen(path: location.display, detail: "cannot connect: \(describeConnecting(error, location))")
         }
     }
 
@@ -78,12 +79,39 @@ final class PostgresSession: @unchecked Sendable {
         case .verifyCA, .verifyFull:
             var configuration = TLSConfiguration.makeClientConfiguration()
             configuration.certificateVerification = location.sslMode == .verifyFull ? .fullVerification : .noHostnameVerification
+            // As libpq: sslrootcert, else ~/.postgresql/root.crt, which must exist; `system` is the system's CAs.
             let root = location.rootCertificate ?? (NSHomeDirectory() + "/.postgresql/root.crt")
-            if FileManager.default.fileExists(atPath: root) {
+            if root != "system" {
+                guard FileManager.default.isReadableFile(atPath: root) else {
+                    throw TLSSetupError(description: "the root certificate file \(root) does not exist or cannot be read; "
+                                        + "give sslrootcert=FILE (or PGSSLROOTCERT), or a weaker sslmode")
+                }
                 configuration.trustRoots = .file(root)
             }
             return .require(try NIOSSLContext(configuration: configuration))
         }
+    }
+
+    struct TLSSetupError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Why a connection could not be made, in the words of what was asked for:
+    /// TLS the server does not offer, a certificate no trusted CA signed, or one for another host.
+    static func describeConnecting(_ error: any Error, _ location: PostgresLocation) -> String {
+        let mode = "sslmode=\(location.sslMode.rawValue)"
+        if let error = error as? PSQLError, error.code == .sslUnsupported {
+            return "the server does not offer TLS, which \(mode) requires (turn ssl on at the server, or choose sslmode=prefer)"
+        }
+        let underlying = (error as? PSQLError)?.underlying ?? error
+        if underlying is NIOSSLExtraError, "\(underlying)".contains("failedToValidateHostname") {
+            return "the server's certificate is not for \(location.host) (\(mode) checks the host name); connect by a name the certificate holds"
+        }
+        if let tls = underlying as? NIOSSLError, "\(tls)".contains("CERTIFICATE_VERIFY_FAILED") {
+            let root = location.rootCertificate ?? "~/.postgresql/root.crt"
+            return "the server's certificate is not signed by a certificate authority in \(root) (\(mode))"
+        }
+        return describe(error)
     }
 
     /// The rows a statement returns, each column read by position.
