@@ -53,6 +53,32 @@ import Testing
         #expect((down["catalog"] as? [String: Any])?["reachable"] as? Bool == false)
     }
 
+    /// Whoever can change the config decides where the team's characters go:
+    /// a group-writable config's `catalog` entry is refused by every kind of
+    /// command, before anything connects or writes.
+    @Test func aGroupWritableConfigsCatalogIsRefused() throws {
+        let scratch = try Scratch()
+        let test = try TestCatalog(.postgres, in: scratch)
+        try FileManager.default.createDirectory(atPath: scratch.path("home/config/cameo"), withIntermediateDirectories: true)
+        let config = try scratch.write("home/config/cameo/config.json", #"{"catalog": "\#(test.location)"}"#)
+        #expect(chmod(config, 0o620) == 0)
+        let cli = CLI(home: scratch.path("home"), extra: test.environment)
+
+        for command in [["add", "duck", "--url", "https://cdn.example.com/d.mp4", "--window", "1,3", "--no-probe"], ["list"], ["undo"]] {
+            let refused = try cli.run(command)
+            #expect(refused.status == 4, "\(command): \(refused)")
+            #expect(refused.stderr.hasPrefix("cameo: error: ") && refused.stderr.contains("can be changed by others (mode 620)"), "\(refused)")
+            #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused)")
+        }
+        #expect(try test.sql("SELECT count(*) FROM pg_namespace WHERE nspname = 'cameo'") == "0")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("home/data/cameo/catalog.sqlite")))
+
+        #expect(chmod(config, 0o600) == 0)
+        let added = try cli.run("add", "duck", "--url", "https://cdn.example.com/d.mp4", "--window", "1,3", "--no-probe")
+        #expect(added.status == 0, "\(added)")
+        #expect(try test.sql("SELECT alias FROM cameo.character") == "duck")
+    }
+
     @Test func completionListsAliasesFromTheServer() throws {
         let scratch = try Scratch()
         let cli = try TestCatalog(.postgres, in: scratch).cli(home: scratch.path("home"))

@@ -1,5 +1,6 @@
 import CameoTestSupport
 import Foundation
+import GRDB
 import Testing
 
 /// `cameo undo`, `cameo trash`, and exports that keep what they are given.
@@ -59,6 +60,66 @@ import Testing
         #expect(undo.stderr.contains("alias \"duck\" now belongs to \"duck\""))
         #expect(undo.stderr.contains("nothing was changed"))
         #expect(try cli.run("show", "duck", "--json").stdout.contains("other.mp4"))
+        #expect(try cli.run("trash").stdout.contains("rm"))
+    }
+
+    /// Another writer takes the alias while the undo runs: on SQLite it holds
+    /// the write lock, so the undo waits and its check finds the new holder; on
+    /// PostgreSQL the undo's check passes and its restore meets the other
+    /// client's row in the unique index. Either way: exit 3, nothing changed.
+    @Test(arguments: Store.allCases) func anAliasTakenWhileTheUndoRunsIsAConflict(_ store: Store) throws {
+        let scratch = try Scratch()
+        let (test, cli) = try Self.duck(store, in: scratch)
+        #expect(try cli.run("rm", "duck", "--yes").status == 0)
+        let undo: CLI.Result
+        switch store {
+        case .sqlite:
+            let queue = try DatabaseQueue(path: test.location)
+            undo = try queue.writeWithoutTransaction { db in
+                try db.execute(sql: """
+                    BEGIN IMMEDIATE;
+                    INSERT INTO character (alias, aliasKey, sourceURL, windowStartMs, windowEndMs, createdAt, updatedAt)
+                    VALUES ('duck', 'duck', 'https://cdn.example.com/meanwhile.mp4', 0, 2000, '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000')
+                    """)
+                let running = try cli.start(["undo"])
+                usleep(300_000)
+                try db.execute(sql: "COMMIT")
+                return try running.finish()
+            }
+        case .postgres:
+            let cluster = try PostgresCluster.start()
+            let database = try #require(test.database)
+            let holder = "holder_\(database)"
+            // Commits once a cameo client of this database waits for a lock (its restore meeting this row).
+            let taking = try cluster.startPsql("""
+                BEGIN;
+                INSERT INTO cameo.character (alias, alias_key, source_url, window_start_ms, window_end_ms, created_at, updated_at)
+                VALUES ('duck', 'duck', 'https://cdn.example.com/meanwhile.mp4', 0, 2000, now(), now());
+                DO $$ BEGIN FOR i IN 1..1200 LOOP
+                    EXIT WHEN EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                                      WHERE NOT l.granted AND a.datname = current_database() AND a.application_name = 'cameo');
+                    PERFORM pg_stat_clear_snapshot();
+                    PERFORM pg_sleep(0.05);
+                END LOOP; END $$;
+                COMMIT;
+                """, database: database, application: holder)
+            // The row is in (not yet committed) once the holder sleeps in its loop.
+            var waited = 0
+            while try cluster.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(holder)' AND wait_event = 'PgSleep'") != "1" {
+                waited += 1
+                try #require(waited < 400, "the holder did not start: \(try? taking.finish(timeout: 1))")
+                usleep(25_000)
+            }
+            undo = try cli.run("undo")
+            let took = try taking.finish()
+            #expect(took.status == 0, "\(took)")
+        }
+        #expect(undo.status == 3, "\(undo)")
+        #expect(undo.stderr.hasPrefix("cameo: error: cannot undo: ") && undo.stderr.contains("nothing was changed"), "\(undo)")
+        #expect(undo.stderr.split(separator: "\n").count == 1, "\(undo)")
+        let listing = try cli.run("list", "--json")
+        let characters = try #require(try json(listing) as? [[String: Any]])
+        #expect(characters.count == 1 && characters.first?["source_url"] as? String == "https://cdn.example.com/meanwhile.mp4", "\(listing)")
         #expect(try cli.run("trash").stdout.contains("rm"))
     }
 
