@@ -87,7 +87,7 @@ public final class Catalog: CatalogStore {
         case .sqlite:
             // Look first without creating anything beside the file: it may be another program's.
             let inspector = try CatalogFile.reader(path, creatingWALFiles: false)
-            let state = try translatingErrors(path: path) { try inspector.queue.read(Schema.state) }
+            let state = try translatingErrors(path: path) { try CatalogFile.read(inspector.queue, Schema.state) }
             try Schema.refuseUnusable(state, path: path)
             guard state == .current else {
                 // Closed before the writer opens: SQLite shares one -shm mapping per
@@ -181,7 +181,7 @@ public final class Catalog: CatalogStore {
     }
 
     func read<T>(_ body: (Database) throws -> T) throws(CatalogError) -> T {
-        try Self.translatingErrors(path: path) { try database.read(body) }
+        try Self.translatingErrors(path: path) { try CatalogFile.read(database, body) }
     }
 
     static func translatingErrors<T>(path: String, _ work: () throws -> T) throws(CatalogError) -> T {
@@ -296,9 +296,34 @@ enum CatalogFile {
             }
         }
         let queue = try Catalog.translatingErrors(path: path) {
-            try DatabaseQueue(path: uri(path) + "?" + mode.uriParameters, configuration: config)
+            try waitingForTheWALIndex { try DatabaseQueue(path: uri(path) + "?" + mode.uriParameters, configuration: config) }
         }
         return (queue, mode)
+    }
+
+    /// A connection whose -shm is mapped read-only (`readonly_shm`) cannot repair
+    /// SQLite's WAL index, so when it starts reading (GRDB reads as it opens a
+    /// connection, too) just as a writer changes that index, or as a writer's new
+    /// connection rebuilds it, it may find the index half-written with no lock
+    /// held: SQLite then answers READONLY_RECOVERY at once ("attempt to write a
+    /// readonly database") instead of waiting as for a lock, although the writer
+    /// puts the index right a moment later. Such work is tried again, as a busy
+    /// read waits, until the busy timeout. The error comes only as a snapshot
+    /// starts, before any row is read, so trying again repeats nothing.
+    static func waitingForTheWALIndex<T>(_ work: () throws -> T) throws -> T {
+        let deadline = Date().addingTimeInterval(Catalog.busyTimeout)
+        while true {
+            do {
+                return try work()
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_READONLY_RECOVERY && Date() < deadline {
+                usleep(useconds_t.random(in: 1_000...10_000))
+            }
+        }
+    }
+
+    /// Reads in one snapshot, as `DatabaseQueue.read`, waiting out a WAL index mid-change.
+    static func read<T>(_ queue: DatabaseQueue, _ body: (Database) throws -> T) throws -> T {
+        try waitingForTheWALIndex { try queue.read(body) }
     }
 
     static func folderIsWritable(_ path: String) -> Bool {
@@ -308,7 +333,7 @@ enum CatalogFile {
     /// What the file holds, read without creating anything beside it.
     static func inspect(_ path: String) throws(CatalogError) -> Schema.State {
         let reader = try reader(path, creatingWALFiles: false)
-        return try Catalog.translatingErrors(path: path) { try reader.queue.read(Schema.state) }
+        return try Catalog.translatingErrors(path: path) { try read(reader.queue, Schema.state) }
     }
 
     /// `file:` URI of a path, with the characters URIs reserve escaped.
