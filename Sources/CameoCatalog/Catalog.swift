@@ -280,11 +280,6 @@ enum CatalogFile {
     /// write lets it; otherwise (a read-only mount, or a first look at a file
     /// that may be another program's) the file is read as immutable.
     static func reader(_ path: String, creatingWALFiles: Bool = true) throws(CatalogError) -> (queue: DatabaseQueue, mode: ReadMode) {
-        let manager = FileManager.default
-        let hasWALFiles = manager.fileExists(atPath: path + "-wal") && manager.fileExists(atPath: path + "-shm")
-        let mode: ReadMode = hasWALFiles ? .sharedMemoryReadOnly
-            : usesRollbackJournal(path) ? .rollbackJournal
-            : creatingWALFiles && folderIsWritable(path) ? .creatingWALFiles : .immutable
         var config = Configuration()
         config.readonly = true
         config.busyMode = .timeout(Catalog.busyTimeout)
@@ -295,10 +290,17 @@ enum CatalogFile {
                 throw DatabaseError(message: "cannot open the catalog read-only")
             }
         }
-        let queue = try Catalog.translatingErrors(path: path) {
-            try waitingForTheWALIndex { try DatabaseQueue(path: uri(path) + "?" + mode.uriParameters, configuration: config) }
+        // The mode is chosen again on each try: the files it depends on may have changed meanwhile.
+        return try Catalog.translatingErrors(path: path) {
+            try waitingForTheWALIndex {
+                let manager = FileManager.default
+                let hasWALFiles = manager.fileExists(atPath: path + "-wal") && manager.fileExists(atPath: path + "-shm")
+                let mode: ReadMode = hasWALFiles ? .sharedMemoryReadOnly
+                    : usesRollbackJournal(path) ? .rollbackJournal
+                    : creatingWALFiles && folderIsWritable(path) ? .creatingWALFiles : .immutable
+                return (try DatabaseQueue(path: uri(path) + "?" + mode.uriParameters, configuration: config), mode)
+            }
         }
-        return (queue, mode)
     }
 
     /// A connection whose -shm is mapped read-only (`readonly_shm`) cannot repair

@@ -121,15 +121,19 @@ import Testing
         #expect(try cli.run("add", "duck", "--url", "https://cdn.example.com/d.mp4", "--window", "1,3", "--no-probe").status == 0)
         // Another program's connection keeps the -shm mapped (so readers trust it) and a
         // moment later writes: its transaction finds the index header bad and rebuilds it.
-        let ready = scratch.path("ready")
+        // It stays open until the reader is done: closing last, it would remove the WAL files.
+        let ready = scratch.path("ready"), done = scratch.path("done")
         let writer = try CLI.Running(executable: "/usr/bin/python3", arguments: ["-c", """
-            import sqlite3, sys, time
+            import os, sqlite3, sys, time
             db = sqlite3.connect(sys.argv[1], isolation_level=None)
             db.execute("SELECT COUNT(*) FROM character").fetchone()
             open(sys.argv[2], "w").close()
             time.sleep(2)
             db.execute("UPDATE character SET notes = 'seen'")
-            """, test.location, ready], environment: ["PATH": "/usr/bin:/bin"], stdin: nil)
+            for _ in range(600):
+                if os.path.exists(sys.argv[3]): break
+                time.sleep(0.05)
+            """, test.location, ready, done], environment: ["PATH": "/usr/bin:/bin"], stdin: nil)
         var waited = 0
         while !FileManager.default.fileExists(atPath: ready) && waited < 1000 {
             usleep(10_000)
@@ -141,6 +145,7 @@ import Testing
         try index.write(contentsOf: Data(count: 136))
         try index.close()
         let listed = try cli.run("list", "--json")
+        FileManager.default.createFile(atPath: done, contents: nil)
         let wrote = try writer.finish(timeout: 60)
         #expect(wrote.status == 0, "\(wrote)")
         #expect(listed.status == 0, "\(listed)")

@@ -5,8 +5,8 @@ import Foundation
 /// PGSERVICE; see PostgresServiceFile), then from PGUSER, PGHOST, PGPORT,
 /// PGDATABASE, PGSSLMODE and PGSSLROOTCERT; the password from the URL, else the
 /// service, else PGPASSWORD, else the password file (PGPASSFILE, else
-/// ~/.pgpass, ignored unless only its owner can read it). A host that starts with `/` (written `%2F…`, or `?host=/dir`) is the
-/// folder of a Unix socket.
+/// ~/.pgpass, ignored unless only its owner can read it). A host that starts
+/// with `/` (written `%2F…`, or `?host=/dir`) is the folder of a Unix socket.
 struct PostgresLocation: Sendable {
     var user: String
     var host: String
