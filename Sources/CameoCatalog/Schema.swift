@@ -175,6 +175,11 @@ enum Schema {
             }
         }
 
+        // An unknown name's did-you-mean looks its pieces up in an index instead of reading every alias.
+        migrator.registerMigration("createAliasPieces") { db in
+            try AliasPieces.create(db)
+        }
+
         // Windows of up to 4 s, the widest a provider's dialect takes (WindowLength).
         // SQLite cannot alter a CHECK, so the table is rebuilt as SQLite's ALTER TABLE
         // documentation describes (foreign keys are off while a migration runs and
@@ -188,13 +193,16 @@ enum Schema {
             guard definition.hasPrefix(prefix), definition.components(separatedBy: oldCheck).count == 2 else {
                 throw DatabaseError(message: "the character table is not the one cameo created")
             }
-            let indexes = try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'character' AND sql IS NOT NULL")
+            // Its indexes and triggers (aliasPiece's) go with the table, and are made again as they were.
+            let attached = try String.fetchAll(db, sql: """
+                SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = 'character' AND sql IS NOT NULL
+                """)
             let columns = try db.columns(in: "character").map { $0.name.quotedDatabaseIdentifier }.joined(separator: ", ")
             try db.execute(sql: "CREATE TABLE \"characterNew\"" + definition.dropFirst(prefix.count).replacingOccurrences(of: oldCheck, with: newCheck))
             try db.execute(sql: "INSERT INTO characterNew (\(columns)) SELECT \(columns) FROM character")
             try db.drop(table: "character")
             try db.rename(table: "characterNew", to: "character")
-            for index in indexes { try db.execute(sql: index) }
+            for statement in attached { try db.execute(sql: statement) }
         }
 
         return migrator
