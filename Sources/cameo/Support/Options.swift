@@ -58,7 +58,21 @@ struct CatalogOptions: ParsableArguments {
         if !catalog.exists {
             Output.note("no catalog at \(catalog.path) yet; `cameo add` or `cameo import` creates it")
         }
+        ReadOnlyCatalogs.keepOpen(catalog)
         return catalog
+    }
+}
+
+/// SQLite catalogs opened read-only stay open until the process ends.
+/// Closing one disposes GRDB's dispatch queue, and libdispatch starts a
+/// worker thread to do that: more than `show`'s query costs. A reader holds
+/// no lock between reads and has nothing to flush. (A writer, opened when the
+/// schema had to be migrated, and a PostgreSQL store close as usual.)
+enum ReadOnlyCatalogs {
+    nonisolated(unsafe) private static var kept: [Catalog] = []
+
+    static func keepOpen(_ store: any CatalogStore) {
+        if let catalog = store as? Catalog, catalog.readsOnly { kept.append(catalog) }
     }
 }
 
