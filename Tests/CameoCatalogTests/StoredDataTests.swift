@@ -137,7 +137,7 @@ import Testing
         list.endArray()
         // The encoder's bytes, with DEL, C1 and bidi controls escaped as `Output.json` prints them.
         func canonical(_ data: Data) -> String { TerminalText.jsonEscaped(String(decoding: data, as: UTF8.self)) }
-        #expect(String(decoding: list.bytes, as: UTF8.self) == canonical(try CanonicalJSON.encoder().encode(documents)))
+        #expect(String(decoding: list.bytes, as: UTF8.self) == canonical(try CanonicalJSON.encode(documents, pretty: true)))
         #expect(String(decoding: list.bytes, as: UTF8.self).contains("\\u202e"))
 
         for count in [0, 1, 3] {
@@ -148,7 +148,7 @@ import Testing
                 export.character(document)
             }
             export.catalogDocumentEnd()
-            let encoded = try CanonicalJSON.encoder().encode(CatalogDocument(characters: Array(documents.prefix(count))))
+            let encoded = try CanonicalJSON.encode(CatalogDocument(characters: Array(documents.prefix(count))), pretty: true)
             #expect(String(decoding: export.bytes, as: UTF8.self) == canonical(encoded))
         }
     }
