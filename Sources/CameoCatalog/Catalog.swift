@@ -187,15 +187,10 @@ public final class Catalog: CatalogStore {
     static func translatingErrors<T>(path: String, _ work: () throws -> T) throws(CatalogError) -> T {
         do {
             return try work()
-        } catch let error as CatalogError {
-            throw error
-        } catch let error as UnreadableRow {
-            throw .unreadableRow(path: path, row: error.row, detail: error.detail)
-        } catch let error as RowDecodingError {
-            throw .unreadableRow(path: path, row: "a row", detail: "\(error)")
-        } catch let error as DatabaseError {
-            throw translate(error, path: path)
         } catch {
+            if let own = CatalogError(own: error, path: path) { throw own }
+            if let error = error as? RowDecodingError { throw .unreadableRow(path: path, row: "a row", detail: "\(error)") }
+            if let error = error as? DatabaseError { throw translate(error, path: path) }
             throw .cannotOpen(path: path, detail: "\(error)")
         }
     }

@@ -1,3 +1,4 @@
+import CameoMediaFacts
 import CameoText
 import Foundation
 import GRDB
@@ -329,7 +330,7 @@ extension Catalog {
             }
         }
         // In primary-key order: a covering index scan, each character's tags sorted.
-        var tags = TagRecord.all(), identities = Identity.all()
+        var tags = TagRecord.all(), identities = IdentityRecord.all()
         if let ids {
             tags = tags.filter(characterIds: ids)
             identities = identities.filter(characterIds: ids)
@@ -338,9 +339,9 @@ extension Catalog {
                     owner: owner(TagRecord.Columns.characterId)) {
             parts.tags[$0.characterId, default: []].append($0.tag)
         }
-        try collect(identities.order(Identity.Columns.createdAt, Identity.Columns.id),
-                    owner: owner(Identity.Columns.characterId)) {
-            parts.identities[$0.characterId, default: []].append($0)
+        try collect(identities.order(IdentityRecord.Columns.createdAt, IdentityRecord.Columns.id),
+                    owner: owner(IdentityRecord.Columns.characterId)) {
+            parts.identities[$0.value.characterId, default: []].append($0.value)
         }
         return parts
     }

@@ -41,7 +41,7 @@ extension Catalog {
     }
 
     static func activate(_ new: NewIdentity, for character: CameoCharacter, at date: Timestamp, _ db: Database) throws {
-        let existing = try Identity.all().filter(usernameKey: new.username.key).fetchOne(db)
+        let existing = try IdentityRecord.all().filter(usernameKey: new.username.key).fetchOne(db)?.value
         if let existing, existing.characterId != character.id {
             let owner = try CharacterRecord.alias(id: existing.characterId, db)
             throw CatalogError.usernameTaken(new.username.text, owner: owner ?? "another character")
@@ -65,7 +65,8 @@ extension Catalog {
         if existing == nil { identity.origin = new.origin }
         identity.state = .active
         identity.updatedAt = date
-        try identity.save(db)
+        var record = IdentityRecord(identity)
+        try record.save(db)
     }
 
     /// Marks a username revoked: its owner withdrew access, so prompts must not
@@ -75,13 +76,13 @@ extension Catalog {
     @discardableResult
     public func revoke(username: String, at date: Timestamp) throws(CatalogError) -> String? {
         try write { db in
-            guard var identity = try Identity.all().filter(usernameKey: NameKey.of(username)).fetchOne(db) else {
+            guard var record = try IdentityRecord.all().filter(usernameKey: NameKey.of(username)).fetchOne(db) else {
                 return nil
             }
-            identity.state = .revoked
-            identity.updatedAt = date
-            try identity.update(db)
-            return try CharacterRecord.alias(id: identity.characterId, db)
+            record.value.state = .revoked
+            record.value.updatedAt = date
+            try record.update(db)
+            return try CharacterRecord.alias(id: record.value.characterId, db)
         }
     }
 

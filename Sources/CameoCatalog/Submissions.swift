@@ -6,9 +6,9 @@ extension Catalog {
     /// still leaves a trace of a task that may have been paid for.
     public func record(_ submission: Submission) throws(CatalogError) -> Submission {
         try write { db in
-            var inserted = submission
+            var inserted = SubmissionRecord(submission)
             try inserted.insert(db)
-            return inserted
+            return inserted.value
         }
     }
 
@@ -16,18 +16,18 @@ extension Catalog {
     public func update(_ submission: Submission, at date: Timestamp) throws(CatalogError) {
         var changed = submission
         changed.updatedAt = date
-        try write { db in try changed.update(db) }
+        try write { db in try SubmissionRecord(changed).update(db) }
     }
 
     /// The newest submission that got this task id back.
     public func submission(taskId: String) throws(CatalogError) -> Submission? {
         try read { db in
-            try Submission.filter(Submission.Columns.taskId == taskId).newestFirst().fetchOne(db)
+            try SubmissionRecord.filter(SubmissionRecord.Columns.taskId == taskId).newestFirst().fetchOne(db)?.value
         }
     }
 
     public func submission(id: Int64) throws(CatalogError) -> Submission {
-        let found = try read { db in try Submission.fetchOne(db, key: id) }
+        let found = try read { db in try SubmissionRecord.fetchOne(db, key: id)?.value }
         guard let found else { throw .unknownSubmission(id) }
         return found
     }
@@ -37,21 +37,21 @@ extension Catalog {
     /// The newest submission that has a task to follow.
     public func newestSubmissionWithTask() throws(CatalogError) -> Submission? {
         try read { db in
-            try Submission.filter(Submission.Columns.taskId != nil).newestFirst().fetchOne(db)
+            try SubmissionRecord.filter(SubmissionRecord.Columns.taskId != nil).newestFirst().fetchOne(db)?.value
         }
     }
 
     /// Newest first, only those in `state`.
     public func submissions(limit: Int?, state: SubmissionState?) throws(CatalogError) -> [Submission] {
         try read { db in
-            var request = Submission.all().newestFirst()
+            var request = SubmissionRecord.all().newestFirst()
             if let state {
                 request = state == .unknown
                     // A row still `sending` belongs to a process that ended without an outcome: unknown.
-                    ? request.filter([SubmissionState.unknown.rawValue, SubmissionState.sending.rawValue].contains(Submission.Columns.state))
-                    : request.filter(Submission.Columns.state == state.rawValue)
+                    ? request.filter([SubmissionState.unknown.rawValue, SubmissionState.sending.rawValue].contains(SubmissionRecord.Columns.state))
+                    : request.filter(SubmissionRecord.Columns.state == state.rawValue)
             }
-            return try request.limit(limit ?? Int.max).fetchAll(db)
+            return try request.limit(limit ?? Int.max).fetchAll(db).map(\.value)
         }
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 
 /// What kind of change put characters in the trash.
-public enum TrashAction: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+public enum TrashAction: String, Codable, Sendable, CaseIterable {
     /// `cameo rm`.
     case remove = "rm"
     /// `cameo import --on-conflict replace` that replaced characters.
@@ -286,3 +286,4 @@ enum StoredValue: Codable, Equatable {
         if case .text(let v) = self { v } else { nil }
     }
 }
+extension TrashAction: DatabaseValueConvertible {}

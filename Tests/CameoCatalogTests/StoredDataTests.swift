@@ -1,4 +1,5 @@
 @testable import CameoCatalog
+import CameoMediaFacts
 import CameoTestSupport
 import CameoText
 import Foundation

@@ -55,11 +55,8 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
         defer { lock.unlock() }
         do {
             return try work()
-        } catch let error as CatalogError {
-            throw error
-        } catch let error as UnreadableRow {
-            throw .unreadableRow(path: path, row: error.row, detail: error.detail)
         } catch {
+            if let own = CatalogError(own: error, path: path) { throw own }
             switch PostgresSession.sqlState(error) {
             case "40001", "40P01":
                 throw .cannotOpen(path: path, detail: "another client changed the same rows at the same moment; try again")

@@ -1,5 +1,6 @@
 import CameoCatalog
 import CameoMedia
+import CameoMediaFacts
 import CameoText
 import Foundation
 
@@ -78,6 +79,15 @@ struct MediaIntake {
             }
         }
         return requested
+    }
+
+    /// Looks for faces in the window of the video the window was measured against,
+    /// warns when it finds one, and returns the result to store (nil when it could not look).
+    func checkPerson(_ window: CharacterWindow) throws -> String? {
+        guard let source = windowSource else { return nil }
+        guard let result = try PersonScreen.check(source.location, window: window.start...window.end, timeout: timeout) else { return nil }
+        PersonScreen.warn(result, window: window.description, location: source.location)
+        return try result.json()
     }
 
     static func report(_ warnings: [ClipWarning], for location: String) {
