@@ -26,8 +26,8 @@ public final class Catalog: CatalogStore {
 
     /// Opens the catalog at `path` for writing, creating it (and its folder) on
     /// first use. A file that is not a cameo catalog is refused before anything
-    /// is written to it or beside it.
-    public static func open(at path: String) throws(CatalogError) -> Catalog {
+    /// is written to it or beside it. Writes take their times from `clock`.
+    public static func open(at path: String, clock: CatalogClock = .system) throws(CatalogError) -> Catalog {
         switch try CatalogFile.kind(at: path) {
         case .sqlite:
             try Schema.refuseUnusable(try CatalogFile.inspect(path), path: path)
@@ -42,7 +42,7 @@ public final class Catalog: CatalogStore {
             break
         }
         return try retryingRaces(path: path) { () throws -> Catalog in
-            let database = try DatabaseQueue(path: path, configuration: CatalogFile.writerConfiguration)
+            let database = try DatabaseQueue(path: path, configuration: CatalogFile.writerConfiguration(clock: clock))
             let catalog = Catalog(path: path, database: database)
             try catalog.prepareForWriting()
             return catalog
@@ -232,8 +232,9 @@ enum CatalogFile {
         return header.count == 20 && header[18] == 1 && header[19] == 1
     }
 
-    static var writerConfiguration: Configuration {
+    static func writerConfiguration(clock: CatalogClock = .system) -> Configuration {
         var config = Configuration()
+        config.transactionClock = .custom { _ in clock.now().date }
         config.busyMode = .timeout(Catalog.busyTimeout)
         config.foreignKeysEnabled = true
         config.label = "cameo"

@@ -223,7 +223,7 @@ extension Catalog {
             }
             var added: [Int64] = []
             let replacing = policy == .replace ? clashes.compactMap { existing[$0.character.alias.key] } : []
-            let trash = try Self.keepInTrash(.importReplace, characterIds: replacing, at: .now, db)
+            let trash = try Self.keepInTrash(.importReplace, characterIds: replacing, db)
             for item in incoming {
                 let id: Int64
                 if let current = existing[item.character.alias.key] {

@@ -32,15 +32,16 @@ extension Catalog {
     /// previous active identity becomes superseded. Resolving a username the
     /// character already had brings it back.
     @discardableResult
-    public func resolve(_ alias: String, to identity: NewIdentity, at date: Timestamp) throws(CatalogError) -> CameoCharacter {
+    public func resolve(_ alias: String, to identity: NewIdentity) throws(CatalogError) -> CameoCharacter {
         try write { db in
             let character = try Self.requireCharacter(named: alias, db)
-            try Self.activate(identity, for: character, at: date, db)
+            try Self.activate(identity, for: character, db)
             return try Self.fetchCharacter(id: character.id, db)
         }
     }
 
-    static func activate(_ new: NewIdentity, for character: CameoCharacter, at date: Timestamp, _ db: Database) throws {
+    static func activate(_ new: NewIdentity, for character: CameoCharacter, _ db: Database) throws {
+        let date = try db.transactionTime
         let existing = try IdentityRecord.all().filter(usernameKey: new.username.key).fetchOne(db)?.value
         if let existing, existing.characterId != character.id {
             let owner = try CharacterRecord.alias(id: existing.characterId, db)
@@ -74,13 +75,13 @@ extension Catalog {
     /// Returns the alias of the character it belonged to, or nil if the catalog
     /// does not know the username.
     @discardableResult
-    public func revoke(username: String, at date: Timestamp) throws(CatalogError) -> String? {
+    public func revoke(username: String) throws(CatalogError) -> String? {
         try write { db in
             guard var record = try IdentityRecord.all().filter(usernameKey: NameKey.of(username)).fetchOne(db) else {
                 return nil
             }
             record.value.state = .revoked
-            record.value.updatedAt = date
+            record.value.updatedAt = try db.transactionTime
             try record.update(db)
             return try CharacterRecord.alias(id: record.value.characterId, db)
         }

@@ -3,20 +3,25 @@ import GRDB
 
 extension Catalog {
     /// Records a submission before it is sent, so that a crash mid-request
-    /// still leaves a trace of a task that may have been paid for.
+    /// still leaves a trace of a task that may have been paid for. It is
+    /// stamped with the time of the transaction.
     public func record(_ submission: Submission) throws(CatalogError) -> Submission {
         try write { db in
             var inserted = SubmissionRecord(submission)
+            inserted.value.createdAt = try db.transactionTime
+            inserted.value.updatedAt = inserted.value.createdAt
             try inserted.insert(db)
             return inserted.value
         }
     }
 
     /// Stores what became of a submission.
-    public func update(_ submission: Submission, at date: Timestamp) throws(CatalogError) {
-        var changed = submission
-        changed.updatedAt = date
-        try write { db in try SubmissionRecord(changed).update(db) }
+    public func update(_ submission: Submission) throws(CatalogError) {
+        try write { db in
+            var changed = SubmissionRecord(submission)
+            changed.value.updatedAt = try db.transactionTime
+            try changed.update(db)
+        }
     }
 
     /// The newest submission that got this task id back.
