@@ -368,8 +368,15 @@ public struct Submission: Codable, Sendable, Equatable {
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
+    /// A submission to record; `CatalogStore.record` stamps both its times.
     public init(kind: SubmissionKind = .generation, characterId: Int64?, endpoint: String, provider: String? = nil, requestBody: String,
-                state: SubmissionState = .sending, at date: Timestamp = .now) {
+                state: SubmissionState = .sending) {
+        self.init(kind: kind, characterId: characterId, endpoint: endpoint, provider: provider, requestBody: requestBody, state: state, at: .now)
+    }
+
+    /// One read back or imported, with the time it was made.
+    init(kind: SubmissionKind, characterId: Int64?, endpoint: String, provider: String?, requestBody: String,
+         state: SubmissionState, at date: Timestamp) {
         self.kind = kind
         self.characterId = characterId
         self.endpoint = endpoint

@@ -33,7 +33,8 @@ import Testing
         let character = Catalog.record(new, createdAt: now, updatedAt: now)
         let identity = IdentityRecord(Identity(characterId: 1, username: "duck.one", usernameKey: "duck.one", origin: .manual,
                                 state: .active, createdAt: now, updatedAt: now))
-        let submission = SubmissionRecord(Submission(characterId: 1, endpoint: "/v1/videos", requestBody: "{}", at: now))
+        let submission = SubmissionRecord(Submission(kind: .generation, characterId: 1, endpoint: "/v1/videos", provider: nil, requestBody: "{}",
+                                                     state: .sending, at: now))
         try catalog.database.read { db in
             try expectColumns(of: character, CharacterRecord.Columns.self, db)
             try expectColumns(of: TagRecord(characterId: 1, tag: "bird"), TagRecord.Columns.self, db)
