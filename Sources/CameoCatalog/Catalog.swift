@@ -232,12 +232,18 @@ enum CatalogFile {
         return header.count == 20 && header[18] == 1 && header[19] == 1
     }
 
-    static func writerConfiguration(clock: CatalogClock = .system) -> Configuration {
+    /// What every connection to the file has, a reader's or a writer's.
+    static var sharedConfiguration: Configuration {
         var config = Configuration()
-        config.transactionClock = .custom { _ in clock.now().date }
         config.busyMode = .timeout(Catalog.busyTimeout)
         config.foreignKeysEnabled = true
         config.label = "cameo"
+        return config
+    }
+
+    static func writerConfiguration(clock: CatalogClock = .system) -> Configuration {
+        var config = sharedConfiguration
+        config.transactionClock = .custom { _ in clock.now().date }
         config.prepareDatabase { db in
             // Readers open the file read-only and cannot create SQLite's -wal
             // and -shm files, so writers leave them in place, emptied.
@@ -281,11 +287,8 @@ enum CatalogFile {
         let mode: ReadMode = hasWALFiles ? .sharedMemoryReadOnly
             : usesRollbackJournal(path) ? .rollbackJournal
             : creatingWALFiles && folderIsWritable(path) ? .creatingWALFiles : .immutable
-        var config = Configuration()
+        var config = CatalogFile.sharedConfiguration
         config.readonly = true
-        config.busyMode = .timeout(Catalog.busyTimeout)
-        config.foreignKeysEnabled = true
-        config.label = "cameo"
         config.prepareDatabase { db in
             guard let connection = db.sqliteConnection, cameo_sqlite_no_checkpoint_on_close(UnsafeMutableRawPointer(connection)) == 0 else {
                 throw DatabaseError(message: "cannot open the catalog read-only")

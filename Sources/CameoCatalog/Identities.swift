@@ -127,10 +127,7 @@ extension Catalog {
                 let id: Int64 = try stored.value(0, "characterId")
                 let username: String = try stored.value(1, "username")
                 let state: Identity.State = try stored.value(2, "state")
-                switch state {
-                case .active: byId[id]?.activeUsername = username
-                case .superseded, .revoked: byId[id]?.retiredUsernames.append(.init(username: username, revoked: state == .revoked))
-                }
+                byId[id]?.add(username: username, state)
             }
             return MentionDirectory(entries: Array(byId.values))
         }
@@ -188,6 +185,14 @@ public struct MentionDirectory: Sendable {
         public struct Retired: Sendable {
             public var username: String
             public var revoked: Bool
+        }
+
+        /// Files one of the character's usernames (oldest first) by its state.
+        mutating func add(username: String, _ state: Identity.State) {
+            switch state {
+            case .active: activeUsername = username
+            case .superseded, .revoked: retiredUsernames.append(Retired(username: username, revoked: state == .revoked))
+            }
         }
     }
 

@@ -210,21 +210,31 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
         }
     }
 
+    /// Rows to insert, in batches of at most 2,000: a multi-row INSERT of
+    /// any of cameo's tables stays far below the protocol's 65,535 parameters.
+    static func batches<T>(_ rows: [T]) -> [ArraySlice<T>] {
+        stride(from: 0, to: rows.count, by: 2000).map { rows[$0..<min($0 + 2000, rows.count)] }
+    }
+
+    /// The VALUES list of a multi-row INSERT: `rows` tuples of `columns`
+    /// parameters numbered from $1, those at the (1-based) positions `times`
+    /// read through `ms_to_time`.
+    static func valuesList(rows: Int, columns: Int, times: Set<Int>) -> String {
+        (0..<rows).map { row in
+            "(" + (1...columns).map { column in
+                let parameter = "$\(row * columns + column)"
+                return times.contains(column) ? "ms_to_time(\(parameter))" : parameter
+            }.joined(separator: ", ") + ")"
+        }.joined(separator: ", ")
+    }
+
     /// Inserts characters and their tags in a few statements however many
     /// there are; returns their ids in order.
     func insert(_ records: [CharacterRecord], tags: [[String]]) throws -> [Int64] {
         var ids: [Int64] = []
-        let columns = 16
-        // Far below the protocol's 65,535 parameters per statement.
-        for start in stride(from: 0, to: records.count, by: 2000) {
-            let chunk = records[start..<min(start + 2000, records.count)]
+        for chunk in Self.batches(records) {
             var values: [SQLValue] = []
-            var rows: [String] = []
-            for (offset, record) in chunk.enumerated() {
-                let base = offset * columns
-                rows.append("(" + (1...columns).map { column in
-                    column == 13 || column == 14 ? "ms_to_time($\(base + column))" : "$\(base + column)"
-                }.joined(separator: ", ") + ")")
+            for record in chunk {
                 values += [
                     .text(record.alias), .text(record.aliasKey), .text(record.sourceURL), .int(record.windowStartMs), .int(record.windowEndMs),
                     .text(record.notes), .text(record.clipPath), .text(record.clipSHA256), .real(record.clipDuration), .text(record.clipProbe),
@@ -235,7 +245,7 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
             let inserted = try session.query("""
                 INSERT INTO character (alias, alias_key, source_url, window_start_ms, window_end_ms, notes, clip_path, clip_sha256,
                                        clip_duration, clip_probe, source_check, person_check, created_at, updated_at, source_duration, source_probe)
-                VALUES \(rows.joined(separator: ", ")) RETURNING id
+                VALUES \(Self.valuesList(rows: chunk.count, columns: 16, times: [13, 14])) RETURNING id
                 """, values)
             ids += try inserted.map { try $0[0].decode(Int64.self) }
         }
@@ -443,16 +453,9 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
     }
 
     func insertIdentities(_ identities: [Identity]) throws {
-        let columns = 14
-        for start in stride(from: 0, to: identities.count, by: 2000) {
-            let chunk = identities[start..<min(start + 2000, identities.count)]
+        for chunk in Self.batches(identities) {
             var values: [SQLValue] = []
-            var rows: [String] = []
-            for (offset, identity) in chunk.enumerated() {
-                let base = offset * columns
-                rows.append("(" + (1...columns).map { column in
-                    column >= 12 ? "ms_to_time($\(base + column))" : "$\(base + column)"
-                }.joined(separator: ", ") + ")")
+            for identity in chunk {
                 values += [
                     .int(identity.characterId), .text(identity.username), .text(identity.usernameKey), .text(identity.platformCharacterId),
                     .text(identity.displayName), .text(identity.avatarURL), .text(identity.permalink), .text(identity.origin.rawValue),
@@ -467,7 +470,7 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
                 try session.execute("""
                     INSERT INTO identity (character_id, username, username_key, platform_character_id, display_name, avatar_url, permalink,
                                           origin, task_id, provider, state, avatar_fetched_at, created_at, updated_at)
-                    VALUES \(rows.joined(separator: ", "))
+                    VALUES \(Self.valuesList(rows: chunk.count, columns: 14, times: [12, 13, 14]))
                     """, values)
             } catch where PostgresSession.sqlState(error) == "23505" {
                 try session.execute("ROLLBACK TO SAVEPOINT identities")
@@ -564,10 +567,7 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
                 let id: Int64 = try stored.value(0, "character_id")
                 let username: String = try stored.value(1, "username")
                 let state: Identity.State = try stored.word(2, "state")
-                switch state {
-                case .active: byId[id]?.activeUsername = username
-                case .superseded, .revoked: byId[id]?.retiredUsernames.append(.init(username: username, revoked: state == .revoked))
-                }
+                byId[id]?.add(username: username, state)
             }
             return MentionDirectory(entries: Array(byId.values))
         }
