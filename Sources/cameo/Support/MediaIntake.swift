@@ -38,7 +38,7 @@ struct MediaIntake {
             if reportWarnings { report(info.warnings, for: path) }
             intake.clipInfo = info
             intake.clip = .init(path: absolute(path), sha256: try FileHash.sha256(ofFile: path),
-                                duration: info.duration, probeJSON: try json(info))
+                                duration: info.duration, probeJSON: try ProbeFacts(info).json)
         } else if let sourceURL {
             do {
                 let info = try prober.probe(MediaLocation.url(sourceURL.text))
@@ -46,7 +46,7 @@ struct MediaIntake {
                 if reportWarnings { report(info.warnings, for: sourceURL.text) }
                 intake.sourceInfo = info
                 intake.sourceCheck = .probed
-                intake.sourceFacts = ProbeFacts(duration: info.duration, json: try json(info))
+                intake.sourceFacts = try ProbeFacts(info)
             } catch let error as MediaError where error.category == .remote {
                 // The character is worth keeping: the CDN may be down for a moment.
                 Output.warning("\(error); stored as unverified (check it later with `cameo probe \(sourceURL.text)`)")
@@ -92,10 +92,6 @@ struct MediaIntake {
 
     static func report(_ warnings: [ClipWarning], for location: String) {
         for warning in warnings { Output.warning("\(location) \(warning.message)") }
-    }
-
-    static func json(_ info: ClipInfo) throws -> String {
-        String(decoding: try CanonicalJSON.encode(info), as: UTF8.self)
     }
 
     static func absolute(_ path: String) -> String {
