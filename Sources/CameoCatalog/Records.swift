@@ -230,8 +230,9 @@ struct StorageChecked<Value: DatabaseValueConvertible & StatementColumnConvertib
     }
 
     init?(sqliteStatement: SQLiteStatement, index: CInt) {
+        // A NULL is never accepted, so the value is read without looking again.
         guard let storage = StorageClass(rawValue: cameo_sqlite_column_type(UnsafeMutableRawPointer(sqliteStatement), index)),
-              Self.accepts(storage), let value = Value.fromStatement(sqliteStatement, atUncheckedIndex: index) else { return nil }
+              Self.accepts(storage), let value = Value(sqliteStatement: sqliteStatement, index: index) else { return nil }
         self.value = value
     }
 
@@ -386,7 +387,6 @@ public struct Submission: Codable, Sendable, Equatable {
         self.createdAt = date
         self.updatedAt = self.createdAt
     }
-
 }
 
 extension Submission: RowValue {
