@@ -41,7 +41,11 @@ let package = Package(
         .target(
             name: "CameoFaces",
             cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4"])],
-            linkerSettings: [.linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_core")]
+            // C++ only, linked by swiftc all the same: without its start-up object (which registers
+            // Swift metadata and needs libswiftCore) and with the runtime offered only as a static
+            // archive that nothing here uses, the library maps no Swift runtime of its own beside
+            // the one statically linked into the release cameo. `readelf -d` shows no libswift*.
+            linkerSettings: [.linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_core"), .unsafeFlags(["-nostartfiles", "-static-stdlib"])]
         ),
         // What media work finds that other modules keep or read (probe facts, person checks): plain Swift,
         // so the catalog reads them through the media module's types without depending on FFmpeg.

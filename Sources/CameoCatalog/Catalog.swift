@@ -14,6 +14,9 @@ public final class Catalog: CatalogStore {
     /// yet: it reads as empty and nothing was created.
     public let exists: Bool
     let database: DatabaseQueue
+    /// Whether the connection was opened read-only (a read-only command's,
+    /// unless the schema had to be created or migrated first).
+    public var readsOnly: Bool { database.configuration.readonly }
 
     /// How long a write waits for another process's write before giving up.
     public static let busyTimeout: TimeInterval = 30
@@ -236,13 +239,13 @@ enum CatalogFile {
     static var sharedConfiguration: Configuration {
         var config = Configuration()
         config.busyMode = .timeout(Catalog.busyTimeout)
-        config.foreignKeysEnabled = true
         config.label = "cameo"
         return config
     }
 
     static func writerConfiguration(clock: CatalogClock = .system) -> Configuration {
         var config = sharedConfiguration
+        config.foreignKeysEnabled = true
         config.transactionClock = .custom { _ in clock.now().date }
         config.prepareDatabase { db in
             // Readers open the file read-only and cannot create SQLite's -wal
@@ -289,6 +292,8 @@ enum CatalogFile {
             : creatingWALFiles && folderIsWritable(path) ? .creatingWALFiles : .immutable
         var config = CatalogFile.sharedConfiguration
         config.readonly = true
+        // Nothing to enforce on a connection that cannot write: one statement less at each open.
+        config.foreignKeysEnabled = false
         config.prepareDatabase { db in
             guard let connection = db.sqliteConnection, cameo_sqlite_no_checkpoint_on_close(UnsafeMutableRawPointer(connection)) == 0 else {
                 throw DatabaseError(message: "cannot open the catalog read-only")

@@ -500,20 +500,10 @@ extension DerivableRequest<CharacterRecord> {
     }
 }
 
-extension DerivableRequest<TagRecord> {
-    func filter(characterIds ids: [Int64]) -> Self {
-        filter(ids.contains(TagRecord.Columns.characterId))
-    }
-}
-
 extension DerivableRequest<IdentityRecord> {
     /// The identity whose username has this key (as `NameKey.of` makes it).
     func filter(usernameKey key: String) -> Self {
         filter(IdentityRecord.Columns.usernameKey == key)
-    }
-
-    func filter(characterIds ids: [Int64]) -> Self {
-        filter(ids.contains(IdentityRecord.Columns.characterId))
     }
 }
 
