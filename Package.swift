@@ -26,7 +26,7 @@ let package = Package(
         .target(
             name: "CameoCatalog",
             dependencies: [
-                "CameoText", "CSQLiteOptions", .product(name: "GRDB", package: "GRDB.swift"),
+                "CameoMediaFacts", "CameoText", "CSQLiteOptions", .product(name: "GRDB", package: "GRDB.swift"),
                 // The team's catalog on a PostgreSQL server (Sources/CameoCatalog/Postgres).
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
@@ -47,11 +47,14 @@ let package = Package(
             // the one statically linked into the release cameo. `readelf -d` shows no libswift*.
             linkerSettings: [.linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_core"), .unsafeFlags(["-nostartfiles", "-static-stdlib"])]
         ),
-        .target(name: "CameoMedia", dependencies: ["CFFmpeg", "CFFmpegLoader", "CameoText"]),
+        // What media work finds that other modules keep or read (probe facts, person checks): plain Swift,
+        // so the catalog reads them through the media module's types without depending on FFmpeg.
+        .target(name: "CameoMediaFacts", dependencies: ["CameoText"]),
+        .target(name: "CameoMedia", dependencies: ["CFFmpeg", "CFFmpegLoader", "CameoMediaFacts", "CameoText"]),
         .target(name: "CameoPrompt", dependencies: ["CameoText"]),
         // libcurl, opened on first use like FFmpeg: only commands that talk to a provider load it.
         .target(name: "CCurlLoader"),
-        .target(name: "CameoAPI", dependencies: ["CCurlLoader", "CameoPrompt", "CameoText"]),
+        .target(name: "CameoAPI", dependencies: ["CCurlLoader", "CameoMediaFacts", "CameoPrompt", "CameoText"]),
         // The life of a request that costs money: record, send, record; follow; download.
         .target(name: "CameoSubmissions", dependencies: ["CameoAPI", "CameoCatalog", "CameoMedia", "CameoText"]),
         .executableTarget(
@@ -61,6 +64,7 @@ let package = Package(
                 "CameoSubmissions",
                 "CameoCatalog",
                 "CameoMedia",
+                "CameoMediaFacts",
                 "CameoPrompt",
                 "CameoText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -77,11 +81,11 @@ let package = Package(
         ),
         .testTarget(
             name: "CameoCatalogTests",
-            dependencies: ["CameoCatalog", "CameoText", "CameoTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["CameoCatalog", "CameoMediaFacts", "CameoText", "CameoTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "CameoMediaTests",
-            dependencies: ["CameoMedia", "CFFmpeg", "CFFmpegLoader", "CameoTestSupport"]
+            dependencies: ["CameoMedia", "CameoMediaFacts", "CFFmpeg", "CFFmpegLoader", "CameoTestSupport"]
         ),
         .testTarget(
             name: "CameoPromptTests",
@@ -89,7 +93,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CameoAPITests",
-            dependencies: ["CameoAPI", "CameoPrompt", "CameoText", "CameoTestSupport"]
+            dependencies: ["CameoAPI", "CameoMediaFacts", "CameoPrompt", "CameoText", "CameoTestSupport"]
         ),
         .testTarget(
             name: "CameoCLITests",

@@ -9,3 +9,7 @@ int cameo_sqlite_keep_wal_files(void *connection) {
     int keep = 1;
     return sqlite3_file_control((sqlite3 *)connection, "main", SQLITE_FCNTL_PERSIST_WAL, &keep);
 }
+
+int cameo_sqlite_column_type(void *statement, int index) {
+    return sqlite3_column_type((sqlite3_stmt *)statement, index);
+}

@@ -118,6 +118,9 @@ public enum ProviderProblem: String, Sendable, Equatable {
 }
 
 extension APIError: CustomStringConvertible, LocalizedError {
+    /// What to do when a request left and its outcome is not known.
+    static let taskMayExist = "a task may exist — check with `cameo history` and `cameo status --last` before sending again"
+
     public var description: String {
         switch self {
         case .missingBaseURL:
@@ -135,12 +138,12 @@ extension APIError: CustomStringConvertible, LocalizedError {
         case .foreignOrigin(let url, let expected):
             "\(url) is not on the provider's origin \(expected); nothing was sent (the key goes to the provider only — check the paths in the config file)"
         case .cutOff(let url, let detail):
-            "the connection to \(url) broke after the request was sent (\(detail)); a task may exist — check with `cameo history` and `cameo status --last` before sending again"
+            "the connection to \(url) broke after the request was sent (\(detail)); \(Self.taskMayExist)"
         case .tooLarge(let url, let limit):
-            "the answer from \(url) passed \(limit / (1 << 20)) MB and was cut off; a task may exist — check with `cameo history` and `cameo status --last` before sending again"
+            "the answer from \(url) passed \(limit / (1 << 20)) MB and was cut off; \(Self.taskMayExist)"
         case .interrupted(let sent):
             sent
-                ? "interrupted after the request was sent; a task may exist — check with `cameo history` and `cameo status --last` before sending again"
+                ? "interrupted after the request was sent; \(Self.taskMayExist)"
                 : "interrupted before the request was sent; nothing was sent"
         case .redirected(let status, let from, let to):
             "the provider answered HTTP \(status) redirecting \(from) to \(to); cameo follows no redirect for API calls (the key would go along) — if the provider moved, set its base URL to the new address"

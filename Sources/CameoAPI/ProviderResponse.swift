@@ -108,32 +108,34 @@ public struct ProviderResponse: Sendable {
         return nil
     }
 
+    /// The first string member, depth first in key order, that `match` accepts (given its key and text).
     static func firstString(in value: JSONValue?, where match: (String, String) -> Bool) -> String? {
-        switch value {
-        case .object(let members):
+        first(in: value) { members in
             for key in members.keys.sorted() {
                 if case .string(let text)? = members[key], match(key, text) { return text }
             }
-            for key in members.keys.sorted() {
-                if let found = firstString(in: members[key], where: match) { return found }
-            }
-        case .array(let values):
-            for value in values { if let found = firstString(in: value, where: match) { return found } }
-        default:
-            break
+            return nil
         }
-        return nil
     }
 
+    /// The first object, depth first in key order, with a string member named `key`.
     static func firstObject(in value: JSONValue?, containing key: String) -> JSONValue? {
+        first(in: value) { members in
+            if case .string? = members[key] { .object(members) } else { nil }
+        }
+    }
+
+    /// The one walk through an answer of unknown shape: each object is asked
+    /// (`found`) before any object inside it, members in key order, arrays in order.
+    static func first<T>(in value: JSONValue?, _ found: ([String: JSONValue]) -> T?) -> T? {
         switch value {
         case .object(let members):
-            if case .string? = members[key] { return value }
-            for name in members.keys.sorted() {
-                if let found = firstObject(in: members[name], containing: key) { return found }
+            if let hit = found(members) { return hit }
+            for key in members.keys.sorted() {
+                if let hit = first(in: members[key], found) { return hit }
             }
         case .array(let values):
-            for value in values { if let found = firstObject(in: value, containing: key) { return found } }
+            for value in values { if let hit = first(in: value, found) { return hit } }
         default:
             break
         }

@@ -29,8 +29,8 @@ public final class Catalog: CatalogStore {
 
     /// Opens the catalog at `path` for writing, creating it (and its folder) on
     /// first use. A file that is not a cameo catalog is refused before anything
-    /// is written to it or beside it.
-    public static func open(at path: String) throws(CatalogError) -> Catalog {
+    /// is written to it or beside it. Writes take their times from `clock`.
+    public static func open(at path: String, clock: CatalogClock = .system) throws(CatalogError) -> Catalog {
         switch try CatalogFile.kind(at: path) {
         case .sqlite:
             try Schema.refuseUnusable(try CatalogFile.inspect(path), path: path)
@@ -45,7 +45,7 @@ public final class Catalog: CatalogStore {
             break
         }
         return try retryingRaces(path: path) { () throws -> Catalog in
-            let database = try DatabaseQueue(path: path, configuration: CatalogFile.writerConfiguration)
+            let database = try DatabaseQueue(path: path, configuration: CatalogFile.writerConfiguration(clock: clock))
             let catalog = Catalog(path: path, database: database)
             try catalog.prepareForWriting()
             return catalog
@@ -190,15 +190,10 @@ public final class Catalog: CatalogStore {
     static func translatingErrors<T>(path: String, _ work: () throws -> T) throws(CatalogError) -> T {
         do {
             return try work()
-        } catch let error as CatalogError {
-            throw error
-        } catch let error as UnreadableRow {
-            throw .unreadableRow(path: path, row: error.row, detail: error.detail)
-        } catch let error as RowDecodingError {
-            throw .unreadableRow(path: path, row: "a row", detail: "\(error)")
-        } catch let error as DatabaseError {
-            throw translate(error, path: path)
         } catch {
+            if let own = CatalogError(own: error, path: path) { throw own }
+            if let error = error as? RowDecodingError { throw .unreadableRow(path: path, row: "a row", detail: "\(error)") }
+            if let error = error as? DatabaseError { throw translate(error, path: path) }
             throw .cannotOpen(path: path, detail: "\(error)")
         }
     }
@@ -240,11 +235,18 @@ enum CatalogFile {
         return header.count == 20 && header[18] == 1 && header[19] == 1
     }
 
-    static var writerConfiguration: Configuration {
+    /// What every connection to the file has, a reader's or a writer's.
+    static var sharedConfiguration: Configuration {
         var config = Configuration()
         config.busyMode = .timeout(Catalog.busyTimeout)
-        config.foreignKeysEnabled = true
         config.label = "cameo"
+        return config
+    }
+
+    static func writerConfiguration(clock: CatalogClock = .system) -> Configuration {
+        var config = sharedConfiguration
+        config.foreignKeysEnabled = true
+        config.transactionClock = .custom { _ in clock.now().date }
         config.prepareDatabase { db in
             // Readers open the file read-only and cannot create SQLite's -wal
             // and -shm files, so writers leave them in place, emptied.
@@ -283,12 +285,10 @@ enum CatalogFile {
     /// write lets it; otherwise (a read-only mount, or a first look at a file
     /// that may be another program's) the file is read as immutable.
     static func reader(_ path: String, creatingWALFiles: Bool = true) throws(CatalogError) -> (queue: DatabaseQueue, mode: ReadMode) {
-        var config = Configuration()
+        var config = CatalogFile.sharedConfiguration
         config.readonly = true
-        config.busyMode = .timeout(Catalog.busyTimeout)
         // Nothing to enforce on a connection that cannot write: one statement less at each open.
         config.foreignKeysEnabled = false
-        config.label = "cameo"
         config.prepareDatabase { db in
             guard let connection = db.sqliteConnection, cameo_sqlite_no_checkpoint_on_close(UnsafeMutableRawPointer(connection)) == 0 else {
                 throw DatabaseError(message: "cannot open the catalog read-only")

@@ -47,6 +47,22 @@ public enum CatalogError: Error, Equatable, Sendable {
     }
 }
 
+extension CatalogError {
+    /// What every store makes of an error of cameo's own, whichever database
+    /// it came through: a `CatalogError` as it is, an unreadable row named in
+    /// the catalog at `path`. Nil for the database's own errors, which each
+    /// store translates.
+    init?(own error: any Error, path: String) {
+        if let error = error as? CatalogError {
+            self = error
+        } else if let error = error as? UnreadableRow {
+            self = .unreadableRow(path: path, row: error.row, detail: error.detail)
+        } else {
+            return nil
+        }
+    }
+}
+
 extension CatalogError: CustomStringConvertible, LocalizedError {
     public var description: String {
         switch self {

@@ -13,9 +13,10 @@ public protocol CatalogStore: AnyObject, Sendable {
     /// yet: it reads as empty and nothing was created.
     var exists: Bool { get }
 
-    // Characters
+    // Characters. Every write stamps the rows it changes with one time, read
+    // from the store's `CatalogClock` as its transaction starts.
     @discardableResult
-    func add(_ new: NewCharacter, at date: Timestamp) throws(CatalogError) -> CameoCharacter
+    func add(_ new: NewCharacter) throws(CatalogError) -> CameoCharacter
     /// Fails early, before slow work, when the alias is taken (`add` checks again).
     func requireUnusedAlias(_ alias: Alias) throws(CatalogError)
     /// The character whose alias is `alias` (any case, any normalization).
@@ -30,13 +31,13 @@ public protocol CatalogStore: AnyObject, Sendable {
     func eachCharacter(tag: String?, matching text: String?, skippingUnreadable: Bool,
                        _ body: (CameoCharacter) throws -> Void) throws -> [String]
     @discardableResult
-    func update(_ alias: String, _ change: CharacterChange, at date: Timestamp) throws(CatalogError) -> CameoCharacter
+    func update(_ alias: String, _ change: CharacterChange) throws(CatalogError) -> CameoCharacter
     @discardableResult
-    func rename(_ alias: String, to newAlias: Alias, at date: Timestamp) throws(CatalogError) -> CameoCharacter
+    func rename(_ alias: String, to newAlias: Alias) throws(CatalogError) -> CameoCharacter
     /// What removing a character takes away, read without decoding the rest of its row.
     func removal(of alias: String) throws(CatalogError) -> (alias: String, usernames: Int)
     /// Deletes a character with its tags and identities; its submissions stay, unattached.
-    func remove(_ alias: String, at date: Timestamp) throws(CatalogError)
+    func remove(_ alias: String) throws(CatalogError)
     /// Adds every character of `document` in one transaction: all of it or none of it.
     @discardableResult
     func importDocument(_ document: CatalogDocument, source: String,
@@ -45,10 +46,10 @@ public protocol CatalogStore: AnyObject, Sendable {
     // Usernames
     /// Records `identity` as the character's active one; the previous one is superseded.
     @discardableResult
-    func resolve(_ alias: String, to identity: NewIdentity, at date: Timestamp) throws(CatalogError) -> CameoCharacter
+    func resolve(_ alias: String, to identity: NewIdentity) throws(CatalogError) -> CameoCharacter
     /// Marks a username revoked; the alias it belonged to, or nil when unknown.
     @discardableResult
-    func revoke(username: String, at date: Timestamp) throws(CatalogError) -> String?
+    func revoke(username: String) throws(CatalogError) -> String?
     /// The characters a prompt may mean by these names (all of them without names).
     func mentionDirectory(names keys: Set<String>?) throws(CatalogError) -> MentionDirectory
     /// The aliases a did-you-mean for `name` must consider.
@@ -58,10 +59,10 @@ public protocol CatalogStore: AnyObject, Sendable {
     func aliases(startingWith prefix: String, limit: Int) throws(CatalogError) -> [String]
 
     // Submissions
-    /// Records a submission before it is sent.
+    /// Records a submission before it is sent, stamped with the transaction's time.
     func record(_ submission: Submission) throws(CatalogError) -> Submission
     /// Stores what became of a submission.
-    func update(_ submission: Submission, at date: Timestamp) throws(CatalogError)
+    func update(_ submission: Submission) throws(CatalogError)
     /// The newest submission that got this task id back.
     func submission(taskId: String) throws(CatalogError) -> Submission?
     func submission(id: Int64) throws(CatalogError) -> Submission
@@ -76,47 +77,15 @@ public protocol CatalogStore: AnyObject, Sendable {
     /// The destructive changes `undo` can take back, newest first.
     func trash() throws(CatalogError) -> [TrashEntry]
     /// Restores change `id` (nil: the newest) and takes it out of the trash.
-    func undo(_ id: Int64?, at date: Timestamp) throws(CatalogError) -> RestoredChange
+    func undo(_ id: Int64?) throws(CatalogError) -> RestoredChange
 }
 
 /// What follows from the requirements, the same for every store.
 extension CatalogStore {
+    /// Restores the newest change.
     @discardableResult
-    public func add(_ new: NewCharacter) throws(CatalogError) -> CameoCharacter {
-        try add(new, at: .now)
-    }
-
-    @discardableResult
-    public func update(_ alias: String, _ change: CharacterChange) throws(CatalogError) -> CameoCharacter {
-        try update(alias, change, at: .now)
-    }
-
-    @discardableResult
-    public func rename(_ alias: String, to newAlias: Alias) throws(CatalogError) -> CameoCharacter {
-        try rename(alias, to: newAlias, at: .now)
-    }
-
-    @discardableResult
-    public func resolve(_ alias: String, to identity: NewIdentity) throws(CatalogError) -> CameoCharacter {
-        try resolve(alias, to: identity, at: .now)
-    }
-
-    @discardableResult
-    public func revoke(username: String) throws(CatalogError) -> String? {
-        try revoke(username: username, at: .now)
-    }
-
-    public func remove(_ alias: String) throws(CatalogError) {
-        try remove(alias, at: .now)
-    }
-
-    @discardableResult
-    public func undo(_ id: Int64? = nil) throws(CatalogError) -> RestoredChange {
-        try undo(id, at: .now)
-    }
-
-    public func update(_ submission: Submission) throws(CatalogError) {
-        try update(submission, at: .now)
+    public func undo() throws(CatalogError) -> RestoredChange {
+        try undo(nil)
     }
 
     public func mentionDirectory() throws(CatalogError) -> MentionDirectory {
@@ -190,15 +159,18 @@ public enum CatalogStores {
     }
 
     /// For commands that change the catalog: created on first use.
-    public static func open(_ location: String, environment: [String: String]) throws(CatalogError) -> any CatalogStore {
-        isServerURL(location) ? try PostgresCatalog.open(url: location, environment: environment) : try Catalog.open(at: location)
+    public static func open(_ location: String, environment: [String: String], clock: CatalogClock = .system) throws(CatalogError) -> any CatalogStore {
+        isServerURL(location)
+            ? try PostgresCatalog.open(url: location, environment: environment, clock: clock)
+            : try Catalog.open(at: location, clock: clock)
     }
 
     /// For commands that change what the catalog already holds (`rm`, `edit`, `undo`…):
     /// one that does not exist yet is not created; it reads as empty.
-    public static func openExisting(_ location: String, environment: [String: String]) throws(CatalogError) -> any CatalogStore {
-        if isServerURL(location) { return try PostgresCatalog.open(url: location, environment: environment, forReading: true) }
-        return FileManager.default.fileExists(atPath: location) ? try Catalog.open(at: location) : try Catalog.openForReading(at: location)
+    public static func openExisting(_ location: String, environment: [String: String],
+                                    clock: CatalogClock = .system) throws(CatalogError) -> any CatalogStore {
+        if isServerURL(location) { return try PostgresCatalog.open(url: location, environment: environment, forReading: true, clock: clock) }
+        return FileManager.default.fileExists(atPath: location) ? try Catalog.open(at: location, clock: clock) : try Catalog.openForReading(at: location)
     }
 
     /// For commands that only read it: nothing is created or written.

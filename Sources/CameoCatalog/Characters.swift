@@ -1,3 +1,4 @@
+import CameoMediaFacts
 import CameoText
 import Foundation
 import GRDB
@@ -61,8 +62,9 @@ public struct CharacterChange: Sendable {
 
 extension Catalog {
     @discardableResult
-    public func add(_ new: NewCharacter, at date: Timestamp) throws(CatalogError) -> CameoCharacter {
+    public func add(_ new: NewCharacter) throws(CatalogError) -> CameoCharacter {
         try write { db in
+            let date = try db.transactionTime
             if try CharacterRecord.aliasTaken(new.alias.key, db) {
                 throw CatalogError.duplicateAlias(new.alias.text)
             }
@@ -177,14 +179,15 @@ extension Catalog {
     }
 
     @discardableResult
-    public func update(_ alias: String, _ change: CharacterChange, at date: Timestamp) throws(CatalogError) -> CameoCharacter {
+    public func update(_ alias: String, _ change: CharacterChange) throws(CatalogError) -> CameoCharacter {
         try write { db in
+            let date = try db.transactionTime
             let current = try Self.requireCharacter(named: alias, db)
             guard var record = try CharacterRecord.fetchOne(db, key: current.id) else {
                 throw CatalogError.unknownAlias(alias, suggestion: nil)
             }
             if change.sourceURL != nil || change.window != nil || change.clip != nil {
-                try Self.keepInTrash(.edit, characterIds: [current.id], at: date, db)
+                try Self.keepInTrash(.edit, characterIds: [current.id], db)
             }
             if let url = change.sourceURL {
                 // Facts about the old address say nothing about the new one.
@@ -223,14 +226,15 @@ extension Catalog {
     }
 
     @discardableResult
-    public func rename(_ alias: String, to newAlias: Alias, at date: Timestamp) throws(CatalogError) -> CameoCharacter {
+    public func rename(_ alias: String, to newAlias: Alias) throws(CatalogError) -> CameoCharacter {
         try write { db in
+            let date = try db.transactionTime
             let current = try Self.requireCharacter(named: alias, db)
             if NameKey.of(alias) != newAlias.key,
                try CharacterRecord.aliasTaken(newAlias.key, db) {
                 throw CatalogError.duplicateAlias(newAlias.text)
             }
-            try Self.keepInTrash(.rename, characterIds: [current.id], at: date, db)
+            try Self.keepInTrash(.rename, characterIds: [current.id], db)
             try db.execute(
                 sql: "UPDATE character SET alias = ?, aliasKey = ?, updatedAt = ? WHERE id = ?",
                 arguments: [newAlias.text, newAlias.key, date, current.id])
@@ -256,10 +260,10 @@ extension Catalog {
     }
 
     /// Deletes a character with its tags and identities; its submissions stay, unattached.
-    public func remove(_ alias: String, at date: Timestamp) throws(CatalogError) {
+    public func remove(_ alias: String) throws(CatalogError) {
         try write { db in
             if let id = try CharacterRecord.id(aliasKey: NameKey.of(alias), db) {
-                try Self.keepInTrash(.remove, characterIds: [id], at: date, db)
+                try Self.keepInTrash(.remove, characterIds: [id], db)
             }
             try db.execute(sql: "DELETE FROM character WHERE aliasKey = ?", arguments: [NameKey.of(alias)])
             if db.changesCount == 0 {
@@ -331,8 +335,8 @@ extension Catalog {
         try collect(RowSQL.tag + only + " ORDER BY characterId, tag", owner: owner(TagRecord.Columns.characterId)) { (tag: TagRecord) in
             parts.tags[tag.characterId, default: []].append(tag.tag)
         }
-        try collect(RowSQL.identity + only + " ORDER BY createdAt, id", owner: owner(Identity.Columns.characterId)) { (identity: Identity) in
-            parts.identities[identity.characterId, default: []].append(identity)
+        try collect(RowSQL.identity + only + " ORDER BY createdAt, id", owner: owner(IdentityRecord.Columns.characterId)) { (record: IdentityRecord) in
+            parts.identities[record.value.characterId, default: []].append(record.value)
         }
         return parts
     }

@@ -1,3 +1,4 @@
+import CameoMediaFacts
 import CameoText
 import Foundation
 import GRDB
@@ -222,7 +223,7 @@ extension Catalog {
             }
             var added: [Int64] = []
             let replacing = policy == .replace ? clashes.compactMap { existing[$0.character.alias.key] } : []
-            let trash = try Self.keepInTrash(.importReplace, characterIds: replacing, at: .now, db)
+            let trash = try Self.keepInTrash(.importReplace, characterIds: replacing, db)
             for item in incoming {
                 let id: Int64
                 if let current = existing[item.character.alias.key] {
@@ -239,7 +240,8 @@ extension Catalog {
                 for var identity in item.identities {
                     identity.characterId = id
                     do {
-                        try identity.insert(db)
+                        var record = IdentityRecord(identity)
+                        try record.insert(db)
                     } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
                         let owner = try String.fetchOne(db, sql: """
                             SELECT character.alias FROM identity JOIN character ON character.id = identity.characterId
@@ -283,10 +285,7 @@ extension Catalog {
                                             probeJSON: clip.probe.flatMap { try? $0.serialized() })
                     },
                     sourceCheck: entry.sourceCheck,
-                    sourceFacts: entry.sourceProbe.flatMap { probe in
-                        guard let duration = probe["duration"]?.doubleValue, let json = try? probe.serialized() else { return nil }
-                        return ProbeFacts(duration: duration, json: json)
-                    },
+                    sourceFacts: entry.sourceProbe.flatMap { probe in (try? probe.serialized()).flatMap(ProbeFacts.init(json:)) },
                     personCheck: entry.personCheck.flatMap { try? $0.serialized() })
                 var identities: [Identity] = []
                 for identity in entry.usernames {

@@ -85,7 +85,7 @@ extension Catalog {
             for row in try Row.fetchAll(db, sql: "SELECT id, alias FROM character WHERE id IN (SELECT characterId FROM submission)") {
                 aliases[row[0]] = row[1]
             }
-            return try Submission.order(Submission.Columns.id).fetchAll(db).map { submission in
+            return try SubmissionRecord.order(SubmissionRecord.Columns.id).fetchAll(db).map(\.value).map { submission in
                 ExchangedSubmission(submission, alias: submission.characterId.flatMap { aliases[$0] })
             }
         }
@@ -105,8 +105,8 @@ extension Catalog {
             let characterId = try exchanged.alias.flatMap {
                 try CharacterRecord.id(aliasKey: NameKey.of($0), db)
             }
-            var submission = exchanged.submission(characterId: characterId)
-            try submission.insert(db)
+            var record = SubmissionRecord(exchanged.submission(characterId: characterId))
+            try record.insert(db)
             added += 1
         }
         return added

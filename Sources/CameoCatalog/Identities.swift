@@ -32,16 +32,17 @@ extension Catalog {
     /// previous active identity becomes superseded. Resolving a username the
     /// character already had brings it back.
     @discardableResult
-    public func resolve(_ alias: String, to identity: NewIdentity, at date: Timestamp) throws(CatalogError) -> CameoCharacter {
+    public func resolve(_ alias: String, to identity: NewIdentity) throws(CatalogError) -> CameoCharacter {
         try write { db in
             let character = try Self.requireCharacter(named: alias, db)
-            try Self.activate(identity, for: character, at: date, db)
+            try Self.activate(identity, for: character, db)
             return try Self.fetchCharacter(id: character.id, db)
         }
     }
 
-    static func activate(_ new: NewIdentity, for character: CameoCharacter, at date: Timestamp, _ db: Database) throws {
-        let existing = try Identity.all().filter(usernameKey: new.username.key).fetchOne(db)
+    static func activate(_ new: NewIdentity, for character: CameoCharacter, _ db: Database) throws {
+        let date = try db.transactionTime
+        let existing = try IdentityRecord.all().filter(usernameKey: new.username.key).fetchOne(db)?.value
         if let existing, existing.characterId != character.id {
             let owner = try CharacterRecord.alias(id: existing.characterId, db)
             throw CatalogError.usernameTaken(new.username.text, owner: owner ?? "another character")
@@ -65,7 +66,8 @@ extension Catalog {
         if existing == nil { identity.origin = new.origin }
         identity.state = .active
         identity.updatedAt = date
-        try identity.save(db)
+        var record = IdentityRecord(identity)
+        try record.save(db)
     }
 
     /// Marks a username revoked: its owner withdrew access, so prompts must not
@@ -73,15 +75,15 @@ extension Catalog {
     /// Returns the alias of the character it belonged to, or nil if the catalog
     /// does not know the username.
     @discardableResult
-    public func revoke(username: String, at date: Timestamp) throws(CatalogError) -> String? {
+    public func revoke(username: String) throws(CatalogError) -> String? {
         try write { db in
-            guard var identity = try Identity.all().filter(usernameKey: NameKey.of(username)).fetchOne(db) else {
+            guard var record = try IdentityRecord.all().filter(usernameKey: NameKey.of(username)).fetchOne(db) else {
                 return nil
             }
-            identity.state = .revoked
-            identity.updatedAt = date
-            try identity.update(db)
-            return try CharacterRecord.alias(id: identity.characterId, db)
+            record.value.state = .revoked
+            record.value.updatedAt = try db.transactionTime
+            try record.update(db)
+            return try CharacterRecord.alias(id: record.value.characterId, db)
         }
     }
 
@@ -125,10 +127,7 @@ extension Catalog {
                 let id: Int64 = try stored.value(0, "characterId")
                 let username: String = try stored.value(1, "username")
                 let state: Identity.State = try stored.value(2, "state")
-                switch state {
-                case .active: byId[id]?.activeUsername = username
-                case .superseded, .revoked: byId[id]?.retiredUsernames.append(.init(username: username, revoked: state == .revoked))
-                }
+                byId[id]?.add(username: username, state)
             }
             return MentionDirectory(entries: Array(byId.values))
         }
@@ -159,6 +158,14 @@ public struct MentionDirectory: Sendable {
         public struct Retired: Sendable {
             public var username: String
             public var revoked: Bool
+        }
+
+        /// Files one of the character's usernames (oldest first) by its state.
+        mutating func add(username: String, _ state: Identity.State) {
+            switch state {
+            case .active: activeUsername = username
+            case .superseded, .revoked: retiredUsernames.append(Retired(username: username, revoked: state == .revoked))
+            }
         }
     }
 

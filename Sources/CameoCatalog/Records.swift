@@ -1,3 +1,5 @@
+import CSQLiteOptions
+import CameoMediaFacts
 import Foundation
 import GRDB
 
@@ -5,7 +7,7 @@ import GRDB
 struct CharacterRecord: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "character"
     static let tags = hasMany(TagRecord.self)
-    static let identities = hasMany(Identity.self)
+    static let identities = hasMany(IdentityRecord.self)
 
     var id: Int64?
     var alias: String
@@ -39,10 +41,10 @@ struct CharacterRecord: Codable, Sendable, FetchableRecord, MutablePersistableRe
 /// A record's columns as an enum whose cases are declared in the order reads
 /// select them: a case's raw value is its position in a fetched row, so the
 /// selection and the positional decoding cannot drift apart.
-public protocol PositionalColumns: ColumnExpression, CaseIterable, RawRepresentable<Int> {}
+protocol PositionalColumns: ColumnExpression, CaseIterable, RawRepresentable<Int> {}
 
 extension PositionalColumns {
-    public var name: String { String(describing: self) }
+    var name: String { String(describing: self) }
     static var selection: [any SQLSelectable] { allCases.map { $0 } }
 }
 
@@ -96,30 +98,29 @@ extension TagRecord {
     }
 }
 
-extension Identity {
-    public static var databaseSelection: [any SQLSelectable] { Columns.selection }
+extension Identity: RowValue {
+    static let databaseTableName = "identity"
 
-    public init(row: Row) throws {
+    /// Every column, in the order reads select them (a test pins the names to `CodingKeys`).
+    enum Columns: Int, PositionalColumns {
+        case id, characterId, username, usernameKey, platformCharacterId, displayName, avatarURL, origin, taskId,
+             provider, state, createdAt, updatedAt, avatarFetchedAt, permalink
+    }
+
+    init(row: Row) throws {
         let stored = StoredRow(row) { row in
             let id: DatabaseValue = row[Columns.id.rawValue]
             let owner: DatabaseValue = row[Columns.characterId.rawValue]
             return "username #\(Int64.fromDatabaseValue(id).map(String.init) ?? "?") of character #\(Int64.fromDatabaseValue(owner).map(String.init) ?? "?")"
         }
+        self.init(
+            characterId: try stored.value(Columns.characterId), username: try stored.value(Columns.username),
+            usernameKey: try stored.value(Columns.usernameKey), platformCharacterId: try stored.optional(Columns.platformCharacterId),
+            displayName: try stored.optional(Columns.displayName), avatarURL: try stored.optional(Columns.avatarURL),
+            avatarFetchedAt: try stored.optional(Columns.avatarFetchedAt), permalink: try stored.optional(Columns.permalink),
+            origin: try stored.value(Columns.origin), taskId: try stored.optional(Columns.taskId), provider: try stored.optional(Columns.provider),
+            state: try stored.value(Columns.state), createdAt: try stored.value(Columns.createdAt), updatedAt: try stored.value(Columns.updatedAt))
         id = try stored.value(Columns.id) as Int64
-        characterId = try stored.value(Columns.characterId)
-        username = try stored.value(Columns.username)
-        usernameKey = try stored.value(Columns.usernameKey)
-        platformCharacterId = try stored.optional(Columns.platformCharacterId)
-        displayName = try stored.optional(Columns.displayName)
-        avatarURL = try stored.optional(Columns.avatarURL)
-        origin = try stored.value(Columns.origin)
-        taskId = try stored.optional(Columns.taskId)
-        provider = try stored.optional(Columns.provider)
-        state = try stored.value(Columns.state)
-        createdAt = try stored.value(Columns.createdAt)
-        updatedAt = try stored.value(Columns.updatedAt)
-        avatarFetchedAt = try stored.optional(Columns.avatarFetchedAt)
-        permalink = try stored.optional(Columns.permalink)
     }
 }
 
@@ -164,7 +165,7 @@ struct StoredRow {
 
     func value<T: DatabaseValueConvertible & StatementColumnConvertible>(_ index: Int, _ column: @autoclosure () -> String) throws -> T {
         do {
-            return try row.decode(T.self, atIndex: index)
+            return try row.decode(StorageChecked<T>.self, atIndex: index).value
         } catch {
             throw unreadable(index, column())
         }
@@ -206,6 +207,54 @@ struct StoredRow {
     }
 }
 
+/// A column's value, read only when SQLite holds it as what cameo writes for
+/// its type: text for a string, an integer for a number of them, a number for
+/// a double. SQLite would otherwise convert anything: a blob read as a string
+/// (a file edited by hand) would come back as its bytes or as empty text, and
+/// text read as an integer as 0.
+struct StorageChecked<Value: DatabaseValueConvertible & StatementColumnConvertible>: DatabaseValueConvertible, StatementColumnConvertible {
+    var value: Value
+
+    /// SQLite's storage classes, as `sqlite3_column_type` numbers them.
+    enum StorageClass: CInt {
+        case integer = 1, real = 2, text = 3, blob = 4, null = 5
+    }
+
+    static func accepts(_ storage: StorageClass) -> Bool {
+        switch storage {
+        case .text: Value.self == String.self
+        case .integer: Value.self != String.self
+        case .real: Value.self == Double.self
+        case .blob, .null: false
+        }
+    }
+
+    init?(sqliteStatement: SQLiteStatement, index: CInt) {
+        // A NULL is never accepted, so the value is read without looking again.
+        guard let storage = StorageClass(rawValue: cameo_sqlite_column_type(UnsafeMutableRawPointer(sqliteStatement), index)),
+              Self.accepts(storage), let value = Value(sqliteStatement: sqliteStatement, index: index) else { return nil }
+        self.value = value
+    }
+
+    init(value: Value) {
+        self.value = value
+    }
+
+    var databaseValue: DatabaseValue { value.databaseValue }
+
+    static func fromDatabaseValue(_ dbValue: DatabaseValue) -> Self? {
+        let storage: StorageClass = switch dbValue.storage {
+        case .null: .null
+        case .int64: .integer
+        case .double: .real
+        case .string: .text
+        case .blob: .blob
+        }
+        guard accepts(storage), let value = Value.fromDatabaseValue(dbValue) else { return nil }
+        return Self(value: value)
+    }
+}
+
 struct TagRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "characterTag"
     var characterId: Int64
@@ -217,7 +266,7 @@ struct TagRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
 }
 
 /// What is known of the source video itself, apart from any local clip.
-public enum SourceCheck: String, Codable, Sendable, DatabaseValueConvertible {
+public enum SourceCheck: String, Codable, Sendable {
     /// The source URL was opened and probed.
     case probed
     /// The source URL could not be reached when the character was added.
@@ -228,9 +277,7 @@ public enum SourceCheck: String, Codable, Sendable, DatabaseValueConvertible {
 
 /// One username the platform gave a character, kept apart from the platform's
 /// own character id and display name.
-public struct Identity: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
-    public static let databaseTableName = "identity"
-
+public struct Identity: Codable, Sendable, Equatable {
     public var id: Int64?
     public var characterId: Int64
     public var username: String
@@ -251,33 +298,58 @@ public struct Identity: Codable, Sendable, Equatable, FetchableRecord, MutablePe
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
-    public enum Origin: String, Codable, Sendable, DatabaseValueConvertible {
+    public enum Origin: String, Codable, Sendable {
         /// Typed in with `resolve`; from a generation task's answer; from `create`.
         case manual, task, created
     }
 
-    public enum State: String, Codable, Sendable, DatabaseValueConvertible {
+    public enum State: String, Codable, Sendable {
         case active, superseded, revoked
     }
+}
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
+/// How a value the catalog keeps one row of is stored: the GRDB record stays
+/// inside the catalog, so commands see only the value. The value's coding
+/// keys are the column names; its `Columns` are what reads select.
+protocol RowValue: Codable, Sendable {
+    associatedtype Columns: PositionalColumns
+    static var databaseTableName: String { get }
+    var id: Int64? { get set }
+    /// Reads a row selected by `Columns`, each column checked.
+    init(row: Row) throws
+}
+
+struct StoredRecord<Value: RowValue>: Encodable, FetchableRecord, MutablePersistableRecord {
+    typealias Columns = Value.Columns
+    static var databaseTableName: String { Value.databaseTableName }
+    static var databaseSelection: [any SQLSelectable] { Columns.selection }
+    var value: Value
+
+    init(_ value: Value) {
+        self.value = value
     }
 
-    /// Every column, in the order reads select them (a test pins the names to `CodingKeys`).
-    public enum Columns: Int, PositionalColumns {
-        case id, characterId, username, usernameKey, platformCharacterId, displayName, avatarURL, origin, taskId,
-             provider, state, createdAt, updatedAt, avatarFetchedAt, permalink
+    init(row: Row) throws {
+        value = try Value(row: row)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try value.encode(to: encoder)
+    }
+
+    mutating func didInsert(_ inserted: InsertionSuccess) {
+        value.id = inserted.rowID
     }
 }
+
+typealias IdentityRecord = StoredRecord<Identity>
+typealias SubmissionRecord = StoredRecord<Submission>
 
 /// One request sent (or about to be sent) to the provider, and what came back.
 /// `state` is what cameo knows about the request itself; `taskStatus` is what
 /// the provider says about the task it made, normalised (the word it used is
 /// kept in `providerStatus`).
-public struct Submission: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
-    public static let databaseTableName = "submission"
-
+public struct Submission: Codable, Sendable, Equatable {
     public var id: Int64?
     public var characterId: Int64?
     public var kind: SubmissionKind
@@ -297,8 +369,15 @@ public struct Submission: Codable, Sendable, Equatable, FetchableRecord, Mutable
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
+    /// A submission to record; `CatalogStore.record` stamps both its times.
     public init(kind: SubmissionKind = .generation, characterId: Int64?, endpoint: String, provider: String? = nil, requestBody: String,
-                state: SubmissionState = .sending, at date: Timestamp = .now) {
+                state: SubmissionState = .sending) {
+        self.init(kind: kind, characterId: characterId, endpoint: endpoint, provider: provider, requestBody: requestBody, state: state, at: .now)
+    }
+
+    /// One read back or imported, with the time it was made.
+    init(kind: SubmissionKind, characterId: Int64?, endpoint: String, provider: String?, requestBody: String,
+         state: SubmissionState, at date: Timestamp) {
         self.kind = kind
         self.characterId = characterId
         self.endpoint = endpoint
@@ -308,34 +387,28 @@ public struct Submission: Codable, Sendable, Equatable, FetchableRecord, Mutable
         self.createdAt = date
         self.updatedAt = self.createdAt
     }
+}
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
+extension Submission: RowValue {
+    static let databaseTableName = "submission"
 
     /// Every column, in the order reads select them (a test pins the names to `CodingKeys`).
-    public enum Columns: Int, PositionalColumns {
+    enum Columns: Int, PositionalColumns {
         case id, characterId, kind, endpoint, provider, requestBody, state, taskStatus, providerStatus, httpStatus,
              responseBody, taskId, error, downloadPath, createdAt, updatedAt
     }
-}
-
-extension Submission {
-    public static var databaseSelection: [any SQLSelectable] { Columns.selection }
 
     /// Checked column by column like the other records, so that a broken row is named, not dumped.
-    public init(row: Row) throws {
+    init(row: Row) throws {
         let stored = StoredRow(row) { row in
             let id: DatabaseValue = row[Columns.id.rawValue]
             return "submission #\(Int64.fromDatabaseValue(id).map(String.init) ?? "?")"
         }
+        self.init(kind: try stored.value(Columns.kind), characterId: try stored.optional(Columns.characterId),
+                  endpoint: try stored.value(Columns.endpoint), provider: try stored.optional(Columns.provider),
+                  requestBody: try stored.value(Columns.requestBody), state: try stored.value(Columns.state),
+                  at: try stored.value(Columns.createdAt))
         id = try stored.value(Columns.id) as Int64
-        characterId = try stored.optional(Columns.characterId)
-        kind = try stored.value(Columns.kind)
-        endpoint = try stored.value(Columns.endpoint)
-        provider = try stored.optional(Columns.provider)
-        requestBody = try stored.value(Columns.requestBody)
-        state = try stored.value(Columns.state)
         taskStatus = try stored.optional(Columns.taskStatus)
         providerStatus = try stored.optional(Columns.providerStatus)
         httpStatus = try stored.optional(Columns.httpStatus)
@@ -343,13 +416,12 @@ extension Submission {
         taskId = try stored.optional(Columns.taskId)
         error = try stored.optional(Columns.error)
         downloadPath = try stored.optional(Columns.downloadPath)
-        createdAt = try stored.value(Columns.createdAt)
         updatedAt = try stored.value(Columns.updatedAt)
     }
 }
 
 /// What cameo knows about a request it sent.
-public enum SubmissionState: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+public enum SubmissionState: String, Codable, Sendable, CaseIterable {
     /// Recorded before sending; a row still here after the process ended was interrupted.
     case sending
     /// The provider accepted it and gave a task id.
@@ -363,7 +435,7 @@ public enum SubmissionState: String, Codable, Sendable, CaseIterable, DatabaseVa
 }
 
 /// What a submission asked for.
-public enum SubmissionKind: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+public enum SubmissionKind: String, Codable, Sendable, CaseIterable {
     case generation, character
 }
 
@@ -381,6 +453,11 @@ public struct CameoCharacter: Sendable, Equatable {
     public var sourceFacts: ProbeFacts?
     /// What the person check saw in the window (JSON), when it ran.
     public var personCheck: String?
+    /// The stored person check, read through the media module's type (nil
+    /// when it did not run, or the stored text is not one).
+    public var personCheckResult: PersonCheckResult? {
+        personCheck.flatMap(PersonCheckResult.init(json:))
+    }
     /// Oldest first.
     public var identities: [Identity]
     public var createdAt: Timestamp
@@ -414,17 +491,6 @@ public struct CameoCharacter: Sendable, Equatable {
     }
 }
 
-/// A probe's findings: the duration, and every fact as the JSON `cameo probe --json` prints.
-public struct ProbeFacts: Sendable, Equatable {
-    public var duration: Double
-    public var json: String
-
-    public init(duration: Double, json: String) {
-        self.duration = duration
-        self.json = json
-    }
-}
-
 // The requests the catalog makes in more than one place, each written once.
 
 extension DerivableRequest<CharacterRecord> {
@@ -434,28 +500,26 @@ extension DerivableRequest<CharacterRecord> {
     }
 }
 
-extension DerivableRequest<TagRecord> {
-    func filter(characterIds ids: [Int64]) -> Self {
-        filter(ids.contains(TagRecord.Columns.characterId))
-    }
-}
-
-extension DerivableRequest<Identity> {
+extension DerivableRequest<IdentityRecord> {
     /// The identity whose username has this key (as `NameKey.of` makes it).
     func filter(usernameKey key: String) -> Self {
-        filter(Identity.Columns.usernameKey == key)
-    }
-
-    func filter(characterIds ids: [Int64]) -> Self {
-        filter(ids.contains(Identity.Columns.characterId))
+        filter(IdentityRecord.Columns.usernameKey == key)
     }
 }
 
-extension DerivableRequest<Submission> {
+extension DerivableRequest<SubmissionRecord> {
     func newestFirst() -> Self {
-        order(Submission.Columns.id.desc)
+        order(SubmissionRecord.Columns.id.desc)
     }
 }
+
+// Stored as their words; kept out of the types' declarations so the values
+// read as plain Swift to the modules that use them.
+extension SourceCheck: DatabaseValueConvertible {}
+extension Identity.Origin: DatabaseValueConvertible {}
+extension Identity.State: DatabaseValueConvertible {}
+extension SubmissionState: DatabaseValueConvertible {}
+extension SubmissionKind: DatabaseValueConvertible {}
 
 extension CharacterRecord {
     static func aliasTaken(_ key: String, _ db: Database) throws -> Bool {

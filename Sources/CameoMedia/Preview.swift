@@ -1,5 +1,6 @@
 import CFFmpeg
 import CameoText
+import CameoMediaFacts
 import Foundation
 
 /// A picture of a window a person can judge at a glance: frames across the

@@ -1,4 +1,5 @@
 import CameoAPI
+import CameoMediaFacts
 import CameoPrompt
 import CameoTestSupport
 import CameoText
@@ -106,6 +107,32 @@ import Testing
     @Test func identifiersDoNotCollideWithPromptRules() {
         let all = (RequestLinter.descriptions + PromptLinter.descriptions).map(\.identifier)
         #expect(Set(all).count == all.count)
+    }
+}
+
+@Suite struct CharacterRuleTests {
+    static let face = PersonCheckResult(detector: "d", version: "2", frames: [0, 0.5, 1],
+                                        faces: [FaceSighting(time: 0.5, box: [1, 2, 3, 4], score: 0.9)])
+
+    /// A stored check that saw a face is a warning, an error with --strict,
+    /// found at `character_url`; no check, or one without faces, says nothing.
+    @Test func personInWindowReadsTheStoredCheck() {
+        let seen = CreatedCharacter(alias: "astro", window: "0,2", personCheck: Self.face)
+        let warned = CharacterLinter.lint(seen, strict: false)
+        #expect(warned.map(\.rule) == ["person-in-window"] && warned.allSatisfy { $0.severity == .warning })
+        #expect(warned.first?.field == "character_url")
+        #expect(warned.first?.message.contains("0,2 of astro shows a human face at 0.5 s") == true, "\(warned)")
+        #expect(CharacterLinter.lint(seen, strict: true).map(\.severity) == [.error])
+        var clean = Self.face
+        clean.faces = []
+        #expect(CharacterLinter.lint(CreatedCharacter(alias: "duck", window: "1,3", personCheck: clean), strict: true).isEmpty)
+        #expect(CharacterLinter.lint(CreatedCharacter(alias: "duck", window: "1,3", personCheck: nil), strict: true).isEmpty)
+    }
+
+    /// The stored form reads back as the same result; other text reads as none.
+    @Test func aStoredCheckRoundTrips() throws {
+        #expect(PersonCheckResult(json: try Self.face.json()) == Self.face)
+        #expect(PersonCheckResult(json: "{\"people\":0}") == nil)
     }
 }
 

@@ -61,21 +61,22 @@ import Testing
         }
     }
 
-    /// Every type that conforms to `PromptRule` or `RequestRule` in Sources/
+    /// Every type that conforms to `PromptRule`, `RequestRule` or `CharacterRule` in Sources/
     /// is in its linter's list: a rule written but not listed never runs.
     @Test func everyRuleTypeIsInItsLintersList() throws {
         let declared = try Self.ruleTypesDeclared()
-        let listed = Set(PromptLinter.rules.map { String(describing: type(of: $0)) } + RequestLinter.rules.map { String(describing: type(of: $0)) })
+        let listed = Set(PromptLinter.rules.map { String(describing: type(of: $0)) } + RequestLinter.rules.map { String(describing: type(of: $0)) }
+                         + CharacterLinter.rules.map { String(describing: type(of: $0)) })
         #expect(declared.count >= 20, "found only \(declared.sorted())")
         #expect(declared == listed, "declared but not listed: \(declared.subtracting(listed).sorted()); listed but not found: \(listed.subtracting(declared).sorted())")
-        let identifiers = (Self.promptRules + Self.requestRules).map(\.identifier)
+        let identifiers = (Self.promptRules + Self.requestRules + CharacterLinter.descriptions).map(\.identifier)
         #expect(Set(identifiers).count == identifiers.count)
     }
 
     /// Names of the types declared in Sources/ as conforming to a rule protocol.
     static func ruleTypesDeclared() throws -> Set<String> {
         let sources = Repository.root.appendingPathComponent("Sources")
-        let pattern = try NSRegularExpression(pattern: #"(?:struct|enum|final class|class)\s+(\w+)\s*:[^{]*\b(?:PromptRule|RequestRule)\b"#)
+        let pattern = try NSRegularExpression(pattern: #"(?:struct|enum|final class|class)\s+(\w+)\s*:[^{]*\b(?:PromptRule|RequestRule|CharacterRule)\b"#)
         var names = Set<String>()
         let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)
         while let file = files?.nextObject() as? URL {

@@ -187,6 +187,28 @@ import Testing
         #expect(try cli.run("list").status == 0)
     }
 
+    /// SQLite converts between storage classes on reading: a blob where cameo
+    /// writes text would read as its bytes (or as empty text), text where it
+    /// writes a number as 0. Such a row is named like any other broken one.
+    @Test func aValueOfTheWrongStorageClassIsUnreadable() throws {
+        try populate(3)
+        try DatabaseQueue(path: catalogPath).writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+            try db.execute(sql: "UPDATE character SET sourceURL = X'' WHERE alias = 'c0'")
+            try db.execute(sql: "UPDATE character SET notes = CAST('a note' AS BLOB) WHERE alias = 'c1'")
+            try db.execute(sql: "UPDATE character SET windowStartMs = 'soon' WHERE alias = 'c2'")
+        }
+        for (alias, column) in [("c0", "sourceURL"), ("c1", "notes"), ("c2", "windowStartMs")] {
+            let result = try cli.run("show", alias)
+            #expect(result.status == 5, "\(alias): \(result)")
+            #expect(result.stderr.hasPrefix("cameo: error: cannot read character #"), "\(alias): \(result)")
+            #expect(result.stderr.contains("(\"\(alias)\")") && result.stderr.contains(column), "\(alias): \(result)")
+            #expect(result.stdout.isEmpty)
+        }
+        let listed = try cli.run("list", "--json")
+        #expect(listed.status == 5 && listed.stderr.contains("a blob of 0 bytes"), "\(listed)")
+    }
+
     @Test func thirtyTwoProcessesCreatingOneCatalogAllSucceed() throws {
         let path = scratch.path("new/first-use.sqlite")
         let runs = try (0..<32).map { index in

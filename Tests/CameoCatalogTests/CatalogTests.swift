@@ -32,8 +32,64 @@ final class Fixture {
     }
 }
 
+/// A clock a test sets, which moves on by a millisecond each time it is
+/// read: rows one write stamps share a time only when the store read the
+/// clock once for the whole transaction.
+final class SteppingClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last: Int64
+
+    init(from start: Timestamp) {
+        last = start.millisecondsSince1970
+    }
+
+    var clock: CatalogClock {
+        CatalogClock { [self] in
+            lock.withLock {
+                last += 1
+                return Timestamp(millisecondsSince1970: last)
+            }
+        }
+    }
+}
+
 /// The catalog's behaviour, once against each store.
 @Suite struct CatalogTests {
+
+    /// Every time a write stores comes from the store's clock, read once per
+    /// transaction: the character, identity, submission and trash rows one
+    /// write touches share one time, and a later write has a later one.
+    @Test(arguments: Store.allCases) func timesComeFromTheClockOncePerTransaction(_ store: Store) throws {
+        let scratch = try Scratch()
+        let start = Timestamp(millisecondsSince1970: 1_900_000_000_000)  // in 2030, after any test run
+        let catalog = try TestCatalog(store, in: scratch).open(clock: SteppingClock(from: start).clock)
+        func fromTheClock(_ time: Timestamp) -> Bool {
+            time > start && time.millisecondsSince1970 < start.millisecondsSince1970 + 1000
+        }
+        let added = try catalog.add(makeCharacter("duck", tags: ["a", "b"]))
+        #expect(fromTheClock(added.createdAt) && added.updatedAt == added.createdAt)
+
+        try catalog.resolve("duck", to: NewIdentity(username: Username("duck.one")))
+        let resolved = try catalog.resolve("duck", to: NewIdentity(username: Username("duck.two"), avatarURL: "https://a.example/a.png"))
+        let one = try #require(resolved.identities.first { $0.username == "duck.one" })
+        let two = try #require(resolved.identities.first { $0.username == "duck.two" })
+        #expect(one.state == .superseded && one.createdAt > added.createdAt && one.createdAt < two.createdAt)
+        #expect(one.updatedAt == two.createdAt && two.updatedAt == two.createdAt && two.avatarFetchedAt == two.createdAt)
+
+        let edited = try catalog.update("duck", CharacterChange(window: try CharacterWindow(parsing: "1,2")))
+        #expect(edited.createdAt == added.createdAt && edited.updatedAt > two.createdAt)
+        #expect(try catalog.trash().first?.createdAt == edited.updatedAt)
+        let renamed = try catalog.rename("duck", to: Alias("drake"))
+        #expect(renamed.updatedAt > edited.updatedAt)
+        #expect(try catalog.trash().first?.createdAt == renamed.updatedAt)
+
+        var sent = try catalog.record(Submission(characterId: renamed.id, endpoint: "/v1/videos", requestBody: "{}"))
+        #expect(sent.createdAt > renamed.updatedAt && fromTheClock(sent.createdAt) && sent.updatedAt == sent.createdAt)
+        sent.state = .submitted
+        try catalog.update(sent)
+        let stored = try catalog.submission(id: try #require(sent.id))
+        #expect(stored.createdAt == sent.createdAt && stored.updatedAt > sent.createdAt && fromTheClock(stored.updatedAt))
+    }
 
     @Test(arguments: Store.allCases) func addsAndShows(_ store: Store) throws {
         let fixture = try Fixture(store)

@@ -1,4 +1,5 @@
 @testable import CameoCatalog
+import CameoMediaFacts
 import CameoTestSupport
 import Foundation
 import GRDB
@@ -30,14 +31,15 @@ import Testing
         let new = NewCharacter(alias: try Alias("duck"), sourceURL: try SourceURL("https://example.com/duck.mp4"),
                                window: try CharacterWindow(start: 1, end: 2))
         let character = Catalog.record(new, createdAt: now, updatedAt: now)
-        let identity = Identity(characterId: 1, username: "duck.one", usernameKey: "duck.one", origin: .manual,
-                                state: .active, createdAt: now, updatedAt: now)
-        let submission = Submission(characterId: 1, endpoint: "/v1/videos", requestBody: "{}", at: now)
+        let identity = IdentityRecord(Identity(characterId: 1, username: "duck.one", usernameKey: "duck.one", origin: .manual,
+                                state: .active, createdAt: now, updatedAt: now))
+        let submission = SubmissionRecord(Submission(kind: .generation, characterId: 1, endpoint: "/v1/videos", provider: nil, requestBody: "{}",
+                                                     state: .sending, at: now))
         try catalog.database.read { db in
             try expectColumns(of: character, CharacterRecord.Columns.self, db)
             try expectColumns(of: TagRecord(characterId: 1, tag: "bird"), TagRecord.Columns.self, db)
-            try expectColumns(of: identity, Identity.Columns.self, db)
-            try expectColumns(of: submission, Submission.Columns.self, db)
+            try expectColumns(of: identity, IdentityRecord.Columns.self, db)
+            try expectColumns(of: submission, SubmissionRecord.Columns.self, db)
         }
     }
 

@@ -1,4 +1,5 @@
 @testable import CameoCatalog
+import CameoMediaFacts
 import CameoTestSupport
 import CameoText
 import Foundation
@@ -102,7 +103,7 @@ import Testing
                 DROP TABLE trashItem; DROP TABLE trash; DELETE FROM grdb_migrations WHERE identifier = 'createTrash'
                 """)
         }
-        let writer = try DatabaseQueue(path: path, configuration: CatalogFile.writerConfiguration)
+        let writer = try DatabaseQueue(path: path, configuration: CatalogFile.writerConfiguration())
         try writer.read { _ = try Int.fetchOne($0, sql: "SELECT count(*) FROM character") }
         try writer.close()
         #expect(FileManager.default.fileExists(atPath: path + "-wal") && FileManager.default.fileExists(atPath: path + "-shm"))

@@ -1,4 +1,5 @@
 import CameoMedia
+import CameoMediaFacts
 import CameoTestSupport
 import Foundation
 import Testing
@@ -81,6 +82,16 @@ func check(_ info: ClipInfo, against truth: Truth, sourceLocation: SourceLocatio
         let info = try ClipProbe().probe(Repository.fixture(truth.file))
         check(info, against: truth)
         #expect(info.path == Repository.fixture(truth.file))
+    }
+
+    /// The catalog keeps a probe as `ClipInfo`'s JSON and reads its duration
+    /// back through `ProbeFacts`: the two agree on the key.
+    @Test func storedProbeJSONReadsBackThroughTheFactsType() throws {
+        let info = try ClipProbe().probe(Repository.fixture("landscape.mp4"))
+        let stored = try ProbeFacts(info)
+        let facts = try #require(ProbeFacts(json: stored.json))
+        #expect(facts == stored && facts.duration == info.duration && stored.json.contains("\"format_name\""))
+        #expect(ProbeFacts(json: #"{"length":3}"#) == nil)
     }
 
     @Test func durationFromPacketsWhenTheHeaderHasNone() throws {

@@ -36,8 +36,8 @@ public struct TestCatalog: Sendable {
         }
     }
 
-    public func open() throws -> any CatalogStore {
-        try CatalogStores.open(location, environment: environment)
+    public func open(clock: CatalogClock = .system) throws -> any CatalogStore {
+        try CatalogStores.open(location, environment: environment, clock: clock)
     }
 
     public func openForReading() throws -> any CatalogStore {

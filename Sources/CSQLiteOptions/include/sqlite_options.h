@@ -12,4 +12,10 @@ int cameo_sqlite_no_checkpoint_on_close(void *connection);
 /// reader never has to create them.
 int cameo_sqlite_keep_wal_files(void *connection);
 
+/// The storage class SQLite holds a statement's column in (SQLITE_INTEGER,
+/// SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB or SQLITE_NULL), which GRDB's fast
+/// decoding does not look at: it lets SQLite convert a blob into text.
+/// `statement` is a `sqlite3_stmt *`.
+int cameo_sqlite_column_type(void *statement, int index);
+
 #endif

@@ -13,20 +13,25 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
     let session: PostgresSession
     /// One call at a time on the connection.
     private let lock = NSLock()
+    let clock: CatalogClock
+    /// The time of the write transaction under way (read from `clock` as it began), under `lock`.
+    private var transactionStart: Timestamp?
 
-    private init(session: PostgresSession) {
+    private init(session: PostgresSession, clock: CatalogClock) {
         self.session = session
         self.path = session.display
+        self.clock = clock
     }
 
     /// Connects and, unless only reading, creates or migrates the schema. A
     /// database written by a newer cameo, or whose `cameo` schema is another
     /// program's, is refused. Reading a database without a catalog yet reads
     /// as an empty catalog and creates nothing.
-    static func open(url: String, environment: [String: String], forReading: Bool = false) throws(CatalogError) -> any CatalogStore {
+    static func open(url: String, environment: [String: String], forReading: Bool = false,
+                     clock: CatalogClock = .system) throws(CatalogError) -> any CatalogStore {
         let location = try PostgresLocation.parse(url, environment: environment)
         let session = try PostgresSession.connect(location)
-        let catalog = PostgresCatalog(session: session)
+        let catalog = PostgresCatalog(session: session, clock: clock)
         try catalog.translating {
             let state = try PostgresSchema.state(session)
             try PostgresSchema.refuseUnusable(state, path: catalog.path)
@@ -42,8 +47,22 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
 
     // MARK: - Running statements
 
+    /// Runs `body` in one write transaction, whose rows all get the time
+    /// `transactionTime` read from the clock as it began (as GRDB's
+    /// `transactionDate` does for the SQLite store).
     func write<T>(_ body: () throws -> T) throws(CatalogError) -> T {
-        try translating { try session.transaction(body) }
+        try translating {
+            try session.transaction {
+                transactionStart = clock.now()
+                defer { transactionStart = nil }
+                return try body()
+            }
+        }
+    }
+
+    /// The time of the write transaction under way.
+    var transactionTime: Timestamp {
+        transactionStart ?? clock.now()
     }
 
     func read<T>(_ body: () throws -> T) throws(CatalogError) -> T {
@@ -55,11 +74,8 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
         defer { lock.unlock() }
         do {
             return try work()
-        } catch let error as CatalogError {
-            throw error
-        } catch let error as UnreadableRow {
-            throw .unreadableRow(path: path, row: error.row, detail: error.detail)
         } catch {
+            if let own = CatalogError(own: error, path: path) { throw own }
             switch PostgresSession.sqlState(error) {
             case "40001", "40P01":
                 throw .cannotOpen(path: path, detail: "another client changed the same rows at the same moment; try again")
@@ -181,8 +197,9 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
         try !session.query("SELECT 1 FROM character WHERE alias_key = $1", [.text(key)]).isEmpty
     }
 
-    public func add(_ new: NewCharacter, at date: Timestamp) throws(CatalogError) -> CameoCharacter {
+    public func add(_ new: NewCharacter) throws(CatalogError) -> CameoCharacter {
         try write {
+            let date = transactionTime
             if try aliasTaken(new.alias.key) { throw CatalogError.duplicateAlias(new.alias.text) }
             var ids: [Int64] = []
             // Another client may add the same alias between the look and the write: the unique index decides.
@@ -193,21 +210,31 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
         }
     }
 
+    /// Rows to insert, in batches of at most 2,000: a multi-row INSERT of
+    /// any of cameo's tables stays far below the protocol's 65,535 parameters.
+    static func batches<T>(_ rows: [T]) -> [ArraySlice<T>] {
+        stride(from: 0, to: rows.count, by: 2000).map { rows[$0..<min($0 + 2000, rows.count)] }
+    }
+
+    /// The VALUES list of a multi-row INSERT: `rows` tuples of `columns`
+    /// parameters numbered from $1, those at the (1-based) positions `times`
+    /// read through `ms_to_time`.
+    static func valuesList(rows: Int, columns: Int, times: Set<Int>) -> String {
+        (0..<rows).map { row in
+            "(" + (1...columns).map { column in
+                let parameter = "$\(row * columns + column)"
+                return times.contains(column) ? "ms_to_time(\(parameter))" : parameter
+            }.joined(separator: ", ") + ")"
+        }.joined(separator: ", ")
+    }
+
     /// Inserts characters and their tags in a few statements however many
     /// there are; returns their ids in order.
     func insert(_ records: [CharacterRecord], tags: [[String]]) throws -> [Int64] {
         var ids: [Int64] = []
-        let columns = 16
-        // Far below the protocol's 65,535 parameters per statement.
-        for start in stride(from: 0, to: records.count, by: 2000) {
-            let chunk = records[start..<min(start + 2000, records.count)]
+        for chunk in Self.batches(records) {
             var values: [SQLValue] = []
-            var rows: [String] = []
-            for (offset, record) in chunk.enumerated() {
-                let base = offset * columns
-                rows.append("(" + (1...columns).map { column in
-                    column == 13 || column == 14 ? "ms_to_time($\(base + column))" : "$\(base + column)"
-                }.joined(separator: ", ") + ")")
+            for record in chunk {
                 values += [
                     .text(record.alias), .text(record.aliasKey), .text(record.sourceURL), .int(record.windowStartMs), .int(record.windowEndMs),
                     .text(record.notes), .text(record.clipPath), .text(record.clipSHA256), .real(record.clipDuration), .text(record.clipProbe),
@@ -218,7 +245,7 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
             let inserted = try session.query("""
                 INSERT INTO character (alias, alias_key, source_url, window_start_ms, window_end_ms, notes, clip_path, clip_sha256,
                                        clip_duration, clip_probe, source_check, person_check, created_at, updated_at, source_duration, source_probe)
-                VALUES \(rows.joined(separator: ", ")) RETURNING id
+                VALUES \(Self.valuesList(rows: chunk.count, columns: 16, times: [13, 14])) RETURNING id
                 """, values)
             ids += try inserted.map { try $0[0].decode(Int64.self) }
         }
@@ -274,11 +301,12 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
         return unreadable
     }
 
-    public func update(_ alias: String, _ change: CharacterChange, at date: Timestamp) throws(CatalogError) -> CameoCharacter {
+    public func update(_ alias: String, _ change: CharacterChange) throws(CatalogError) -> CameoCharacter {
         try write {
+            let date = transactionTime
             let current = try requireCharacter(named: alias, forUpdate: true)
             if change.sourceURL != nil || change.window != nil || change.clip != nil {
-                try keepInTrash(.edit, characterIds: [current.id], at: date)
+                try keepInTrash(.edit, characterIds: [current.id])
             }
             var sets: [String] = []
             var values: [SQLValue] = []
@@ -322,13 +350,14 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
         }
     }
 
-    public func rename(_ alias: String, to newAlias: Alias, at date: Timestamp) throws(CatalogError) -> CameoCharacter {
+    public func rename(_ alias: String, to newAlias: Alias) throws(CatalogError) -> CameoCharacter {
         try write {
+            let date = transactionTime
             let current = try requireCharacter(named: alias, forUpdate: true)
             if NameKey.of(alias) != newAlias.key, try aliasTaken(newAlias.key) {
                 throw CatalogError.duplicateAlias(newAlias.text)
             }
-            try keepInTrash(.rename, characterIds: [current.id], at: date)
+            try keepInTrash(.rename, characterIds: [current.id])
             // Another client may take the name between the look and the write: the unique index decides.
             try guarding(.duplicateAlias(newAlias.text)) {
                 try session.execute("UPDATE character SET alias = $1, alias_key = $2, updated_at = ms_to_time($3) WHERE id = $4",
@@ -348,13 +377,13 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
         }
     }
 
-    public func remove(_ alias: String, at date: Timestamp) throws(CatalogError) {
+    public func remove(_ alias: String) throws(CatalogError) {
         try write {
             let found = try session.query("SELECT id FROM character WHERE alias_key = $1 FOR UPDATE", [.text(NameKey.of(alias))])
             guard let id = try found.first?[0].decode(Int64.self) else {
                 throw CatalogError.unknownAlias(alias, suggestion: try suggestion(for: alias))
             }
-            try keepInTrash(.remove, characterIds: [id], at: date)
+            try keepInTrash(.remove, characterIds: [id])
             try session.execute("DELETE FROM character WHERE id = $1", [.int(id)])
         }
     }
@@ -375,7 +404,7 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
             }
             var summary = ImportSummary()
             let replacing = policy == .replace ? clashes.compactMap { existing[$0.character.alias.key] } : []
-            let trash = try keepInTrash(.importReplace, characterIds: replacing, at: .now)
+            let trash = try keepInTrash(.importReplace, characterIds: replacing)
             var fresh: [Catalog.IncomingCharacter] = []
             var identities: [Identity] = []
             for item in incoming {
@@ -424,16 +453,9 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
     }
 
     func insertIdentities(_ identities: [Identity]) throws {
-        let columns = 14
-        for start in stride(from: 0, to: identities.count, by: 2000) {
-            let chunk = identities[start..<min(start + 2000, identities.count)]
+        for chunk in Self.batches(identities) {
             var values: [SQLValue] = []
-            var rows: [String] = []
-            for (offset, identity) in chunk.enumerated() {
-                let base = offset * columns
-                rows.append("(" + (1...columns).map { column in
-                    column >= 12 ? "ms_to_time($\(base + column))" : "$\(base + column)"
-                }.joined(separator: ", ") + ")")
+            for identity in chunk {
                 values += [
                     .int(identity.characterId), .text(identity.username), .text(identity.usernameKey), .text(identity.platformCharacterId),
                     .text(identity.displayName), .text(identity.avatarURL), .text(identity.permalink), .text(identity.origin.rawValue),
@@ -448,7 +470,7 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
                 try session.execute("""
                     INSERT INTO identity (character_id, username, username_key, platform_character_id, display_name, avatar_url, permalink,
                                           origin, task_id, provider, state, avatar_fetched_at, created_at, updated_at)
-                    VALUES \(rows.joined(separator: ", "))
+                    VALUES \(Self.valuesList(rows: chunk.count, columns: 14, times: [12, 13, 14]))
                     """, values)
             } catch where PostgresSession.sqlState(error) == "23505" {
                 try session.execute("ROLLBACK TO SAVEPOINT identities")
@@ -468,8 +490,9 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
 
     // MARK: - Usernames
 
-    public func resolve(_ alias: String, to identity: NewIdentity, at date: Timestamp) throws(CatalogError) -> CameoCharacter {
+    public func resolve(_ alias: String, to identity: NewIdentity) throws(CatalogError) -> CameoCharacter {
         try write {
+            let date = transactionTime
             let character = try requireCharacter(named: alias, forUpdate: true)
             let existing = try session.query("SELECT \(Self.identityColumns) FROM identity WHERE username_key = $1 FOR UPDATE",
                                              [.text(identity.username.key)]).first.map(Self.identity)
@@ -505,9 +528,10 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
         }
     }
 
-    public func revoke(username: String, at date: Timestamp) throws(CatalogError) -> String? {
+    public func revoke(username: String) throws(CatalogError) -> String? {
         try write {
-            try session.query("""
+            let date = transactionTime
+            return try session.query("""
                 WITH revoked AS (
                     UPDATE identity SET state = 'revoked', updated_at = ms_to_time($2) WHERE username_key = $1 RETURNING character_id
                 )
@@ -543,10 +567,7 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
                 let id: Int64 = try stored.value(0, "character_id")
                 let username: String = try stored.value(1, "username")
                 let state: Identity.State = try stored.word(2, "state")
-                switch state {
-                case .active: byId[id]?.activeUsername = username
-                case .superseded, .revoked: byId[id]?.retiredUsernames.append(.init(username: username, revoked: state == .revoked))
-                }
+                byId[id]?.add(username: username, state)
             }
             return MentionDirectory(entries: Array(byId.values))
         }
@@ -632,6 +653,9 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
 
     public func record(_ submission: Submission) throws(CatalogError) -> Submission {
         try write {
+            var submission = submission
+            submission.createdAt = transactionTime
+            submission.updatedAt = submission.createdAt
             let rows = try session.query("""
                 INSERT INTO submission (character_id, kind, endpoint, provider, request_body, state, task_status, provider_status, http_status,
                                         response_body, task_id, error, download_path, created_at, updated_at)
@@ -643,10 +667,10 @@ public final class PostgresCatalog: CatalogStore, @unchecked Sendable {
         }
     }
 
-    public func update(_ submission: Submission, at date: Timestamp) throws(CatalogError) {
-        var changed = submission
-        changed.updatedAt = date
+    public func update(_ submission: Submission) throws(CatalogError) {
         try write {
+            var changed = submission
+            changed.updatedAt = transactionTime
             try session.execute("""
                 UPDATE submission SET character_id = $1, kind = $2, endpoint = $3, provider = $4, request_body = $5, state = $6,
                     task_status = $7, provider_status = $8, http_status = $9, response_body = $10, task_id = $11, error = $12,

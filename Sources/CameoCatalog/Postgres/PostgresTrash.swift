@@ -20,7 +20,7 @@ extension PostgresCatalog {
     /// Restores change `id` (the newest when nil) and forgets it. The entry
     /// and the character rows it touches are locked first, so an undo racing
     /// an edit, a rename or another undo waits for it and sees what it did.
-    public func undo(_ id: Int64?, at date: Timestamp) throws(CatalogError) -> RestoredChange {
+    public func undo(_ id: Int64?) throws(CatalogError) -> RestoredChange {
         try write {
             let entry = try lockedEntry(id)
             let items = try session.query("""
@@ -81,10 +81,10 @@ extension PostgresCatalog {
     /// (inside the transaction of the change that is about to alter them).
     /// Returns the entry's id, or nil when there was nothing to keep.
     @discardableResult
-    func keepInTrash(_ action: TrashAction, characterIds: [Int64], at date: Timestamp) throws -> Int64? {
+    func keepInTrash(_ action: TrashAction, characterIds: [Int64]) throws -> Int64? {
         guard !characterIds.isEmpty else { return nil }
         let trashId = try session.query("INSERT INTO trash (action, created_at) VALUES ($1, ms_to_time($2)) RETURNING id",
-                                         [.text(action.rawValue), .time(date)]).first?[0].decode(Int64.self) ?? 0
+                                         [.text(action.rawValue), .time(transactionTime)]).first?[0].decode(Int64.self) ?? 0
         var position = 0
         for id in characterIds {
             let kept = try session.query("""

@@ -93,7 +93,7 @@ struct Create: AsyncParsableCommand {
         if let path = character.clip?.path, FileManager.default.isReadableFile(atPath: path) {
             let result = try PersonScreen.check(path, window: window.start...window.end, timeout: provider.timeout ?? 60)
             PersonScreen.warn(result, window: window.description, location: path)
-        } else if let stored = PersonInWindowRule.stored(character) {
+        } else if let stored = character.personCheckResult {
             PersonScreen.warn(stored, window: window.description, location: character.alias)
         }
     }

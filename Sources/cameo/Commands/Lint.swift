@@ -63,7 +63,7 @@ struct Lint: ParsableCommand {
         let result = PromptLinter.lint(text, index: index, options: flags.options)
         // --character: the request creates this character, so its stored window is checked too.
         let characterFindings = try flags.creating.map { alias in
-            try PersonInWindowRule.check(opened.character(named: alias), strict: strict).map { [$0] } ?? []
+            try CharacterLinter.lint(opened.character(named: alias).created, strict: strict)
         }
         let all = result.diagnostics + (characterFindings ?? [])
         if output.json {
@@ -178,7 +178,7 @@ struct LintDocument: Encodable {
 enum RuleList {
     /// Built only for --rules and --explain: linting a prompt needs no examples.
     static var all: [RuleDescription] {
-        PromptLinter.descriptions + RequestLinter.descriptions + [PersonInWindowRule.description]
+        PromptLinter.descriptions + RequestLinter.descriptions + CharacterLinter.descriptions
     }
 
     /// A rule as `--rules --json` and `--explain --json` write it.

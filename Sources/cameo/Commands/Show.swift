@@ -40,7 +40,7 @@ struct Show: ParsableCommand {
             let video = localClip ?? character.sourceURL
             let analysis = try ClipAnalyzer(timeout: timeout.seconds).analyze(video, capturingStrip: true)
             try PreviewFile.write(analysis, window: (character.window.start, character.window.end),
-                                  faces: PersonInWindowRule.stored(character)?.faces ?? [], to: preview, timeout: timeout.seconds)
+                                  faces: character.personCheckResult?.faces ?? [], to: preview, timeout: timeout.seconds)
             for problem in analysis.problems(start: character.window.start, end: character.window.end) {
                 Output.warning("window \(character.window): \(problem)")
             }

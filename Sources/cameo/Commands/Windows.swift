@@ -1,5 +1,6 @@
 import ArgumentParser
 import CameoCatalog
+import CameoMediaFacts
 import CameoText
 import CameoMedia
 import Foundation

@@ -1,5 +1,6 @@
 import CameoCatalog
 import CameoMedia
+import CameoMediaFacts
 import CameoText
 import Foundation
 

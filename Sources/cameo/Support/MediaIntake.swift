@@ -1,5 +1,6 @@
 import CameoCatalog
 import CameoMedia
+import CameoMediaFacts
 import CameoText
 import Foundation
 
@@ -37,7 +38,7 @@ struct MediaIntake {
             if reportWarnings { report(info.warnings, for: path) }
             intake.clipInfo = info
             intake.clip = .init(path: absolute(path), sha256: try FileHash.sha256(ofFile: path),
-                                duration: info.duration, probeJSON: try json(info))
+                                duration: info.duration, probeJSON: try ProbeFacts(info).json)
         } else if let sourceURL {
             do {
                 let info = try prober.probe(MediaLocation.url(sourceURL.text))
@@ -45,7 +46,7 @@ struct MediaIntake {
                 if reportWarnings { report(info.warnings, for: sourceURL.text) }
                 intake.sourceInfo = info
                 intake.sourceCheck = .probed
-                intake.sourceFacts = ProbeFacts(duration: info.duration, json: try json(info))
+                intake.sourceFacts = try ProbeFacts(info)
             } catch let error as MediaError where error.category == .remote {
                 // The character is worth keeping: the CDN may be down for a moment.
                 Output.warning("\(error); stored as unverified (check it later with `cameo probe \(sourceURL.text)`)")
@@ -80,12 +81,17 @@ struct MediaIntake {
         return requested
     }
 
-    static func report(_ warnings: [ClipWarning], for location: String) {
-        for warning in warnings { Output.warning("\(location) \(warning.message)") }
+    /// Looks for faces in the window of the video the window was measured against,
+    /// warns when it finds one, and returns the result to store (nil when it could not look).
+    func checkPerson(_ window: CharacterWindow) throws -> String? {
+        guard let source = windowSource else { return nil }
+        guard let result = try PersonScreen.check(source.location, window: window.start...window.end, timeout: timeout) else { return nil }
+        PersonScreen.warn(result, window: window.description, location: source.location)
+        return try result.json()
     }
 
-    static func json(_ info: ClipInfo) throws -> String {
-        String(decoding: try CanonicalJSON.encode(info), as: UTF8.self)
+    static func report(_ warnings: [ClipWarning], for location: String) {
+        for warning in warnings { Output.warning("\(location) \(warning.message)") }
     }
 
     static func absolute(_ path: String) -> String {

@@ -1,4 +1,5 @@
 import CameoMedia
+import CameoMediaFacts
 import Foundation
 
 /// The person check as the commands use it: providers refuse a character
@@ -26,15 +27,10 @@ enum PersonScreen {
         return paired.filter { $0.check?.foundPerson != true } + paired.filter { $0.check?.foundPerson == true }
     }
 
-    /// "0.5, 1.167 s"
-    static func times(_ result: PersonCheckResult) -> String {
-        result.faceTimes.map(\.secondsText).joined(separator: ", ") + " s"
-    }
-
     /// Warns when the window shows a face.
     static func warn(_ result: PersonCheckResult?, window: String, location: String) {
         guard let result, result.foundPerson else { return }
-        Output.warning("window \(window) of \(location) shows a human face at \(times(result)): providers refuse character videos "
+        Output.warning("window \(window) of \(location) shows a human face at \(result.faceTimesText): providers refuse character videos "
                        + "with real people; pick a window without one (`cameo windows \(location)`)")
     }
 }

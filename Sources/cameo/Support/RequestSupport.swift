@@ -91,7 +91,7 @@ struct BuiltRequest {
             characterTimestamps: character?.window.description ?? options.characterTimestamps)
         var findings = RequestLinter.lint(try RequestBody(request), index: index, options: promptOptions, checkingPrompt: false,
                                           limits: profile?.limits ?? .spec).request
-        if let character, let finding = PersonInWindowRule.check(character, strict: options.strict) { findings.append(finding) }
+        if let character { findings += CharacterLinter.lint(character.created, strict: options.strict) }
         let usernames = MentionParser.mentions(in: prompt.composition.text, index: index).compactMap { mention -> String? in
             if case .username = mention.target { mention.name } else { nil }
         }
@@ -111,6 +111,13 @@ struct BuiltRequest {
     /// Prints every finding on stderr, prompt ones with carets under the prompt.
     func report() {
         DiagnosticsOutput.printHuman(promptFindings + requestFindings, in: promptText)
+    }
+}
+
+extension CameoCharacter {
+    /// What the character rules read of a character a request creates.
+    var created: CreatedCharacter {
+        CreatedCharacter(alias: alias, window: window.description, personCheck: personCheckResult)
     }
 }
 
