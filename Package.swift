@@ -41,7 +41,11 @@ let package = Package(
         .target(
             name: "CameoFaces",
             cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4"])],
-            linkerSettings: [.linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_core")]
+            // C++ only, linked by swiftc all the same: without its start-up object (which registers
+            // Swift metadata and needs libswiftCore) and with the runtime offered only as a static
+            // archive that nothing here uses, the library maps no Swift runtime of its own beside
+            // the one statically linked into the release cameo. `readelf -d` shows no libswift*.
+            linkerSettings: [.linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_core"), .unsafeFlags(["-nostartfiles", "-static-stdlib"])]
         ),
         .target(name: "CameoMedia", dependencies: ["CFFmpeg", "CFFmpegLoader", "CameoText"]),
         .target(name: "CameoPrompt", dependencies: ["CameoText"]),

@@ -122,10 +122,14 @@ static inline void cameo_rotate_plane(const uint8_t *source, int source_stride, 
     }
 }
 
-/// Lets a deadline abort blocking I/O (a stalled server, a slow disk).
+/// Lets a deadline abort blocking I/O (a stalled server, a slow disk), and a
+/// byte cap abort a server that never stops sending (an endless stream).
 typedef struct {
     int64_t deadline_us;  // av_gettime_relative() clock
     int cancelled;
+    int64_t max_bytes;    // 0: no cap; else the most the input's AVIOContext may read in all
+    int over_cap;         // set once the cap stopped a read
+    const AVFormatContext *context;
 } CameoDeadline;
 
 static inline int cameo_deadline_passed(void *opaque) {
@@ -133,8 +137,20 @@ static inline int cameo_deadline_passed(void *opaque) {
     return deadline->cancelled || (deadline->deadline_us > 0 && av_gettime_relative() > deadline->deadline_us);
 }
 
+/// The interrupt callback: libavformat asks it between reads, with the
+/// protocol's own reads included, so a cap stops even a header that never ends.
+static inline int cameo_input_interrupted(void *opaque) {
+    CameoDeadline *deadline = (CameoDeadline *)opaque;
+    if (deadline->max_bytes > 0 && deadline->context && deadline->context->pb &&
+        deadline->context->pb->bytes_read > deadline->max_bytes) {
+        deadline->over_cap = 1;
+    }
+    return deadline->over_cap || cameo_deadline_passed(opaque);
+}
+
 static inline void cameo_install_deadline(AVFormatContext *context, CameoDeadline *deadline) {
-    context->interrupt_callback.callback = cameo_deadline_passed;
+    deadline->context = context;
+    context->interrupt_callback.callback = cameo_input_interrupted;
     context->interrupt_callback.opaque = deadline;
 }
 

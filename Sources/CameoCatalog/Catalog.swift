@@ -14,6 +14,9 @@ public final class Catalog: CatalogStore {
     /// yet: it reads as empty and nothing was created.
     public let exists: Bool
     let database: DatabaseQueue
+    /// Whether the connection was opened read-only (a read-only command's,
+    /// unless the schema had to be created or migrated first).
+    public var readsOnly: Bool { database.configuration.readonly }
 
     /// How long a write waits for another process's write before giving up.
     public static let busyTimeout: TimeInterval = 30
@@ -288,7 +291,8 @@ enum CatalogFile {
         var config = Configuration()
         config.readonly = true
         config.busyMode = .timeout(Catalog.busyTimeout)
-        config.foreignKeysEnabled = true
+        // Nothing to enforce on a connection that cannot write: one statement less at each open.
+        config.foreignKeysEnabled = false
         config.label = "cameo"
         config.prepareDatabase { db in
             guard let connection = db.sqliteConnection, cameo_sqlite_no_checkpoint_on_close(UnsafeMutableRawPointer(connection)) == 0 else {

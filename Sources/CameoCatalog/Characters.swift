@@ -126,7 +126,7 @@ extension Catalog {
     /// The character with this row id (a submission's), or nil when it was removed.
     public func character(id: Int64) throws(CatalogError) -> CameoCharacter? {
         try read { db in
-            try CharacterRecord.fetchOne(db, key: id).map { try Self.assemble($0, db) }
+            try CharacterRecord.fetchOne(db, sql: RowSQL.character + " WHERE id = ?", arguments: [id]).map { try Self.assemble($0, db) }
         }
     }
 
@@ -144,12 +144,10 @@ extension Catalog {
         var failure: (any Error)?
         let unreadable = try read { db -> [String] in
             var unreadable: [String] = []
-            var request = CharacterRecord.all()
-            if let tagKey {
-                request = request.filter(sql: "id IN (SELECT characterId FROM characterTag WHERE tag = ?)", arguments: [tagKey])
-            }
+            var sql = RowSQL.character
+            if tagKey != nil { sql += " WHERE id IN (SELECT characterId FROM characterTag WHERE tag = ?)" }
             let parts = try Self.parts(ids: nil, db, unreadable: &unreadable, strict: !skippingUnreadable)
-            let rows = try Row.fetchCursor(db, request.order(sql: "aliasKey"))
+            let rows = try Row.fetchCursor(db, sql: sql + " ORDER BY aliasKey", arguments: StatementArguments(tagKey.map { [$0] } ?? []))
             while let row = try rows.next() {
                 let character: CameoCharacter
                 do {
@@ -274,7 +272,7 @@ extension Catalog {
 
     static func requireCharacter(named alias: String, _ db: Database) throws -> CameoCharacter {
         let key = NameKey.of(alias)
-        guard let record = try CharacterRecord.all().filter(aliasKey: key).fetchOne(db) else {
+        guard let record = try CharacterRecord.fetchOne(db, sql: RowSQL.character + " WHERE aliasKey = ?", arguments: [key]) else {
             throw CatalogError.unknownAlias(alias, suggestion: try suggestion(for: alias, db))
         }
         return try assemble(record, db)
@@ -285,7 +283,7 @@ extension Catalog {
     }
 
     static func fetchCharacter(id: Int64, _ db: Database) throws -> CameoCharacter {
-        guard let record = try CharacterRecord.fetchOne(db, key: id) else {
+        guard let record = try CharacterRecord.fetchOne(db, sql: RowSQL.character + " WHERE id = ?", arguments: [id]) else {
             throw CatalogError.unknownAlias("#\(id)", suggestion: nil)
         }
         return try assemble(record, db)
@@ -312,8 +310,8 @@ extension Catalog {
     /// cannot be read, is listed in `unreadable`).
     static func parts(ids: [Int64]?, _ db: Database, unreadable: inout [String], strict: Bool = false) throws -> Parts {
         var parts = Parts()
-        func collect<R>(_ request: QueryInterfaceRequest<R>, owner: (Row) -> Int64?, _ add: (R) -> Void) throws where R: FetchableRecord {
-            let rows = try Row.fetchCursor(db, request)
+        func collect<R>(_ sql: String, owner: (Row) -> Int64?, _ add: (R) -> Void) throws where R: FetchableRecord {
+            let rows = try Row.fetchCursor(db, sql: sql)
             while let row = try rows.next() {
                 do {
                     add(try R(row: row))
@@ -329,18 +327,12 @@ extension Catalog {
             }
         }
         // In primary-key order: a covering index scan, each character's tags sorted.
-        var tags = TagRecord.all(), identities = Identity.all()
-        if let ids {
-            tags = tags.filter(characterIds: ids)
-            identities = identities.filter(characterIds: ids)
+        let only = ids.map { RowSQL.whereIn("characterId", $0) } ?? ""
+        try collect(RowSQL.tag + only + " ORDER BY characterId, tag", owner: owner(TagRecord.Columns.characterId)) { (tag: TagRecord) in
+            parts.tags[tag.characterId, default: []].append(tag.tag)
         }
-        try collect(tags.order(TagRecord.Columns.characterId, TagRecord.Columns.tag),
-                    owner: owner(TagRecord.Columns.characterId)) {
-            parts.tags[$0.characterId, default: []].append($0.tag)
-        }
-        try collect(identities.order(Identity.Columns.createdAt, Identity.Columns.id),
-                    owner: owner(Identity.Columns.characterId)) {
-            parts.identities[$0.characterId, default: []].append($0)
+        try collect(RowSQL.identity + only + " ORDER BY createdAt, id", owner: owner(Identity.Columns.characterId)) { (identity: Identity) in
+            parts.identities[identity.characterId, default: []].append(identity)
         }
         return parts
     }

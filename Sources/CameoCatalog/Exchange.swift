@@ -350,7 +350,7 @@ private func typeName(_ type: Any.Type) -> String {
 }
 
 /// The catalog's documents written directly, byte for byte as
-/// `CanonicalJSON.encoder()` would encode them: `list --json` and `export` of
+/// `CanonicalJSON.encode(_:pretty: true)` prints them: `list --json` and `export` of
 /// 10,000 characters stream in a fraction of the encoder's time. Members are
 /// in the encoder's (UTF-8) key order; a test holds the two to the same bytes.
 extension PrettyJSON {

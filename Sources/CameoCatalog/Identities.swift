@@ -135,41 +135,14 @@ extension Catalog {
     }
 
     /// The aliases a did-you-mean for `name` must consider: every alias close
-    /// enough to suggest, and few others, selected by SQLite rather than by
-    /// reading every alias.
+    /// enough to suggest, and few others, found through SQLite's index of
+    /// alias pieces (`AliasPieces`) rather than by reading every alias.
     public func aliases(near name: String) throws(CatalogError) -> [String] {
         try read { db in try Self.aliases(near: name, db) }
     }
 
-    /// An alias within `k` edits of the typed name (the most `ClosestName`
-    /// allows for a name of its length) is at most `k` characters longer, and
-    /// of its `k + 1` pieces one survives the edits intact, so it occurs in the
-    /// typed name. SQLite counts code points, Swift characters: the two agree
-    /// on keys made of ASCII, CJK ideographs, kana and Hangul syllables; other
-    /// keys are always candidates.
     static func aliases(near name: String, _ db: Database) throws -> [String] {
-        let typed = NameKey.of(name)
-        let length = typed.count
-        guard length > 0 else { return [] }
-        let edits = ClosestName.limit(forLength: length)
-        let pieces = edits + 1
-        // One branch per possible length, its pieces at constant offsets: SQLite
-        // computes each key's length once and cuts only the pieces of that length.
-        let branches = (1...min(length + edits, Alias.maxLength)).map { keyLength in
-            let tests = (0..<pieces).map { piece in
-                let start = piece * keyLength / pieces, end = (piece + 1) * keyLength / pieces
-                return "instr(?1, substr(aliasKey, \(start + 1), \(end - start))) > 0"
-            }
-            return "WHEN \(keyLength) THEN \(tests.joined(separator: " OR "))"
-        }
-        let simple = "[^ -~\u{3041}-\u{3096}\u{309D}-\u{30FF}\u{3400}-\u{4DBF}\u{4E00}-\u{9FFF}\u{AC00}-\u{D7A3}]"
-        // Only keys with a byte beyond ASCII are matched against the (slow) GLOB.
-        let sql = """
-            SELECT alias FROM character
-            WHERE CASE length(aliasKey) \(branches.joined(separator: " ")) ELSE 0 END
-               OR (length(aliasKey) <> length(CAST(aliasKey AS BLOB)) AND aliasKey GLOB '*\(simple)*')
-            """
-        return try String.fetchAll(db, sql: sql, arguments: [typed])
+        try AliasPieces.aliases(near: name, db)
     }
 }
 

@@ -173,6 +173,11 @@ enum Schema {
             }
         }
 
+        // An unknown name's did-you-mean looks its pieces up in an index instead of reading every alias.
+        migrator.registerMigration("createAliasPieces") { db in
+            try AliasPieces.create(db)
+        }
+
         return migrator
     }
 }

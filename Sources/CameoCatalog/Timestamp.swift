@@ -91,7 +91,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
               bytes[13] == 58, bytes[16] == 58,
               let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
               let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+              (1...12).contains(month), (1...Self.days(inMonth: month, of: year)).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
         var index = 19
         var milliseconds: Int64 = 0
@@ -123,6 +123,15 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     static let supported: ClosedRange<Int64> =
         days(fromCivil: 1000, 1, 1) * 86_400_000...days(fromCivil: 10_000, 1, 1) * 86_400_000 - 1
 
+    /// 28 to 31: a date such as 2026-02-30 or 2025-04-31 is no day at all, not the next month's first.
+    static func days(inMonth month: Int64, of year: Int64) -> Int64 {
+        switch month {
+        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
     // Howard Hinnant's days-from-civil and its inverse: exact for the proleptic Gregorian calendar.
     static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
@@ -152,7 +161,7 @@ extension Timestamp: Codable {
         let text = try container.decode(String.self)
         guard let value = Timestamp(parsing: text) else {
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "\"\(text.prefix(40))\" is not a time of years 1000 to 9999 written as 2026-01-31T12:00:00.000Z")
+                in: container, debugDescription: "\"\(text.prefix(40))\" is not a time: a calendar date of years 1000 to 9999 that exists, written as 2026-01-31T12:00:00.000Z")
         }
         self = value
     }

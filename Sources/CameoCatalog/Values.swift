@@ -139,16 +139,15 @@ public struct CharacterWindow: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses `START,END` in seconds, e.g. `1,3` or `0.5,2.5`.
     public init(parsing raw: String) throws(CatalogError) {
-        let parts = raw.split(separator: ",", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = raw.split(separator: ",", omittingEmptySubsequences: false).map { String($0) }
         guard parts.count == 2 else { throw .invalidWindow(raw, reason: "expected two numbers separated by a comma") }
         var values: [Int] = []
         for part in parts {
-            if part.hasPrefix("-"), Seconds.milliseconds(String(part.dropFirst())) != nil {
+            if part.drop(while: { $0 == " " }).hasPrefix("-"), Seconds.milliseconds(part.drop { $0 == " " }.dropFirst()) != nil {
                 throw .invalidWindow(raw, reason: "start is before 0")
             }
             guard let value = Seconds.milliseconds(part) else {
-                throw .invalidWindow(raw, reason: "\(quoted(part)) is not a number of seconds with at most 3 decimals")
+                throw .invalidWindow(raw, reason: "\(quoted(part.trimmingCharacters(in: .whitespaces))) is not a number of seconds: write \(Seconds.grammar)")
             }
             values.append(value)
         }

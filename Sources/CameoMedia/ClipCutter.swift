@@ -381,7 +381,7 @@ private final class CutJob {
                 }
             }
         }
-        if input.deadlinePassed { throw .timedOut(input.location.description, seconds: input.timeout) }
+        if let stopped = input.interruption { throw stopped }
         // The end of the file: frames the decoders still hold.
         if !videoDone, avcodec_send_packet(video.codec, nil) >= 0 {
             while !videoDone, avcodec_receive_frame(video.codec, frame) >= 0 {

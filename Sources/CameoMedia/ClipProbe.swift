@@ -191,7 +191,7 @@ struct PacketScan {
             account(packet)
             av_packet_unref(packet)
         }
-        if input.deadlinePassed { throw .timedOut(input.location.description, seconds: input.timeout) }
+        if let stopped = input.interruption { throw stopped }
         if status != cameo_averror_eof(), latest == -Double.infinity { throw input.failure(status, doing: "reading packets") }
         // Timestamps below zero are codec delay (Opus pre-skip) that players drop.
         earliest = max(earliest, 0)

@@ -11,6 +11,8 @@ public enum MediaError: Error, Equatable, Sendable {
     case unsupportedURL(String)
     case unreachable(String, detail: String)
     case timedOut(String, seconds: Double)
+    /// A URL sent more than cameo reads of a clip (`limit` bytes).
+    case tooLarge(String, limit: Int64)
     case noValidWindow(String, reason: String)
     case tooShort(String, duration: Double)
     case cannotWrite(String, detail: String)
@@ -23,7 +25,7 @@ public enum MediaError: Error, Equatable, Sendable {
         case .notFound: .notFound
         case .notAFile, .unreadable, .notAVideo, .noVideoStream, .tooShort, .cannotWrite, .ffmpegUnavailable, .faceDetectorUnavailable: .invalidData
         case .unsupportedURL, .outsideClip: .invalidValue
-        case .unreachable, .timedOut: .remote
+        case .unreachable, .timedOut, .tooLarge: .remote
         case .noValidWindow: .findings
         }
     }
@@ -52,6 +54,9 @@ extension MediaError: CustomStringConvertible, LocalizedError {
             "\(location): cannot be fetched (\(detail)); check the URL and the network"
         case .timedOut(let location, let seconds):
             "\(location): no answer within \(Seconds.format(seconds)) s; the server or the file is too slow"
+        case .tooLarge(let location, let limit):
+            "\(location): sent more than \(limit >> 30) GB, the most cameo reads of a clip from a URL; "
+                + "download the clip and give its path, or cut the part you need"
         case .noValidWindow(let location, let reason):
             "\(location): no valid 1-3 s window: \(reason)"
         case .tooShort(let location, let duration):

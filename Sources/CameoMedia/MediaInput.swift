@@ -33,7 +33,8 @@ public enum MediaLocation: Sendable, Equatable, CustomStringConvertible {
 
 /// An opened container (AVFormatContext), closed when this goes away. Every
 /// blocking read is bounded by a deadline so that a stalled server or a file
-/// that stops growing never hangs cameo.
+/// that stops growing never hangs cameo, and a URL by a byte cap so that a
+/// server that never stops sending is not read until the deadline.
 final class MediaInput {
     let location: MediaLocation
     let context: UnsafeMutablePointer<AVFormatContext>
@@ -75,7 +76,8 @@ final class MediaInput {
         defer { av_dict_free(&options) }
 
         deadline = .allocate(capacity: 1)
-        deadline.initialize(to: CameoDeadline(deadline_us: av_gettime_relative() + Self.microseconds(timeout), cancelled: 0))
+        deadline.initialize(to: CameoDeadline(deadline_us: av_gettime_relative() + Self.microseconds(timeout), cancelled: 0,
+                                              max_bytes: location.isURL ? Self.maxURLBytes : 0, over_cap: 0, context: nil))
         guard var context = avformat_alloc_context() else {
             deadline.deallocate()
             throw .unreadable(name, detail: "out of memory")
@@ -88,9 +90,9 @@ final class MediaInput {
         let logged = FFmpegLog.release(key)
         guard status >= 0, let opened = maybeContext else {
             // avformat_open_input frees the context when it fails.
-            let expired = cameo_deadline_passed(deadline) != 0
+            let stopped = Self.interruption(deadline.pointee, location: location, timeout: timeout)
             deadline.deallocate()
-            if expired { throw .timedOut(name, seconds: timeout) }
+            if let stopped { throw stopped }
             throw Self.openError(status, location: location, logged: logged)
         }
         context = opened
@@ -114,6 +116,9 @@ final class MediaInput {
     static let containers = [
         "mov", "mp4", "m4a", "3gp", "3g2", "mj2", "matroska", "webm", "mpegts", "avi", "flv", "mpeg", "ogg", "asf", "mxf",
     ]
+    /// The most cameo reads from a clip's URL in all (seeks and every pass
+    /// included); a local file is bounded by its size.
+    static let maxURLBytes: Int64 = 2 << 30
     /// How much of an input libavformat may read to recognise it and its streams.
     static let probeBytes = 5_000_000
     static let analyzeMicroseconds = 10_000_000
@@ -125,13 +130,21 @@ final class MediaInput {
         return Int64(min(timeout, 86_400) * 1_000_000)
     }
 
-    var deadlinePassed: Bool { cameo_deadline_passed(deadline) != 0 }
+    /// Why reads stopped early, if they did: the deadline passed or a URL sent more than the cap.
+    var interruption: MediaError? { Self.interruption(deadline.pointee, location: location, timeout: timeout) }
+
+    private static func interruption(_ deadline: CameoDeadline, location: MediaLocation, timeout: Double) -> MediaError? {
+        if deadline.over_cap != 0 { return .tooLarge(location.description, limit: deadline.max_bytes) }
+        var deadline = deadline
+        if cameo_deadline_passed(&deadline) != 0 { return .timedOut(location.description, seconds: timeout) }
+        return nil
+    }
 
     /// The last error FFmpeg logged for this input, if any.
     var loggedError: String? { FFmpegLog.peek(UnsafeMutableRawPointer(context)) }
 
     func failure(_ status: Int32, doing what: String) -> MediaError {
-        if deadlinePassed { return .timedOut(location.description, seconds: timeout) }
+        if let interruption { return interruption }
         let detail = loggedError ?? averrorText(status)
         return .notAVideo(location.description, detail: "\(what): \(detail)")
     }

@@ -167,7 +167,7 @@ final class VideoDecoder {
             }
             keepGoing = try drain(body)
         }
-        if input.deadlinePassed { throw .timedOut(input.location.description, seconds: input.timeout) }
+        if let stopped = input.interruption { throw stopped }
         guard keepGoing else { return }
         // Flush: frames still held for reordering or by the decoder's threads.
         if avcodec_send_packet(codec, nil) >= 0 {

@@ -1,10 +1,10 @@
-/// Writes JSON straight into bytes, exactly as Foundation's `JSONEncoder`
-/// prints it with `[.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]`:
-/// two-space indents, `"key" : value`, empty containers on three lines, its
-/// string escapes and number forms. Documents of thousands of entries are
-/// written without building them as values first; a test compares the bytes
-/// with the encoder's. Keys must be given in the encoder's order (UTF-8 byte
-/// order); `JSONValue` objects are sorted here.
+/// Writes JSON straight into bytes, exactly as `CanonicalJSON.encode(_:pretty: true)`
+/// prints it (Foundation's `JSONEncoder` with `[.prettyPrinted, .sortedKeys,
+/// .withoutEscapingSlashes]`): two-space indents, `"key" : value`, its string
+/// escapes and number forms; empty containers as `[]` and `{}`. Documents of
+/// thousands of entries are written without building them as values first; a
+/// test compares the bytes with the encoder's. Keys must be given in the
+/// encoder's order (UTF-8 byte order); `JSONValue` objects are sorted here.
 public struct PrettyJSON {
     public var bytes: [UInt8] = []
     private var depth = 0
@@ -184,23 +184,28 @@ public struct PrettyJSON {
         }
     }
 
+    /// The line break after the bracket waits for the first member: an empty
+    /// container closes on the same line (`[]`), even when a stream has sent
+    /// the bracket already.
     private mutating func open() {
-        bytes.append(0x0A)
         depth += 1
         counts.append(0)
     }
 
     private mutating func close(_ bracket: UInt8) {
-        bytes.append(0x0A)
         depth -= 1
-        counts.removeLast()
-        indent()
+        if let count = counts.popLast(), count > 0 {
+            bytes.append(0x0A)
+            indent()
+        }
         bytes.append(bracket)
     }
 
     private mutating func separate() {
-        if let count = counts.last, count > 0 { raw(",\n") }
-        if !counts.isEmpty { counts[counts.count - 1] += 1 }
+        if let count = counts.last {
+            count > 0 ? raw(",\n") : bytes.append(0x0A)
+            counts[counts.count - 1] += 1
+        }
         indent()
     }
 

@@ -53,6 +53,10 @@ struct Cameo: AsyncParsableCommand {
     static func main() async {
         do {
             let arguments = try CommandLineArguments.prepare(Array(CommandLine.arguments.dropFirst()))
+            if let script = CompletionScript.requested(arguments) {
+                Output.line(script)
+                return
+            }
             try CommandLineArguments.refuseUnknownCommand(arguments)
             var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -150,6 +150,9 @@ func json(_ result: CLI.Result) throws -> Any {
         ("{\"version\":1,\"characters\":[{\"alias\":\"ok\",\"source_url\":\"https://a/b\",\"window\":{\"start\":1,\"end\":3}},{\"alias\":\"bad\",\"source_url\":\"https://a/b\",\"window\":{\"start\":3,\"end\":1}}]}", "characters[1]: invalid window"),
         ("{\"version\":7,\"characters\":[]}", "format version 7"),
         ("{\"version\":1,\"characters\":[{\"alias\":\"ok\",\"source_url\":\"ftp://a/b\",\"window\":{\"start\":1,\"end\":3}}]}", "characters[0]: invalid source URL"),
+        // An impossible calendar date, after a good entry: named by entry and field, nothing imported.
+        ("{\"version\":1,\"characters\":[{\"alias\":\"ok\",\"source_url\":\"https://a/b\",\"window\":{\"start\":1,\"end\":3}},{\"alias\":\"feb\",\"source_url\":\"https://a/b\",\"window\":{\"start\":1,\"end\":3},\"created_at\":\"2026-02-30T10:00:00.000Z\"}]}",
+         "characters[1].created_at: \"2026-02-30T10:00:00.000Z\" is not a time: a calendar date of years 1000 to 9999 that exists"),
     ])
     func refusesMalformedImports(_ contents: String, _ message: String) throws {
         try addDuck()

@@ -174,6 +174,30 @@ import Testing
         #expect((try json(unreachable) as? [String: Any])?["source_check"] as? String == "unverified")
     }
 
+    /// An MP4 head and then `free` boxes for ever: libavformat's MP4 reader looks for the
+    /// movie box until the input ends, so only the byte cap (not the deadline) stops it.
+    @Test func aURLThatNeverStopsSendingIsCutOffAtTheByteCap() throws {
+        func box(_ type: String, _ payload: Data) -> Data {
+            let size = UInt32(8 + payload.count)
+            return Data([UInt8(size >> 24), UInt8(size >> 16 & 0xff), UInt8(size >> 8 & 0xff), UInt8(size & 0xff)]) + Data(type.utf8) + payload
+        }
+        let head = box("ftyp", Data("isom".utf8) + Data([0, 0, 2, 0]) + Data("isomiso2mp41".utf8))
+        let free = box("free", Data(count: (1 << 20) - 8))
+        let server = try HTTPServer { _ in
+            var response = HTTPServer.Response(headers: [("Content-Type", "video/mp4")], body: head)
+            response.endless = free
+            return response
+        }
+        let message = "sent more than 2 GB, the most cameo reads of a clip from a URL; download the clip and give its path"
+        // probe reports each input in its table; windows as the one error line.
+        let probe = try cli.run(["probe", server.baseURL + "/live.mp4", "--timeout", "600"], timeout: 300)
+        #expect(probe.status == 6, "\(probe)")
+        #expect(probe.stdout.contains("/live.mp4") && probe.stdout.contains("error: " + message), "\(probe)")
+        let windows = try cli.run(["windows", server.baseURL + "/live.mp4", "--timeout", "600"], timeout: 300)
+        #expect(windows.status == 6, "\(windows)")
+        #expect(windows.stderr == "cameo: error: \(server.baseURL)/live.mp4: \(message), or cut the part you need\n", "\(windows)")
+    }
+
     @Test func showDrawsTheStoredWindow() throws {
         try cli.run("add", "duck", "--clip", Repository.fixture("shots.mp4"), "--url", "https://cdn.example.com/s.mp4", "--window", "8,10")
         let preview = scratch.path("duck.png")

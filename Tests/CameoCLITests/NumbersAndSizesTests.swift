@@ -34,6 +34,30 @@ import Testing
         #expect(result.stderr.contains("--max-characters must be between 0 and 1000"), "\(result)")
     }
 
+    /// Seconds and counts have one grammar (`Seconds.milliseconds`, `WholeNumber`): a bare point
+    /// or a sign is refused by every option, window and request field alike.
+    @Test(arguments: [".5", "+5", "5.", "+0.5"])
+    func everyNumberParserRefusesTheSameSpellings(_ value: String) throws {
+        let url = "https://a.example/d.mp4"
+        for arguments in [["windows", clip, "--step", value], ["windows", clip, "--length", value], ["windows", clip, "--top", value],
+                          ["probe", clip, "--timeout", value], ["history", "--limit", value], ["undo", value],
+                          ["compose", "@duck", "--max-characters", value],
+                          ["status", "t", "--base-url", "http://127.0.0.1:1", "--wait", "--interval", value],
+                          ["add", "a", "--url", url, "--window", "\(value),2", "--no-probe"],
+                          ["add", "a", "--url", url, "--window", "1,\(value)", "--no-probe"],
+                          ["cut", clip, "--window", "\(value),2", "-o", scratch.path("cut.mp4")]] {
+            let result = try cli.run(arguments)
+            #expect(result.status == 64, "\(arguments) \(result)")
+        }
+        let request = try scratch.write("request.json", """
+            {"model": "sora-2", "prompt": "x 跳舞", "character_url": "\(url)", "character_timestamps": "\(value),2.5"}
+            """)
+        let lint = try cli.run("lint", "--request", request)
+        #expect(lint.status == 1, "\(lint)")
+        #expect(lint.stderr.contains("\"\(value),2.5\" is not start,end in seconds"), "\(lint)")
+        #expect(try cli.run("list", "--json").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
+    }
+
     @Test func aStepShorterThanAFrameIsRaisedToOneFrame() throws {
         let result = try cli.run("windows", clip, "--step", "0.001", "--json")
         #expect(result.status == 0, "\(result)")

@@ -132,6 +132,28 @@ import Glibc
         #expect(status.stdout.contains("\\u{1b}[2Jqueued"), "\(status.stdout)")
     }
 
+    /// Zero-width and other invisible format characters (category Cf) would make a status or a
+    /// message look like another: they show escaped, from the error line and the status table alike.
+    @Test func invisibleProviderTextReachesTheTerminalEscaped() throws {
+        let server = try HTTPServer { request in
+            request.method == "POST"
+                ? .json(#"{"error":{"message":"quota\u200b ok\ufeff, retry\u2060 \udb40\udc68\udb40\udc69 later"}}"#, status: 400)
+                : .json(#"{"status":"queued\u200d","progress":"50%\u200c","message":"done \ud83d\udc69\u200d\ud83d\udcbb"}"#)
+        }
+        let cli = cli(server.baseURL)
+        let send = try cli.run("send", "@cookie runs", "--model", "sora-2")
+        #expect(send.status == 6, "\(send)")
+        let status = try cli.run("status", "t-1")
+        #expect(status.status == 0, "\(status)")
+        for result in [send, status] {
+            for raw in ["\u{200B}", "\u{FEFF}", "\u{2060}", "\u{E0068}", "\u{200C}"] {
+                #expect(!result.stderr.contains(raw) && !result.stdout.contains(raw), "an invisible character reached the terminal: \(result)")
+            }
+        }
+        #expect(send.stderr.contains(#"quota\u{200b} ok\u{feff}, retry\u{2060} \u{e0068}\u{e0069} later"#), "\(send.stderr)")
+        #expect(status.stdout.contains(#"queued\u{200d}"#) || status.stderr.contains(#"queued\u{200d}"#), "\(status)")
+    }
+
     // MARK: What "not sent" means
 
     @Test func anEmptyReplyAfterTheRequestIsUnknownNotNotSent() throws {

@@ -68,6 +68,13 @@ import Testing
         #expect(try complete(["cameo", "request", "x", "--model", ""]) == ["sora-2", "sora-2-pro"])
         #expect(try complete(["cameo", "import", "x", "--on-conflict", ""]) == ["fail", "replace", "skip"])
         #expect(try complete(["cameo", "lint", "--explain", "missing-"]) == ["missing-space"])
+        // The command aliases: offered beside their commands, and completing as they do.
+        #expect(try complete(["cameo", "l"]) == ["lint", "list", "ls"])
+        #expect(try complete(["cameo", "re"]) == ["remove", "rename", "request", "resolve"])
+        #expect(try complete(["cameo", "do"]) == ["doctor"])
+        #expect(try complete(["cameo", "remove", "co"]) == ["cookie"])
+        #expect(try complete(["cameo", "ls", "--t"]) == ["--tag"])
+        #expect(try complete(["cameo", "doctor", "--j"]) == ["--json"])
     }
 
     @Test func zshAndFishScriptsAskTheCatalogForAliases() throws {
@@ -76,10 +83,53 @@ import Testing
             #expect(script.status == 0, "\(script)")
             #expect(script.stdout.contains("---completion show"), "\(shell)")
         }
+        // The aliases, as zsh and fish offer commands (neither shell is installed here to run them).
+        let zsh = try cli.run("--generate-completion-script=zsh").stdout
+        #expect(zsh.contains("'ls:List characters") && zsh.contains("'remove:Remove a character") && zsh.contains("'doctor:Show where"), "\(zsh)")
+        #expect(zsh.contains("|create|help|doctor|ls|remove)"), "\(zsh)")
+        #expect(zsh.contains("_cameo_ls() {\n    _cameo_list \"$@\"\n}"), "\(zsh)")
+        let fish = try cli.run("--generate-completion-script", "fish").stdout
+        #expect(fish.contains("-eq 1' -fa 'ls' -d 'List characters") && fish.contains("-fa 'doctor' -d 'Show where"), "\(fish)")
+        #expect(fish.contains("case 'list' 'ls'") && fish.contains("case 'rm' 'remove'") && fish.contains("set name 'config'"), "\(fish)")
         try addDuck()
         let listed = try cli.run("__aliases", "D")
         #expect(listed.stdout == "duck\n")
         #expect(!(try cli.run("--help")).stdout.contains("__aliases"))
+    }
+
+    /// `scripts/manual` renders the page from `cameo --experimental-dump-help` (swift-argument-parser's
+    /// generate-manual reads nothing else): the dump must succeed and name every command a file in
+    /// `Sources/cameo/Commands` declares, with its aliases, and every command's help must print.
+    @Test func theManualsSourceNamesEveryCommand() throws {
+        let dump = try cli.run("--experimental-dump-help")
+        #expect(dump.status == 0, "\(dump)")
+        let tool = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
+        let root = try #require(tool["command"] as? [String: Any])
+        #expect(root["commandName"] as? String == "cameo")
+        let commands = try #require(root["subcommands"] as? [[String: Any]])
+        let dumped = Set(commands.compactMap { $0["commandName"] as? String })
+
+        let folder = Repository.root.appendingPathComponent("Sources/cameo/Commands")
+        var declared: Set<String> = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".swift") {
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            for match in text.matches(of: /commandName: "([^"]+)"/) { declared.insert(String(match.output.1)) }
+        }
+        #expect(declared.count >= 20, "\(declared)")
+        #expect(declared.subtracting(dumped).isEmpty, "commands missing from the manual: \(declared.subtracting(dumped))")
+        let aliases = Dictionary(uniqueKeysWithValues: commands.compactMap { command in
+            (command["commandName"] as? String).map { ($0, command["aliases"] as? [String] ?? []) }
+        })
+        #expect(aliases["list"] == ["ls"] && aliases["rm"] == ["remove"] && aliases["config"] == ["doctor"], "\(aliases)")
+
+        // `help` is ArgumentParser's own (`cameo help COMMAND`), not a command with a --help.
+        for command in commands where command["shouldDisplay"] as? Bool != false && command["commandName"] as? String != "help" {
+            let name = try #require(command["commandName"] as? String)
+            #expect(!(command["abstract"] as? String ?? "").isEmpty, "\(name) has no abstract")
+            let help = try cli.run(name, "--help")
+            #expect(help.status == 0, "\(name): \(help)")
+            #expect(help.stdout.contains("USAGE: cameo \(name)"), "\(name): \(help.stdout)")
+        }
     }
 
     @Test func mistypedCommandsGetADidYouMeanAndOneErrorStyle() throws {

@@ -137,7 +137,7 @@ import Testing
         list.endArray()
         // The encoder's bytes, with DEL, C1 and bidi controls escaped as `Output.json` prints them.
         func canonical(_ data: Data) -> String { TerminalText.jsonEscaped(String(decoding: data, as: UTF8.self)) }
-        #expect(String(decoding: list.bytes, as: UTF8.self) == canonical(try CanonicalJSON.encoder().encode(documents)))
+        #expect(String(decoding: list.bytes, as: UTF8.self) == canonical(try CanonicalJSON.encode(documents, pretty: true)))
         #expect(String(decoding: list.bytes, as: UTF8.self).contains("\\u202e"))
 
         for count in [0, 1, 3] {
@@ -148,7 +148,7 @@ import Testing
                 export.character(document)
             }
             export.catalogDocumentEnd()
-            let encoded = try CanonicalJSON.encoder().encode(CatalogDocument(characters: Array(documents.prefix(count))))
+            let encoded = try CanonicalJSON.encode(CatalogDocument(characters: Array(documents.prefix(count))), pretty: true)
             #expect(String(decoding: export.bytes, as: UTF8.self) == canonical(encoded))
         }
     }
@@ -296,6 +296,45 @@ import Testing
         #expect(!Username.isNamed("king", in: "@duck.king"))
         #expect(!Username.isNamed("duck", in: "duck_2"))
         #expect(Username.isNamed("鸭子", in: "角色 鸭子 不可用"))
+    }
+
+    /// The index of alias pieces follows every way a character row changes
+    /// (add, rename, remove, undo, a catalog migrated from before the index),
+    /// and a did-you-mean through it reads a few entries, not every alias.
+    @Test func aliasPieceIndexFollowsEveryChange() throws {
+        let path = scratch.path("catalog.sqlite")
+        let catalog = try Catalog.open(at: path)
+        for alias in ["duck", "小鸭子", "Café", "goose"] { try catalog.add(makeCharacter(alias)) }
+        try catalog.rename("goose", to: try Alias("gander"))
+        try catalog.remove("duck")
+        _ = try catalog.undo()
+        try catalog.rename("小鸭子", to: try Alias("小鸡"))
+        /// What the index holds, and what it would hold if built afresh from the characters.
+        func pieces(_ db: Database) throws -> (stored: [String], fresh: [String]) {
+            let query = "SELECT pieces || ' ' || piece || ' ' || keyLength || ' ' || characterId FROM aliasPiece ORDER BY 1"
+            let stored = try String.fetchAll(db, sql: query)
+            try db.execute(sql: "DELETE FROM aliasPiece")
+            try AliasPieces.fill(db)
+            return (stored, try String.fetchAll(db, sql: query))
+        }
+        let afterChanges = try DatabaseQueue(path: path).write(pieces)
+        #expect(afterChanges.stored == afterChanges.fresh)
+        #expect(afterChanges.stored.contains("2 gan 6 4") && !afterChanges.stored.contains("2 go 5 4"))
+        // A catalog from before the index gets it, filled, on its next open.
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: """
+                DROP TRIGGER aliasPiece_insert; DROP TRIGGER aliasPiece_update; DROP TRIGGER aliasPiece_delete;
+                DROP TABLE aliasPiece; DELETE FROM grdb_migrations WHERE identifier = 'createAliasPieces'
+                """)
+        }
+        #expect(try Catalog.openForReading(at: path).aliases(near: "gandr").contains("gander"))
+        let migrated = try DatabaseQueue(path: path).write(pieces)
+        #expect(migrated.stored == migrated.fresh && migrated.stored == afterChanges.fresh)
+        // Which rows a did-you-mean reads: the plan searches the index, it never scans the characters.
+        let plan = try DatabaseQueue(path: path).read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + AliasPieces.nearSQL, arguments: ["gandr", 3, 3, 7]).map { row -> String in row["detail"] }
+        }
+        #expect(!plan.isEmpty && !plan.contains { $0.hasPrefix("SCAN character") || $0.hasPrefix("SCAN aliasPiece") }, "\(plan)")
     }
 
     /// The did-you-mean candidates SQLite selects hold every alias `ClosestName`

@@ -26,7 +26,7 @@ import Testing
     @Test(arguments: [
         ("1,3", 1000, 3000, "1,3"), ("0.5,2.5", 500, 2500, "0.5,2.5"), ("0,1", 0, 1000, "0,1"),
         ("0.7,1.7", 700, 1700, "0.7,1.7"), (" 2 , 4.25 ", 2000, 4250, "2,4.25"), ("1.50,3.000", 1500, 3000, "1.5,3"),
-        (".5,1.5", 500, 1500, "0.5,1.5"),
+        ("0.5,1.5", 500, 1500, "0.5,1.5"),
     ])
     func parses(_ text: String, _ start: Int, _ end: Int, _ printed: String) throws {
         let window = try CharacterWindow(parsing: text)
@@ -39,6 +39,8 @@ import Testing
         ("3,1", "end must be after start"), ("0,5", "5 s long"), ("1,1.5", "0.5 s long"), ("-1,1", "before 0"),
         ("a,b", "not a number"), ("1", "two numbers"), ("1,2,3", "two numbers"), ("1e0,3", "not a number"),
         ("1.0001,3", "not a number"), ("", "two numbers"), ("1,", "not a number"), ("inf,3", "not a number"),
+        // One grammar for seconds (Seconds.milliseconds): no bare point, no sign.
+        (".5,1.5", "not a number"), ("1.,3", "not a number"), ("+1,3", "not a number"), ("1,+3", "not a number"),
     ])
     func refuses(_ text: String, _ reason: String) {
         #expect {
@@ -109,7 +111,10 @@ import Testing
         #expect(Timestamp(parsing: "2025-11-25T06:18:48.874+02:00") == time)
         #expect(Timestamp(parsing: "2025-11-25 04:18:48.874") == time)
         #expect(Timestamp(parsing: "2025-11-25T04:18:48Z")?.millisecondsSince1970 == 1_764_044_328_000)
-        for bad in ["", "2025-13-01T00:00:00Z", "2025-11-25T04:18", "yesterday", "2025-11-25T04:18:48.Z", "2025-11-25T04:18:48.874+0200"] {
+        #expect(Timestamp(parsing: "2024-02-29T00:00:00Z") != nil && Timestamp(parsing: "2000-02-29T00:00:00Z") != nil)
+        #expect(Timestamp(parsing: "2025-12-31T23:59:59.999Z") != nil)
+        for bad in ["", "2025-13-01T00:00:00Z", "2025-11-25T04:18", "yesterday", "2025-11-25T04:18:48.Z", "2025-11-25T04:18:48.874+0200",
+                    "2026-02-30T00:00:00Z", "2026-02-29T00:00:00Z", "1900-02-29 00:00:00", "2025-04-31T00:00:00Z", "2025-01-00T00:00:00Z"] {
             #expect(Timestamp(parsing: bad) == nil, "\(bad)")
         }
     }

@@ -27,6 +27,19 @@ enum LabelledSet {
         #expect(falseAlarms <= 0.1, "flagged \(Int(falseAlarms * 100))% of non-people: \(flagged.map { URL(fileURLWithPath: $0).lastPathComponent })")
     }
 
+    /// The detector is C++ only: the release cameo has the Swift runtime linked in, and a library
+    /// that needed the shared libswiftCore would map a second one when faces are looked for.
+    @Test func theDetectorLibraryNeedsNoSwiftRuntime() throws {
+        let library = FaceDetector.libraryPath()
+        #expect(library.hasPrefix("/"), "libCameoFaces.so is not beside the test binary: \(library)")
+        let readelf = try CLI.Running(executable: "/usr/bin/readelf", arguments: ["-d", library], environment: [:], stdin: nil)
+            .finish(timeout: 60)
+        #expect(readelf.status == 0, "\(readelf)")
+        let needed = readelf.stdout.split(separator: "\n").filter { $0.contains("(NEEDED)") }
+        #expect(needed.contains { $0.contains("libopencv_dnn") }, "\(readelf.stdout)")
+        #expect(!needed.contains { $0.contains("libswift") || $0.contains("libFoundation") || $0.contains("libdispatch") }, "\(readelf.stdout)")
+    }
+
     @Test func reportsWhereAndWhenTheFaceIs() throws {
         let result = try PersonCheck.run(clip: Repository.fixture("faces/person/astronaut-frontal.mp4"), window: 1...2)
         #expect(result.detector == FaceDetector.name && result.version == FaceDetector.version)

@@ -14,6 +14,23 @@ import Testing
         }
     }
 
+    /// Invisible format characters (category Cf) make two texts look alike ("succeeded" and
+    /// "succeeded\u{200B}"); outside text shows them escaped. A joiner between two emoji stays.
+    @Test func invisibleFormatCharactersAreShownEscaped() {
+        #expect(TerminalText.escape("zero\u{200B}width") == #"zero\u{200b}width"#)
+        #expect(TerminalText.escape("\u{FEFF}ok\u{2060}\u{200C}\u{200D}\u{AD}") == #"\u{feff}ok\u{2060}\u{200c}\u{200d}\u{ad}"#)
+        // Tag characters spell invisible ASCII ("hi").
+        #expect(TerminalText.escape("a\u{E0068}\u{E0069}") == #"a\u{e0068}\u{e0069}"#)
+        #expect(TerminalText.escape("\u{200D}🦆") == #"\u{200d}🦆"#)
+        #expect(TerminalText.escape("🦆\u{200D}") == #"🦆\u{200d}"#)
+        #expect(TerminalText.escape("1\u{200D}2") == #"1\u{200d}2"#)
+        for joined in ["👩‍💻", "🏳️‍🌈", "👩🏽‍🚒", "❤️‍🔥"] {
+            #expect(TerminalText.escape(joined) == joined, "\(joined.unicodeScalars.map(\.value))")
+        }
+        // The last guard leaves them (JSON passes it and keeps values exact); only what acts on the terminal goes.
+        #expect(TerminalText.guarded("a\u{200B}b", colour: false) == "a\u{200B}b")
+    }
+
     @Test func theGuardKeepsOnlyColourSequencesAndOnlyWithColour() {
         let ours = "\u{1B}[1;31merror\u{1B}[0m: x"
         #expect(TerminalText.guarded(ours, colour: true) == ours)

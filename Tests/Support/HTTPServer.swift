@@ -28,6 +28,9 @@ public final class HTTPServer: @unchecked Sendable {
         public var pace = 0.0
         /// Close the connection once the body is sent (with a Content-Length header larger than the body: a cut answer).
         public var closeAfterBody = false
+        /// After the body, send these bytes again and again until the client hangs up
+        /// (a stream that never ends: no Content-Length, the connection closes after).
+        public var endless: Data?
 
         public init(status: Int = 200, headers: [(String, String)] = [], body: Data = Data(), delay: Double = 0) {
             self.status = status
@@ -144,8 +147,8 @@ public final class HTTPServer: @unchecked Sendable {
                 head += "\(name): \(value)\r\n"
                 names.insert(name.lowercased())
             }
-            if !names.contains("content-length") { head += "Content-Length: \(response.body.count)\r\n" }
-            let closing = request.header("connection")?.lowercased() == "close"
+            if !names.contains("content-length"), response.endless == nil { head += "Content-Length: \(response.body.count)\r\n" }
+            let closing = request.header("connection")?.lowercased() == "close" || response.endless != nil
             if closing { head += "Connection: close\r\n" }
             head += "\r\n"
             guard send(connection, Data(head.utf8)) else { return }
@@ -159,6 +162,10 @@ public final class HTTPServer: @unchecked Sendable {
                         if response.pace > 0 { Thread.sleep(forTimeInterval: response.pace) }
                     }
                 } else if !send(connection, response.body) {
+                    return
+                }
+                if let endless = response.endless, !endless.isEmpty {
+                    while send(connection, endless) {}
                     return
                 }
             }

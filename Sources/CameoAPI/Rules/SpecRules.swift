@@ -172,13 +172,11 @@ struct CharacterURLRule: RequestRule {
     }
 }
 
-/// `start,end` in seconds, as numbers, or nil.
+/// `start,end` in seconds (each in `Seconds`' one grammar, as `--window` takes them), or nil.
 func parseTimestamps(_ text: String) -> (start: Double, end: Double)? {
-    let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-    guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isNumber || $0 == ".") } }),
-          let start = Double(parts[0]), let end = Double(parts[1]),
-          Seconds.milliseconds(exactly: start) != nil, Seconds.milliseconds(exactly: end) != nil else { return nil }
-    return (start, end)
+    let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+    guard parts.count == 2, let start = Seconds.milliseconds(parts[0]), let end = Seconds.milliseconds(parts[1]) else { return nil }
+    return (Double(start) / 1000, Double(end) / 1000)
 }
 
 struct CharacterTimestampsRule: RequestRule {
@@ -194,7 +192,7 @@ struct CharacterTimestampsRule: RequestRule {
     func check(_ body: RequestBody) -> [Diagnostic] {
         guard let text = body.string(.characterTimestamps) else { return [] }
         guard let (start, end) = parseTimestamps(text) else {
-            return [finding(.characterTimestamps, "\"\(text)\" is not start,end in seconds", note: "write it as the spec does, e.g. \"1,3\"")]
+            return [finding(.characterTimestamps, "\"\(text)\" is not start,end in seconds", note: "write it as the spec does, e.g. \"1,3\": each \(Seconds.grammar)")]
         }
         let length = end - start
         let limits = body.limits

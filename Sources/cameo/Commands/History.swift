@@ -21,7 +21,7 @@ struct History: ParsableCommand {
     @OptionGroup var catalog: CatalogOptions
 
     @Option(help: "Show at most this many.")
-    var limit: Int?
+    var limit: CountArgument?
 
     @Option(help: ArgumentHelp("Only submissions in this state: submitted, failed, not-sent, unknown.", valueName: "state"), completion: Complete.state)
     var state: String?
@@ -36,7 +36,7 @@ struct History: ParsableCommand {
     }
 
     func run() throws {
-        let submissions = try catalog.openForReading().submissions(limit: limit, state: state.flatMap(SubmissionState.init(rawValue:)))
+        let submissions = try catalog.openForReading().submissions(limit: limit?.value, state: state.flatMap(SubmissionState.init(rawValue:)))
         if output.json {
             try Output.json(submissions.map(SubmissionDocument.init))
             return

@@ -19,12 +19,12 @@ struct Undo: ParsableCommand {
     @OptionGroup var catalog: CatalogOptions
 
     @Argument(help: ArgumentHelp("The change to restore, as `cameo trash` numbers it (default: the newest).", valueName: "change"))
-    var change: Int64?
+    var change: CountArgument?
 
     @OptionGroup var output: JSONFlag
 
     func run() throws {
-        let restored = try catalog.openExisting().undo(change)
+        let restored = try catalog.openExisting().undo(change.map { Int64($0.value) })
         if output.json {
             try Output.json(RestoredDocument(restored))
         } else {

@@ -26,7 +26,7 @@ struct Windows: ParsableCommand {
     var length = SecondsArgument(milliseconds: 3000)
 
     @Option(help: "How many windows to list.")
-    var top: Int = 5
+    var top = CountArgument(5)
 
     @Option(help: ArgumentHelp("Windows start and end on multiples of this many seconds (e.g. 0.1).", valueName: "seconds"))
     var step = SecondsArgument(milliseconds: 1000)
@@ -71,9 +71,9 @@ struct Windows: ParsableCommand {
         defer { line?.finish() }
         let analysis = try ClipAnalyzer(timeout: timeout.seconds).analyze(
             input, capturingStrip: preview != nil, capturingPersonFrames: !noPersonCheck, exact: exact,
-            ranking: WindowQuery(maximumLength: length.seconds, step: step.seconds, top: top), progress: line.map { line in { line.update($0) } })
+            ranking: WindowQuery(maximumLength: length.seconds, step: step.seconds, top: top.value), progress: line.map { line in { line.update($0) } })
         line?.finish()
-        let candidates = try analysis.windows(maximumLength: length.seconds, step: usableStep(analysis).seconds, top: top)
+        let candidates = try analysis.windows(maximumLength: length.seconds, step: usableStep(analysis).seconds, top: top.value)
         let checks = noPersonCheck ? nil
             : try PersonScreen.check(input, windows: candidates.map { $0.start...$0.end }, timeout: timeout.seconds, reusing: analysis)
         let ranked = PersonScreen.rank(candidates, checks)

@@ -11,7 +11,8 @@ enum CharacterText {
         var lines = [TerminalText.escape(character.alias)]
         // Every value holds catalog text (imported, typed, or from a provider): one escaped line each.
         func field(_ name: String, _ value: String) {
-            lines.append("  " + name.padding(toLength: 10, withPad: " ", startingAt: 0) + " " + TerminalText.escape(value))
+            // Swift's own padding: Foundation's goes through NSString.
+            lines.append("  " + name + String(repeating: " ", count: max(0, 10 - name.count)) + " " + TerminalText.escape(value))
         }
         field("source", character.sourceURL + (character.sourceCheck == .unverified ? "  (unverified: unreachable when added)" : ""))
         field("window", "\(character.window)  (\(Seconds.format(character.window.length)) s)")

@@ -53,3 +53,83 @@ struct AliasList: ParsableCommand {
         return (try? aliases(at: try options.trustedLocation(), prefix: prefix)) ?? []
     }
 }
+
+/// `cameo --generate-completion-script [SHELL]` with the command aliases
+/// (`ls`, `remove`, `doctor`) in it. swift-argument-parser's scripts offer
+/// only each command's own name, and complete nothing after an alias; here
+/// each alias is offered beside its command and completes as it does.
+enum CompletionScript {
+    struct Alias {
+        var alias: String
+        var command: String
+    }
+
+    static var aliases: [Alias] {
+        Cameo.configuration.subcommands.flatMap { command in
+            command.configuration.aliases.map { Alias(alias: $0, command: command._commandName) }
+        }
+    }
+
+    /// The script asked for, or nil when the arguments ask for something else
+    /// (ArgumentParser then answers, an unknown shell included).
+    static func requested(_ arguments: [String]) -> String? {
+        let option = "--generate-completion-script"
+        let shell: CompletionShell?
+        switch arguments.count {
+        case 1 where arguments[0] == option: shell = CompletionShell.autodetected()
+        case 1 where arguments[0].hasPrefix(option + "="): shell = CompletionShell(rawValue: String(arguments[0].dropFirst(option.count + 1)))
+        case 2 where arguments[0] == option: shell = CompletionShell(rawValue: arguments[1])
+        default: return nil
+        }
+        guard let shell else { return nil }
+        return withAliases(Cameo.completionScript(for: shell), shell: shell)
+    }
+
+    static func withAliases(_ script: String, shell: CompletionShell) -> String {
+        let names = Set(Cameo.configuration.subcommands.filter { $0.configuration.shouldDisplay }.map { $0._commandName })
+        var lines = script.components(separatedBy: "\n")
+        for index in lines.indices {
+            lines[index] = addingAliases(to: lines[index], commands: names, shell: shell)
+        }
+        // bash and zsh complete a command's arguments in `_cameo_COMMAND`: each alias's function forwards
+        // to its command's, placed before anything runs (a zsh script ends by calling `_cameo`).
+        if shell != .fish, let first = lines.firstIndex(where: { $0.hasPrefix("_cameo_") && $0.hasSuffix("() {") }) {
+            lines.insert(contentsOf: aliases.map { "_cameo_\($0.alias)() {\n    _cameo_\($0.command) \"$@\"\n}\n" }, at: first)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// One line of the script, with the aliases added where it lists the commands, offers them, or dispatches on them.
+    private static func addingAliases(to line: String, commands: Set<String>, shell: CompletionShell) -> String {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        // bash and zsh dispatch: `config|add|list|…|help)`.
+        if trimmed.hasSuffix(")"), !trimmed.contains(" "), commands.isSubset(of: trimmed.dropLast().split(separator: "|").map(String.init)) {
+            return String(line.dropLast()) + aliases.map { "|" + $0.alias }.joined() + ")"
+        }
+        // bash offers: `compgen -W 'config add list … help' -- "${cur}"`.
+        if shell == .bash, let start = line.range(of: "compgen -W '"), let end = line[start.upperBound...].firstIndex(of: "'"),
+           commands.isSubset(of: line[start.upperBound..<end].split(separator: " ").map(String.init)) {
+            return String(line[..<end]) + aliases.map { " " + $0.alias }.joined() + String(line[end...])
+        }
+        for entry in aliases {
+            switch shell {
+            case .zsh where trimmed.hasPrefix("'\(entry.command):"):
+                // zsh offers `'list:List characters…'` in the root's list: the alias with the same description.
+                return line + "\n" + line.replacingOccurrences(of: "'\(entry.command):", with: "'\(entry.alias):")
+            case .fish where trimmed.hasPrefix("complete -c 'cameo' -n '__cameo_should_offer_completions_for_positional \"cameo\" -eq 1' -fa '\(entry.command)' "):
+                return line + "\n" + line.replacingOccurrences(of: "-fa '\(entry.command)' ", with: "-fa '\(entry.alias)' ")
+            case .fish where trimmed == "case '\(entry.command)'":
+                return line + " '\(entry.alias)'"
+            default:
+                continue
+            }
+        }
+        // fish names the command path by the words typed: an alias counts as its command's name.
+        if shell == .fish, trimmed == "set -a commands $unparsed_tokens[1]" {
+            let indent = String(line.prefix { $0 == " " })
+            let cases = aliases.map { "\(indent)    case '\($0.alias)'\n\(indent)        set name '\($0.command)'" }.joined(separator: "\n")
+            return "\(indent)set -l name $unparsed_tokens[1]\n\(indent)switch $name\n\(cases)\n\(indent)end\n\(indent)set -a commands $name"
+        }
+        return line
+    }
+}

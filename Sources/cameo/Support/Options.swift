@@ -58,7 +58,21 @@ struct CatalogOptions: ParsableArguments {
         if !catalog.exists {
             Output.note("no catalog at \(catalog.path) yet; `cameo add` or `cameo import` creates it")
         }
+        ReadOnlyCatalogs.keepOpen(catalog)
         return catalog
+    }
+}
+
+/// SQLite catalogs opened read-only stay open until the process ends.
+/// Closing one disposes GRDB's dispatch queue, and libdispatch starts a
+/// worker thread to do that: more than `show`'s query costs. A reader holds
+/// no lock between reads and has nothing to flush. (A writer, opened when the
+/// schema had to be migrated, and a PostgreSQL store close as usual.)
+enum ReadOnlyCatalogs {
+    nonisolated(unsafe) private static var kept: [Catalog] = []
+
+    static func keepOpen(_ store: any CatalogStore) {
+        if let catalog = store as? Catalog, catalog.readsOnly { kept.append(catalog) }
     }
 }
 
@@ -68,8 +82,8 @@ struct JSONFlag: ParsableArguments {
 }
 
 /// A number of seconds given as an option (`--timeout 20`, `--step 0.1`,
-/// `--length 2.5`): a plain decimal with at most 3 decimals, as windows are
-/// written. Every seconds option parses through it, so `nan`, `inf`, `1e300`
+/// `--length 2.5`), in `Seconds`' one grammar, as windows are written. Every
+/// seconds option parses through it, so `nan`, `inf`, `1e300`, `.5`, `+5`
 /// and 20-digit numbers are refused before anything converts them.
 struct SecondsArgument: ExpressibleByArgument, Equatable, CustomStringConvertible {
     let milliseconds: Int
@@ -81,7 +95,7 @@ struct SecondsArgument: ExpressibleByArgument, Equatable, CustomStringConvertibl
     }
 
     init?(argument: String) {
-        guard let milliseconds = Seconds.milliseconds(argument.trimmingCharacters(in: .whitespaces)) else { return nil }
+        guard let milliseconds = Seconds.milliseconds(argument) else { return nil }
         self.milliseconds = milliseconds
     }
 
@@ -99,12 +113,29 @@ struct SecondsArgument: ExpressibleByArgument, Equatable, CustomStringConvertibl
     }
 }
 
-/// A count given as an option (`--top`, `--limit`, `--max-characters`), refused
-/// outside what the command can use so that no arithmetic on it overflows.
-enum CountArgument {
-    static func check(_ value: Int?, _ option: String, in range: ClosedRange<Int>) throws {
-        guard let value, !range.contains(value) else { return }
-        throw ValidationError("\(option) must be between \(range.lowerBound) and \(range.upperBound), not \(value)")
+/// A count given as an option (`--top`, `--limit`, `--max-characters`) in
+/// `WholeNumber`'s grammar (digits only, as seconds are), refused outside what
+/// the command can use so that no arithmetic on it overflows.
+struct CountArgument: ExpressibleByArgument, Equatable, CustomStringConvertible {
+    let value: Int
+    private let text: String
+    var description: String { text }
+    var defaultValueDescription: String { text }
+
+    init(_ value: Int) {
+        self.value = value
+        text = String(value)
+    }
+
+    init?(argument: String) {
+        guard let value = WholeNumber.value(argument) else { return nil }
+        self.value = value
+        text = argument.trimmingCharacters(in: .whitespaces)
+    }
+
+    static func check(_ count: CountArgument?, _ option: String, in range: ClosedRange<Int>) throws {
+        guard let count, !range.contains(count.value) else { return }
+        throw ValidationError("\(option) must be between \(range.lowerBound) and \(range.upperBound), not \(count)")
     }
 }
 
@@ -190,7 +221,7 @@ struct WaitOptions: ParsableArguments {
 /// Options shared by the commands that read prompts.
 struct PromptFlags: ParsableArguments {
     @Option(help: "Warn when a prompt mentions more characters than this.")
-    var maxCharacters: Int = 5
+    var maxCharacters = CountArgument(5)
 
     @Option(name: .customLong("character"), help: ArgumentHelp(
         "A character this request creates from its source URL: its mentions are sent as plain words.", valueName: "alias"),
@@ -202,6 +233,6 @@ struct PromptFlags: ParsableArguments {
     }
 
     var options: PromptOptions {
-        PromptOptions(maximumCharacters: maxCharacters, creating: Set(creating.map { [$0] } ?? []))
+        PromptOptions(maximumCharacters: maxCharacters.value, creating: Set(creating.map { [$0] } ?? []))
     }
 }

@@ -44,7 +44,7 @@ struct RequestOptions: ParsableArguments {
     var characterTimestamps: String?
 
     @Option(help: "Warn when the prompt mentions more characters than this.")
-    var maxCharacters: Int = 5
+    var maxCharacters = CountArgument(5)
 
     @Flag(help: "Treat a face in the --character window (rule person-in-window) as an error.")
     var strict = false
@@ -75,7 +75,7 @@ struct BuiltRequest {
     static func build(_ options: RequestOptions, catalog: any CatalogStore, profile: ProviderProfile? = nil) throws -> BuiltRequest {
         let text = try PromptInput.read(options.prompt ?? "")
         let character = try options.character.map { try catalog.character(named: $0) }
-        let promptOptions = PromptOptions(maximumCharacters: options.maxCharacters, creating: Set(character.map { [$0.alias] } ?? []))
+        let promptOptions = PromptOptions(maximumCharacters: options.maxCharacters.value, creating: Set(character.map { [$0.alias] } ?? []))
         let index = try CharacterIndex.load(for: text, from: catalog)
         let prompt = PromptLinter.lint(text, index: index, options: promptOptions)
         guard let model = options.model ?? profile?.defaultModel else {
