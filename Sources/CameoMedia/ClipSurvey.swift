@@ -221,18 +221,35 @@ final class ClipSurvey {
     /// frames past each, so that the frames at its edge have neighbours on both sides.
     func decode(_ plan: Plan, frameDuration: Double) throws(MediaError) {
         let margin = 10 * frameDuration
-        var runs: [(first: Int, through: Double)] = []
-        for (gop, through) in plan.sorted(by: { $0.key < $1.key }) {
+        var wanted: [(first: Int, through: Double)] = []
+        for (gop, through) in plan {
             let start = gopRange(gop).start, end = through + margin
-            guard packets.contains(where: { $0.time >= start - 0.0005 && $0.time <= end && !isCovered($0.time) }) else { continue }
-            if let last = runs.last, last.through >= start - 0.0005 {
-                runs[runs.count - 1].through = max(last.through, end)
+            let open = packets.filter { $0.time >= start - 0.0005 && $0.time <= end && !isCovered($0.time) }
+            guard let firstOpen = open.first, let lastOpen = open.last else { continue }
+            // Only what is not decoded yet: windows confirmed one after another overlap, and
+            // decoding each from its own keyframe decoded most frames twice (measured: 40% of
+            // the fine decoding on P-only footage). A run starts at the keyframe before its
+            // first frame not decoded, or earlier while that keyframe began a run of its own
+            // (it has no change measure yet: a cut right at it would hide), and stops a margin
+            // past its last frame not decoded (the frames after are decoded already), or
+            // past the last keyframe of the stretch that began a run of its own.
+            var first = self.gop(at: firstOpen.time)
+            while first > gop, !continues(at: gopRange(first).start) { first -= 1 }
+            var through = min(end, lastOpen.time + margin)
+            if let alone = starts.last(where: { $0 > gopRange(first).start + 0.0005 && $0 <= end && !continues(at: $0) }) {
+                through = max(through, min(end, alone + margin))
+            }
+            wanted.append((first, through))
+        }
+        var runs: [(first: Int, through: Double)] = []
+        for run in wanted.sorted(by: { $0.first < $1.first }) {
+            if let last = runs.last, last.through >= gopRange(run.first).start - 0.0005 {
+                runs[runs.count - 1].through = max(last.through, run.through)
             } else {
-                runs.append((gop, end))
+                runs.append(run)
             }
         }
         guard !runs.isEmpty else { return }
-        runs.sort { $0.first < $1.first }
         let total = runs.reduce(0.0) { $0 + min(duration, $1.through) - gopRange($1.first).start }
         var done = 0.0
         guard let decoder else { return }
@@ -264,6 +281,11 @@ final class ClipSurvey {
             done += min(duration, run.through) - start
             progress?(AnalysisProgress(phase: "decoding", done: done, total: total))
         }
+    }
+
+    /// Whether the frame decoded at `time` was measured against the frame before it.
+    private func continues(at time: Double) -> Bool {
+        fine[Int((time * 1_000_000).rounded())]?.continues ?? false
     }
 
     func isCovered(_ time: Double) -> Bool {
