@@ -1,4 +1,5 @@
 import Foundation
+import CameoText
 
 /// Everything the catalog refuses, phrased for the person at the terminal:
 /// what is wrong, with which value, and what to do about it.
@@ -69,7 +70,9 @@ extension CatalogError: CustomStringConvertible, LocalizedError {
         case .invalidAlias(let alias, let reason):
             "invalid alias \(quoted(alias)): \(reason); use 1 to 64 letters, digits, '_' or '-'"
         case .invalidWindow(let text, let reason):
-            "invalid window \(quoted(text)): \(reason); write START,END in seconds, 1 to 3 seconds long, e.g. 1,3"
+            "invalid window \(quoted(text)): \(reason); write START,END in seconds, "
+                + "\(Seconds.format(WindowLength.minimum)) to \(Seconds.format(WindowLength.maximum)) seconds long "
+                + "(the spec's own limit is 1 to 3; a provider profile may allow more), e.g. 1,3"
         case .invalidURL(let text, let reason):
             "invalid source URL \(quoted(text)): \(reason); give the http(s) address the provider will download"
         case .invalidUsername(let text, let reason):

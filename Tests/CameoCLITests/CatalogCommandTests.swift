@@ -114,7 +114,7 @@ func json(_ result: CLI.Result) throws -> Any {
     @Test(arguments: [
         (["add", "duck", "--url", "https://a.example/d.mp4", "--window", "1,3", "--no-probe"], 3, "already exists"),
         (["add", "x", "--url", "https://a.example/d.mp4", "--window", "3,1", "--no-probe"], 64, "end must be after start"),
-        (["add", "x", "--url", "https://a.example/d.mp4", "--window", "0,5", "--no-probe"], 64, "5 s long"),
+        (["add", "x", "--url", "https://a.example/d.mp4", "--window", "0,5", "--no-probe"], 64, "5 s long; write START,END in seconds, 1 to 4 seconds long"),
         (["add", "x", "--url", "https://a.example/d.mp4", "--window", "1,1.5", "--no-probe"], 64, "0.5 s long"),
         (["add", "x", "--url", "https://a.example/d.mp4", "--window=-1,1", "--no-probe"], 64, "before 0"),
         (["add", "x", "--url", "https://a.example/d.mp4", "--window", "a,b", "--no-probe"], 64, "not a number"),
