@@ -115,7 +115,9 @@ import Testing
         let terminal = try CLI.Running(executable: "/usr/bin/script", arguments: ["-qec", command, "/dev/null"],
                                        environment: cli.environment, stdin: nil).finish()
         #expect(terminal.status == 0, "\(terminal)")
-        #expect(terminal.stdout.contains("analysing pframes.mp4: reading"), "\(terminal.stdout)")
+        // Redrawn in place: a carriage return and erase-line as bytes, not shown escaped as text.
+        #expect(terminal.stdout.contains("\r\u{1B}[2Kanalysing pframes.mp4: reading"), "\(terminal.stdout)")
+        #expect(!terminal.stdout.contains("\\u{1b}"), "\(terminal.stdout)")
         #expect(terminal.stdout.contains("/8.0 s"), "\(terminal.stdout)")
     }
 

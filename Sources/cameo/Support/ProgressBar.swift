@@ -54,10 +54,10 @@ final class AnalysisLine: @unchecked Sendable {
         lastDrawn = now
         drawn = true
         let done = String(format: "%.1f", progress.done), total = String(format: "%.1f", progress.total)
-        Output.write("\r\u{1B}[2Kanalysing \(name): \(progress.phase) \(done)/\(total) s", to: .standardError)
+        Output.redrawLine("analysing \(name): \(progress.phase) \(done)/\(total) s")
     }
 
     func finish() {
-        if drawn { Output.write("\r\u{1B}[2K", to: .standardError) }
+        if drawn { Output.clearLine() }
     }
 }
