@@ -121,6 +121,24 @@ import Testing
         #expect(terminal.stdout.contains("/8.0 s"), "\(terminal.stdout)")
     }
 
+    /// The progress line is redrawn through a guard that lets colours through,
+    /// so a file name's own escape sequence must not reach it.
+    @Test func aFileNamesEscapeSequenceNeverReachesTheProgressLine() throws {
+        let clip = scratch.path("red\u{1B}[31mclip.mp4")
+        try FileManager.default.copyItem(atPath: Repository.fixture("pframes.mp4"), toPath: clip)
+        let command = "'\(CLI.executable.path)' windows '\(clip)' >/dev/null"
+        // With colour on, as on a user's terminal: without it the guard escapes every sequence.
+        var environment = cli.environment
+        environment["NO_COLOR"] = nil
+        environment["TERM"] = "xterm-256color"
+        let terminal = try CLI.Running(executable: "/usr/bin/script", arguments: ["-qec", command, "/dev/null"],
+                                       environment: environment, stdin: nil).finish()
+        #expect(terminal.status == 0, "\(terminal)")
+        #expect(terminal.stdout.contains("\r\u{1B}[2Kanalysing red"), "\(terminal.stdout)")
+        #expect(terminal.stdout.contains("\u{1B}[36mnote"), "colour is on: \(terminal.stdout)")
+        #expect(!terminal.stdout.contains("\u{1B}[31m"), "\(terminal.stdout)")
+    }
+
     @Test func windowsOnAOneSecondClip() throws {
         let result = try cli.run("windows", Repository.fixture("one-second.mp4"), "--json")
         let windows = try #require((try json(result) as? [String: Any])?["windows"] as? [[String: Any]])
