@@ -66,3 +66,27 @@ import Testing
         }
     }
 }
+
+/// How the fine pass decodes its stretches.
+@Suite struct ClipSurveyTests {
+    /// A stretch is decoded on past its end until the frames there have a cut's
+    /// neighbourhood of decoded frames after them. Counted in frame times, a clip whose
+    /// non-reference B-frames are skipped had half of them, and a cut found at the edge
+    /// then had its stretch decoded a second time from the keyframe.
+    @Test func decodesAStretchsMarginInFramesDecoded() throws {
+        let input = try MediaInput(MediaLocation(Repository.fixture("long-gop.mp4")), timeout: 60)
+        let info = try ClipProbe(timeout: 60).probe(input)
+        let survey = ClipSurvey(input: input, duration: info.duration, capture: nil, people: nil, progress: nil)
+        try survey.read()
+        let frameDuration = try #require(info.video.framesPerSecond.map { 1 / $0 })
+        let through = 1.5
+        try survey.decode([0: through], frameDuration: frameDuration)
+        let frames = survey.frames()
+        let after = frames.filter { $0.time > through + 0.0005 }
+        let decoded = after.prefix { !$0.standIn }
+        #expect(decoded.count >= ClipSurvey.marginFrames, "\(decoded.count) frames decoded past \(through) s")
+        // The clip does skip frames: the same margin in frame times would have held fewer.
+        let spacing = (decoded.last?.time ?? through) - through
+        #expect(spacing > Double(ClipSurvey.marginFrames) * frameDuration + 0.0005, "decoded through \(decoded.last?.time ?? 0) s")
+    }
+}
