@@ -73,7 +73,7 @@ enum Output {
 
     /// Streams a JSON document to stdout as `produce` writes it, a piece at a time.
     static func streamJSON(_ produce: (JSONStream) throws -> Void) throws {
-        let stream = JSONStream { bytes in bytes.withUnsafeBytes { StandardStreams.write($0) } }
+        let stream = JSONStream { StandardStreams.write($0) }
         try produce(stream)
         try stream.finish()
     }
@@ -159,23 +159,23 @@ func posixWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) ->
 /// A JSON document written in pieces as it is produced.
 final class JSONStream {
     var json = PrettyJSON()
-    private let sink: ([UInt8]) throws -> Void
+    private let sink: (UnsafeRawBufferPointer) throws -> Void
 
-    init(sink: @escaping ([UInt8]) throws -> Void) {
+    init(sink: @escaping (UnsafeRawBufferPointer) throws -> Void) {
         self.sink = sink
     }
 
     /// Hands what is written so far to the sink once it is worth a write.
     func flushIfLarge() throws {
-        guard json.bytes.count >= 1 << 16 else { return }
-        try sink(json.bytes)
-        json.bytes.removeAll(keepingCapacity: true)
+        guard json.count >= 1 << 16 else { return }
+        try json.withBytes(sink)
+        json.removeAll()
     }
 
     func finish() throws {
-        json.bytes.append(0x0A)
-        try sink(json.bytes)
-        json.bytes.removeAll()
+        json.appendByte(0x0A)
+        try json.withBytes(sink)
+        json.removeAll()
     }
 }
 
