@@ -81,8 +81,12 @@ enum Output {
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
     static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
 
-    static let colourEnabled: Bool = Presentation.colour.enabled(environment: ProcessInfo.processInfo.environment,
-                                                                  terminal: isatty(STDERR_FILENO) == 1)
+    /// Only the three variables that decide it are read: Foundation builds the whole environment on each ask.
+    static let colourEnabled: Bool = Presentation.colour.enabled(
+        environment: ["FORCE_COLOR", "NO_COLOR", "TERM"].reduce(into: [:]) { values, name in
+            values[name] = getenv(name).map { String(cString: $0) }
+        },
+        terminal: isatty(STDERR_FILENO) == 1)
 
     enum Colour: String {
         case red = "31", yellow = "33", cyan = "36"
