@@ -323,7 +323,9 @@ final class FaceQueue: @unchecked Sendable {
     private var queued: Set<Int> = []
     private var found: [Int: (time: Double, faces: [Face])] = [:]
     private var failure: MediaError?
-    private var started = false, busy = false, closed = false
+    /// The picture being looked at.
+    private var current: Int?
+    private var started = false, closed = false
 
     /// Looks at pictures on a thread of its own from now on (once; not after `close`).
     func start() {
@@ -350,7 +352,7 @@ final class FaceQueue: @unchecked Sendable {
     func forget(where unwanted: (Int) -> Bool) {
         condition.lock()
         waiting.removeAll { unwanted($0.key) }
-        queued = Set(waiting.map(\.key)).union(found.keys)
+        queued = Set(waiting.map(\.key)).union(found.keys).union(current.map { [$0] } ?? [])
         condition.unlock()
     }
 
@@ -371,7 +373,7 @@ final class FaceQueue: @unchecked Sendable {
         while !threaded, let next = take() { look(at: next) }
         condition.lock()
         defer { condition.unlock() }
-        while threaded, failure == nil, busy || !waiting.isEmpty { condition.wait() }
+        while threaded, failure == nil, current != nil || !waiting.isEmpty { condition.wait() }
         if let failure { throw failure }
         return found.filter { keys.contains($0.key) }
     }
@@ -380,8 +382,9 @@ final class FaceQueue: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         guard failure == nil, !waiting.isEmpty else { return nil }
-        busy = true
-        return waiting.removeFirst()
+        let next = waiting.removeFirst()
+        current = next.key
+        return next
     }
 
     private func look(at picture: (key: Int, time: Double, image: RGBImage)) {
@@ -393,7 +396,7 @@ final class FaceQueue: @unchecked Sendable {
             failure = error
             waiting = []
         }
-        busy = false
+        current = nil
         condition.broadcast()
         condition.unlock()
     }

@@ -144,4 +144,24 @@ enum LabelledSet {
             #expect(rule.covers(rule.span(window, lastFrame: 6 - rule.frameDuration), with: result.frames), "\(window): \(result.frames)")
         }
     }
+
+    /// The queue the analysis starts filling: a picture handed over twice is looked at once, one no
+    /// longer wanted is dropped before it is looked at, and only the faces asked for come back.
+    @Test func theFaceQueueLooksAtWhatIsStillWanted() throws {
+        let blank = RGBImage(width: 64, height: 64, fill: .init(128, 128, 128))
+        let waiting = FaceQueue()
+        waiting.add(time: 1, blank)
+        waiting.add(time: 2, blank)
+        waiting.add(time: 2, blank)
+        waiting.forget { $0 == 2000 }
+        let alone = try waiting.results(for: [1000, 2000])
+        #expect(alone.keys.sorted() == [1000] && alone[1000]?.faces.isEmpty == true)
+        let threaded = FaceQueue()
+        defer { threaded.close() }
+        threaded.start()
+        for time in [0.5, 1.5, 2.5] { threaded.add(time: time, blank) }
+        #expect(try threaded.results(for: [500, 2500]).keys.sorted() == [500, 2500])
+        threaded.add(time: 3.5, blank)
+        #expect(try threaded.results(for: [1500, 3500]).keys.sorted() == [1500, 3500])
+    }
 }
