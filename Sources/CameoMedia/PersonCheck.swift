@@ -435,6 +435,8 @@ final class PersonFrames: @unchecked Sendable {
     /// Grid times served, and by which picture.
     private var grid: [Int: Int] = [:]
     private var scaler: OpaquePointer?
+    /// Where pictures are scaled and kept; everything above (but `previous`) is touched only on it.
+    private let scaling = DispatchQueue(label: "cameo.person-frames")
     /// The frame before, in the run of consecutive frames being decoded; nil at a run's start.
     private var previous: Double?
 
@@ -460,13 +462,15 @@ final class PersonFrames: @unchecked Sendable {
 
     /// Keeps pictures only under `windows` from now on, and drops those kept elsewhere.
     func focus(on windows: [RankedWindow]) {
-        interest = windows
-        kept = kept.filter { wanted($1.time) }
-        grid = grid.filter { kept[$1] != nil }
-        guard alongside else { return }
-        faces.forget { kept[$0] == nil }
-        for (_, picture) in kept.sorted(by: { $0.key < $1.key }) { faces.add(time: picture.time, picture.image) }
-        faces.start()
+        scaling.sync {
+            interest = windows
+            kept = kept.filter { wanted($1.time) }
+            grid = grid.filter { kept[$1] != nil }
+            guard alongside else { return }
+            faces.forget { kept[$0] == nil }
+            for (_, picture) in kept.sorted(by: { $0.key < $1.key }) { faces.add(time: picture.time, picture.image) }
+            faces.start()
+        }
     }
 
     private func wanted(_ time: Double) -> Bool {
@@ -478,18 +482,41 @@ final class PersonFrames: @unchecked Sendable {
 
     /// Keeps the frame for each grid time it is the first frame at or after (within
     /// this run: at a run's start, only a grid time it lands on), and the run's first frame.
+    /// Scaled on a queue of its own (up to 1080p-and-a-bit): the analysis leaves a core
+    /// idle part of the time, and most of these pictures are scaled before any window is known.
     func offer(_ frame: UnsafeMutablePointer<AVFrame>, time: Double) {
         defer { previous = time }
         let startsRun = previous == nil
         let lower = (previous ?? time - 0.001) + Self.early, upper = time + Self.early
         var index = Int((lower / Self.spacing - 0.5).rounded(.down))
-        var served: [Int] = []
+        var targets: [Int] = []
         while true {
             let target = (Double(index) + 0.5) * Self.spacing
             if target > upper { break }
-            if target > lower, target >= 0, grid[index] == nil { served.append(index) }
+            if target > lower, target >= 0 { targets.append(index) }
             index += 1
         }
+        guard startsRun || !targets.isEmpty else { return }
+        guard alongside else {
+            keep(frame, time: time, startsRun: startsRun, targets: targets)
+            return
+        }
+        guard let copy = av_frame_alloc() else { return }
+        guard av_frame_ref(copy, frame) >= 0 else {
+            var owned: UnsafeMutablePointer<AVFrame>? = copy
+            av_frame_free(&owned)
+            return
+        }
+        let held = HeldFrame(frame: copy)
+        scaling.async { [self, targets] in
+            keep(held.frame, time: time, startsRun: startsRun, targets: targets)
+            var owned: UnsafeMutablePointer<AVFrame>? = held.frame
+            av_frame_free(&owned)
+        }
+    }
+
+    private func keep(_ frame: UnsafeMutablePointer<AVFrame>, time: Double, startsRun: Bool, targets: [Int]) {
+        let served = targets.filter { grid[$0] == nil }
         let key = SampleRule.key(time)
         guard startsRun || !served.isEmpty, wanted(time) else { return }
         if kept[key] != nil {
@@ -505,6 +532,11 @@ final class PersonFrames: @unchecked Sendable {
 
     /// The pictures kept, earliest first.
     var pictures: [(time: Double, image: RGBImage)] {
-        kept.values.sorted { $0.time < $1.time }
+        scaling.sync { kept.values.sorted { $0.time < $1.time } }
     }
+}
+
+/// A decoded frame's reference, handed to the scaling queue (which frees it).
+private struct HeldFrame: @unchecked Sendable {
+    let frame: UnsafeMutablePointer<AVFrame>
 }
