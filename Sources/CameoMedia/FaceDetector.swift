@@ -11,7 +11,7 @@ final class FaceDetector: @unchecked Sendable {
     static let name = "centerface-opencv-dnn"
     /// Bumped whenever what counts as a face changes (model, threshold, sampling).
     static let version = "3"
-    /// Faces scoring below this are ignored: measured on the labelled set (see fixtures/faces/README.md).
+    /// Faces scoring below this are ignored: measured on the labelled set (see fixtures/README.md).
     static let threshold: Float = 0.5
     /// Faces narrower than this in the detector's picture are noise at this resolution.
     static let smallestFace: Float = 8
