@@ -370,6 +370,7 @@ final class FaceQueue: @unchecked Sendable {
         condition.lock()
         let threaded = started
         condition.unlock()
+        if !threaded, let detector = try? FaceDetector.shared() { detector.runBesideDecoding(false) }
         while !threaded, let next = take() { look(at: next) }
         condition.lock()
         defer { condition.unlock() }
@@ -402,6 +403,8 @@ final class FaceQueue: @unchecked Sendable {
     }
 
     private func work() {
+        // The decoder has the other core: the pictures come in while it decodes.
+        (try? FaceDetector.shared())?.runBesideDecoding(true)
         while true {
             condition.lock()
             while waiting.isEmpty, !closed, failure == nil { condition.wait() }
