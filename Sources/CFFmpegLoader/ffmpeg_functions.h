@@ -10,6 +10,7 @@ FFMPEG_FUNCTION(AVUTIL, int, av_strerror, (int errnum, char *errbuf, size_t errb
 FFMPEG_FUNCTION(AVUTIL, AVFrame *, av_frame_alloc, (void), ())
 FFMPEG_PROCEDURE(AVUTIL, av_frame_free, (AVFrame **frame), (frame))
 FFMPEG_PROCEDURE(AVUTIL, av_frame_unref, (AVFrame *frame), (frame))
+FFMPEG_FUNCTION(AVUTIL, int, av_frame_ref, (AVFrame *dst, const AVFrame *src), (dst, src))
 FFMPEG_FUNCTION(AVUTIL, int, av_frame_get_buffer, (AVFrame *frame, int align), (frame, align))
 FFMPEG_FUNCTION(AVUTIL, int, av_dict_set, (AVDictionary **pm, const char *key, const char *value, int flags), (pm, key, value, flags))
 FFMPEG_PROCEDURE(AVUTIL, av_dict_free, (AVDictionary **m), (m))

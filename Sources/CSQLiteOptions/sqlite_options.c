@@ -13,3 +13,9 @@ int cameo_sqlite_keep_wal_files(void *connection) {
 int cameo_sqlite_column_type(void *statement, int index) {
     return sqlite3_column_type((sqlite3_stmt *)statement, index);
 }
+
+const unsigned char *cameo_sqlite_column_text(void *statement, int index, int *length) {
+    const unsigned char *text = sqlite3_column_text((sqlite3_stmt *)statement, index);
+    *length = sqlite3_column_bytes((sqlite3_stmt *)statement, index);
+    return text;
+}

@@ -206,20 +206,25 @@ enum CatalogFile {
     /// Checks the first bytes, so that a wrong `--db` is refused before SQLite
     /// opens it at all.
     static func kind(at path: String) throws(CatalogError) -> Kind {
-        var opened = FileHandle(forReadingAtPath: path)
-        if opened == nil {
+        // POSIX calls rather than FileHandle and Data: every command that opens the catalog starts here.
+        var descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        if descriptor < 0 {
             var status = stat()
             if stat(path, &status) != 0, errno == ENOENT || errno == ENOTDIR { return .absent }
             // Another process may have created it between the two looks.
-            opened = FileHandle(forReadingAtPath: path)
+            descriptor = open(path, O_RDONLY | O_CLOEXEC)
         }
-        guard let handle = opened else {
+        guard descriptor >= 0 else {
             throw .cannotOpen(path: path, detail: "it cannot be read (check its permissions)")
         }
-        defer { handle.closeFile() }
-        let header = handle.readData(ofLength: 20)
-        if header.isEmpty { return .empty }
-        guard header.prefix(16) == Data("SQLite format 3\u{0}".utf8) else {
+        defer { close(descriptor) }
+        var header = [UInt8](repeating: 0, count: 20)
+        let count = header.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+        guard count >= 0 else {
+            throw .cannotOpen(path: path, detail: "it cannot be read (\(String(cString: strerror(errno))))")
+        }
+        if count == 0 { return .empty }
+        guard count >= 16, header.prefix(16).elementsEqual("SQLite format 3\u{0}".utf8) else {
             throw .notACatalog(path: path, detail: "it is not an SQLite database")
         }
         return .sqlite

@@ -344,7 +344,10 @@ extension Catalog {
     static func character(_ record: CharacterRecord, _ parts: Parts) throws -> CameoCharacter {
         guard let id = record.id else { throw UnreadableRow(row: "a character row", detail: "it has no id") }
         func name() -> String { "character #\(id) (\(StoredRow.show(record.alias)))" }
-        if let broken = parts.broken[id] { throw UnreadableRow(row: name(), detail: "\(broken.row): \(broken.detail)") }
+        // Almost always empty: a listing of 10,000 characters skips as many lookups.
+        if !parts.broken.isEmpty, let broken = parts.broken[id] {
+            throw UnreadableRow(row: name(), detail: "\(broken.row): \(broken.detail)")
+        }
         let window: CharacterWindow
         do {
             window = try CharacterWindow(startMilliseconds: record.windowStartMs, endMilliseconds: record.windowEndMs)

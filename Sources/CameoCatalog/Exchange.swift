@@ -424,8 +424,11 @@ extension PrettyJSON {
     }
 
     mutating func timestamp(_ time: Timestamp) {
-        bytes.append(UInt8(ascii: "\""))
-        time.appendDescription(to: &bytes)
-        bytes.append(UInt8(ascii: "\""))
+        write(atMost: Timestamp.descriptionCapacity + 2) { start in
+            start.pointee = UInt8(ascii: "\"")
+            let length = time.writeDescription(to: start + 1)
+            start[length + 1] = UInt8(ascii: "\"")
+            return length + 2
+        }
     }
 }

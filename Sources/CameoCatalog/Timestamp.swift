@@ -39,34 +39,39 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         return "\(year)-\(two(month))-\(two(day))\(dateSeparator)\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60)).\(fractionText)\(zone)"
     }
 
-    /// `description`'s bytes, appended without building a string (exports
-    /// write tens of thousands of times).
-    func appendDescription(to bytes: inout [UInt8]) {
+    /// The most bytes `writeDescription` writes: a year of up to 20 characters, then 20 more.
+    static let descriptionCapacity = 40
+
+    /// Writes `description`'s bytes at `start` without building a string
+    /// (exports write tens of thousands of times) and returns how many.
+    func writeDescription(to start: UnsafeMutablePointer<UInt8>) -> Int {
         let (days, milliseconds) = millisecondsSince1970.floorDivided(by: 86_400_000)
         let (year, month, day) = Self.civil(fromDays: days)
         let seconds = milliseconds / 1000
-        func digits(_ value: Int64, _ count: Int) {
-            var divisor: Int64 = 1
-            for _ in 1..<count { divisor *= 10 }
-            var rest = value
-            while divisor > 0 {
-                bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-                rest %= divisor
-                divisor /= 10
-            }
+        var at = start
+        func put(_ byte: UInt8) {
+            at.pointee = byte
+            at += 1
+        }
+        func two(_ value: Int64) {
+            put(UInt8(ascii: "0") + UInt8(value / 10))
+            put(UInt8(ascii: "0") + UInt8(value % 10))
         }
         if (1000...9999).contains(year) {
-            digits(year, 4)
+            two(year / 100)
+            two(year % 100)
         } else {
-            bytes.append(contentsOf: "\(year)".utf8)
+            for byte in "\(year)".utf8 { put(byte) }
         }
-        bytes.append(UInt8(ascii: "-")); digits(month, 2)
-        bytes.append(UInt8(ascii: "-")); digits(day, 2)
-        bytes.append(UInt8(ascii: "T")); digits(seconds / 3600, 2)
-        bytes.append(UInt8(ascii: ":")); digits(seconds / 60 % 60, 2)
-        bytes.append(UInt8(ascii: ":")); digits(seconds % 60, 2)
-        bytes.append(UInt8(ascii: ".")); digits(milliseconds % 1000, 3)
-        bytes.append(UInt8(ascii: "Z"))
+        put(UInt8(ascii: "-")); two(month)
+        put(UInt8(ascii: "-")); two(day)
+        put(UInt8(ascii: "T")); two(seconds / 3600)
+        put(UInt8(ascii: ":")); two(seconds / 60 % 60)
+        put(UInt8(ascii: ":")); two(seconds % 60)
+        let fraction = milliseconds % 1000
+        put(UInt8(ascii: ".")); put(UInt8(ascii: "0") + UInt8(fraction / 100)); two(fraction % 100)
+        put(UInt8(ascii: "Z"))
+        return at - start
     }
 
     /// Reads `YYYY-MM-DD[T ]HH:MM:SS[.fff][Z|±HH:MM]`; no zone means UTC.
@@ -77,7 +82,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     /// Read from the text's bytes in place: catalogs parse three times per character.
-    private static func milliseconds(parsing bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+    static func milliseconds(parsing bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         func number(_ range: Range<Int>) -> Int64? {
             guard range.upperBound <= bytes.count, !range.isEmpty else { return nil }
             var value: Int64 = 0

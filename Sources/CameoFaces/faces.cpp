@@ -111,6 +111,10 @@ extern "C" int cameo_faces_detect(void *handle, const uint8_t *rgb, int width, i
     }
 }
 
+extern "C" void cameo_faces_set_threads(int threads) {
+    cv::setNumThreads(threads > 0 ? threads : -1);
+}
+
 extern "C" void cameo_faces_close(void *handle) {
     delete static_cast<Detector *>(handle);
 }

@@ -241,6 +241,20 @@ func json(_ result: CLI.Result) throws -> Any {
         #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
     }
 
+    /// A folder given as the catalog used to trap inside FileHandle's read (exit 132).
+    @Test func refusesAFolderAsTheCatalog() throws {
+        let folder = scratch.path("folder.sqlite")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let other = CLI(database: folder, home: scratch.path("home"))
+        for arguments in [["list"], ["show", "duck"], ["add", "duck", "--url", "https://a.example/d.mp4", "--window", "1,3", "--no-probe"]] {
+            let result = try other.run(arguments)
+            #expect(result.status == 5, "\(arguments)")
+            #expect(result.stderr.contains("cannot open the catalog at \(folder): it cannot be read"), "\(arguments)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+    }
+
     @Test func refusesACatalogFromANewerSchema() throws {
         try addDuck()
         try DatabaseQueue(path: scratch.path("catalog.sqlite")).write {

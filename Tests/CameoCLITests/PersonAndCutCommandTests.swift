@@ -58,7 +58,7 @@ import Glibc
         #expect(added.status == 0, "\(added)")
         #expect(added.stderr.contains("window 0,2 of \(Self.person) shows a human face at 0."))
         let stored = try #require((try json(added) as? [String: Any])?["person_check"] as? [String: Any])
-        #expect(stored["detector"] as? String == "centerface-opencv-dnn" && stored["version"] as? String == "2")
+        #expect(stored["detector"] as? String == "centerface-opencv-dnn" && stored["version"] as? String == "3")
         #expect(((stored["frames"] as? [Double])?.count ?? 0) >= 5)
         #expect(((stored["faces"] as? [[String: Any]])?.count ?? 0) >= 1)
 

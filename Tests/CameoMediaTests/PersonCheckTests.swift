@@ -72,35 +72,96 @@ enum LabelledSet {
         #expect(Set(results[0].frames).isSuperset(of: results[2].frames.filter { $0 >= 3 }))
     }
 
-    /// The windows command lends the check the frames its analysis decoded: same frames looked at, same faces.
+    /// The windows command lends the check the frames its analysis decoded: the same faces found,
+    /// every window still looked at densely enough, and some of its frames the analysis's.
     @Test func framesTheAnalysisDecodedServeTheCheck() throws {
         let clip = Repository.fixture("faces/cat-then-person.mp4")
         let analysis = try ClipAnalyzer().analyze(clip, capturingPersonFrames: true)
         let kept = try #require(analysis.personFrames, "the fast path kept no pictures")
         let windows = try analysis.windows(maximumLength: 3, step: 1, top: 5).map { $0.start...$0.end }
         #expect(!windows.isEmpty)
-        let targets = windows.flatMap { PersonCheck.sampleTimes($0, last: analysis.info.duration) }
-        #expect(targets.contains { kept.picture(at: $0) != nil }, "no window's frame came from the analysis")
         let lent = try PersonCheck.run(clip: clip, windows: windows, reusing: analysis)
         let read = try PersonCheck.run(clip: clip, windows: windows)
-        for (mine, theirs) in zip(lent, read) {
-            #expect(mine.foundPerson == theirs.foundPerson, "\(mine) vs \(theirs)")
-            #expect(mine.frames.count == theirs.frames.count)
-            // The same grid point; reading alone skips every B-frame, so its frame may come a little later.
-            for (a, b) in zip(mine.frames, theirs.frames) {
-                #expect(a <= b + 0.001 && b - a < PersonCheck.spacing, "\(mine.frames) vs \(theirs.frames)")
-            }
+        let keptTimes = Set(kept.pictures.map { PersonCheck.rounded($0.time) })
+        #expect(lent.contains { !keptTimes.isDisjoint(with: $0.frames) }, "no window's frame came from the analysis")
+        let rule = SampleRule(framesPerSecond: analysis.info.video.framesPerSecond)
+        for (window, (mine, theirs)) in zip(windows, zip(lent, read)) {
+            #expect(mine.foundPerson == theirs.foundPerson, "\(window): \(mine) vs \(theirs)")
+            let span = rule.span(window, lastFrame: analysis.info.duration - rule.frameDuration)
+            #expect(rule.covers(span, with: mine.frames) && rule.covers(span, with: theirs.frames), "\(window): \(mine.frames), \(theirs.frames)")
         }
         #expect(lent.contains(where: \.foundPerson) && lent.contains { !$0.foundPerson })
     }
 
-    @Test func samplesEveryThirdOfASecond() {
-        let times = PersonCheck.sampleTimes(0.5...3.5, last: 10)
-        #expect(times.first.map { $0 >= 0.5 && $0 <= 0.5 + PersonCheck.spacing } == true)
-        for (a, b) in zip(times, times.dropFirst()) { #expect(b - a <= PersonCheck.spacing + 0.002) }
-        #expect(times.last.map { $0 < 3.5 && $0 >= 3.5 - PersonCheck.spacing } == true)
-        #expect(PersonCheck.sampleTimes(1...1.1, last: 10).count == 1)
+    /// A face on `run` consecutive frames (a third of a second) always has one of them looked at.
+    @Test func theRuleLeavesNoThirdOfASecondUnseen() {
+        for (rate, run) in [(30.0, 10), (25, 9), (15, 5), (29.97, 10), (60, 20), (24, 8)] {
+            let rule = SampleRule(framesPerSecond: rate)
+            #expect(rule.run == run && Double(rule.run) * rule.frameDuration >= PersonCheck.shortestFace - 1e-9, "\(rate) fps")
+            // Every placement of such a face on a frame grid, against the samples a plan makes of frames alone.
+            let frames = (0..<Int(rate * 4)).map { Double($0) / rate + 0.01 }
+            let span = rule.span(0.5...3.5, lastFrame: 10)
+            let plan = rule.plan([span], kept: frames)
+            #expect(plan.holes.isEmpty && rule.covers(span, with: plan.kept), "\(rate) fps: \(plan)")
+            let seen = Set(plan.kept.map(SampleRule.key))
+            let inside = frames.filter { span.contains($0, tolerance: rule.tolerance) }
+            for first in 0...(inside.count - run) {
+                #expect(inside[first..<(first + run)].contains { seen.contains(SampleRule.key($0)) }, "\(rate) fps: frames from \(inside[first]) unseen")
+            }
+            // Fewest looks: a frame every `run` frames, give or take the edges.
+            #expect(plan.kept.count <= Int((3.0 / rule.longestGap).rounded(.up)) + 1, "\(rate) fps: \(plan.kept.count) samples")
+        }
+        #expect(SampleRule(framesPerSecond: nil).longestGap == 1.0 / 3)
         #expect(PersonCheck.detectionSize(width: 1920, height: 1080) == (512, 288))
         #expect(PersonCheck.detectionSize(width: 720, height: 1280) == (288, 512))
+    }
+
+    /// What the bench's clip gives: the analysis kept a third of a second's pictures from the keyframe
+    /// at 38.633 on, and the windows start at 38. Only the stretch before that keyframe is decoded.
+    @Test func onlyWhatThePicturesLeaveOutIsDecoded() {
+        let rule = SampleRule(framesPerSecond: 30)
+        let kept = [38.633] + (0..<19).map { 38.833 + Double($0) / 3 }
+        let windows = [42.0...45, 41...44, 40...43, 39...42, 38...41]
+        let spans = rule.spans(windows, lastFrame: 59.967)
+        #expect(spans.count == 1 && spans[0].start == 38)
+        let plan = rule.plan(spans, kept: kept)
+        #expect(plan.holes == [SampleRule.Hole(span: spans[0], after: nil, before: 38.633)], "\(plan.holes)")
+        #expect(plan.kept.first == 38.633 && rule.covers(SampleRule.Span(start: 38.633, end: spans[0].end), with: plan.kept))
+        // Windows apart from each other are planned apart; a window past the last frame is that frame.
+        #expect(rule.spans([1...2, 5...6, 1.5...3], lastFrame: 10).count == 2)
+        #expect(rule.span(12...14, lastFrame: 10) == SampleRule.Span(start: 10, end: 10))
+        let empty = rule.plan(rule.spans([1...2], lastFrame: 10), kept: [])
+        #expect(empty.kept.isEmpty && empty.holes.count == 1 && empty.holes[0].after == nil && empty.holes[0].before == nil)
+    }
+
+    /// Windows read alone are looked at as densely (the labelled set's clips are 15 fps, B-frames skipped).
+    @Test func windowsReadAloneMeetTheRule() throws {
+        let clip = Repository.fixture("faces/cat-then-person.mp4")
+        let windows = [0.5...3.5, 2.9...3.2, 4...6]
+        let rule = SampleRule(framesPerSecond: 15)
+        // The clip's 6 s hold 90 frames, the last at 5.933.
+        for (window, result) in zip(windows, try PersonCheck.run(clip: clip, windows: windows)) {
+            #expect(rule.covers(rule.span(window, lastFrame: 6 - rule.frameDuration), with: result.frames), "\(window): \(result.frames)")
+        }
+    }
+
+    /// The queue the analysis starts filling: a picture handed over twice is looked at once, one no
+    /// longer wanted is dropped before it is looked at, and only the faces asked for come back.
+    @Test func theFaceQueueLooksAtWhatIsStillWanted() throws {
+        let blank = RGBImage(width: 64, height: 64, fill: .init(128, 128, 128))
+        let waiting = FaceQueue()
+        waiting.add(time: 1, blank)
+        waiting.add(time: 2, blank)
+        waiting.add(time: 2, blank)
+        waiting.forget { $0 == 2000 }
+        let alone = try waiting.results(for: [1000, 2000])
+        #expect(alone.keys.sorted() == [1000] && alone[1000]?.faces.isEmpty == true)
+        let threaded = FaceQueue()
+        defer { threaded.close() }
+        threaded.start()
+        for time in [0.5, 1.5, 2.5] { threaded.add(time: time, blank) }
+        #expect(try threaded.results(for: [500, 2500]).keys.sorted() == [500, 2500])
+        threaded.add(time: 3.5, blank)
+        #expect(try threaded.results(for: [1500, 3500]).keys.sorted() == [1500, 3500])
     }
 }

@@ -18,4 +18,7 @@ int cameo_sqlite_keep_wal_files(void *connection);
 /// `statement` is a `sqlite3_stmt *`.
 int cameo_sqlite_column_type(void *statement, int index);
 
+/// A text column's bytes in place (valid until the statement steps) and their count.
+const unsigned char *cameo_sqlite_column_text(void *statement, int index, int *length);
+
 #endif

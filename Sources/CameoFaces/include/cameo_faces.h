@@ -28,6 +28,10 @@ int cameo_faces_detect(void *detector, const uint8_t *rgb, int width, int height
 
 void cameo_faces_close(void *detector);
 
+/// How many threads OpenCV runs each picture on: 1 while something else (a decoder) keeps
+/// the other cores busy, where more threads only add overhead; 0 for its default (one a core).
+void cameo_faces_set_threads(int threads);
+
 #ifdef __cplusplus
 }
 #endif

@@ -53,7 +53,7 @@ struct Export: ParsableCommand {
         }
         if let out {
             try FileOutput.write(to: out, newFileMode: .userOnly) { sink in
-                let stream = JSONStream(sink: sink)
+                let stream = JSONStream { try sink(Array($0)) }
                 try write(stream)
                 try stream.finish()
             }

@@ -31,14 +31,16 @@ struct AliasList: ParsableCommand {
     var prefix = ""
 
     func run() throws {
-        let aliases = try Self.aliases(at: try catalog.trustedLocation(), prefix: prefix)
+        let environment = ProcessInfo.processInfo.environment
+        let aliases = try Self.aliases(at: try catalog.trustedLocation(environment: environment), prefix: prefix, environment: environment)
         if !aliases.isEmpty { Output.line(aliases.joined(separator: "\n")) }
     }
 
     /// From an SQLite file (none yet: none) or a team's PostgreSQL catalog.
-    static func aliases(at location: String, prefix: String) throws -> [String] {
+    static func aliases(at location: String, prefix: String,
+                        environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [String] {
         if !CatalogStores.isServerURL(location), !FileManager.default.fileExists(atPath: location) { return [] }
-        return try CatalogStores.openForReading(location, environment: ProcessInfo.processInfo.environment)
+        return try CatalogStores.openForReading(location, environment: environment)
             .aliases(startingWith: prefix, limit: 500)
     }
 

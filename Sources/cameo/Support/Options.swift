@@ -28,8 +28,7 @@ struct CatalogOptions: ParsableArguments {
     /// The catalog's location. One the config file's `catalog` entry names
     /// counts only when that file passes the same trust checks as its provider
     /// settings: whoever can change it decides where the characters go.
-    func trustedLocation() throws -> String {
-        let environment = ProcessInfo.processInfo.environment
+    func trustedLocation(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
         let (location, source) = CatalogLocation.resolveWithSource(explicit: path, environment: environment)
         if source == "config" { try ProviderConfig.checkTrust(ProviderConfig.path(environment: environment), environment: environment) }
         return location
@@ -54,7 +53,9 @@ struct CatalogOptions: ParsableArguments {
     /// For commands that only read it: nothing is created, written or locked
     /// for writing, and a catalog that does not exist yet reads as empty.
     func openForReading() throws -> any CatalogStore {
-        let catalog = try CatalogStores.openForReading(try trustedLocation(), environment: ProcessInfo.processInfo.environment)
+        // Read once: Foundation builds the whole dictionary on each call.
+        let environment = ProcessInfo.processInfo.environment
+        let catalog = try CatalogStores.openForReading(try trustedLocation(environment: environment), environment: environment)
         if !catalog.exists {
             Output.note("no catalog at \(catalog.path) yet; `cameo add` or `cameo import` creates it")
         }

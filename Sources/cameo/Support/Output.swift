@@ -73,7 +73,7 @@ enum Output {
 
     /// Streams a JSON document to stdout as `produce` writes it, a piece at a time.
     static func streamJSON(_ produce: (JSONStream) throws -> Void) throws {
-        let stream = JSONStream { bytes in bytes.withUnsafeBytes { StandardStreams.write($0) } }
+        let stream = JSONStream { StandardStreams.write($0) }
         try produce(stream)
         try stream.finish()
     }
@@ -81,8 +81,12 @@ enum Output {
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
     static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
 
-    static let colourEnabled: Bool = Presentation.colour.enabled(environment: ProcessInfo.processInfo.environment,
-                                                                  terminal: isatty(STDERR_FILENO) == 1)
+    /// Only the three variables that decide it are read: Foundation builds the whole environment on each ask.
+    static let colourEnabled: Bool = Presentation.colour.enabled(
+        environment: ["FORCE_COLOR", "NO_COLOR", "TERM"].reduce(into: [:]) { values, name in
+            values[name] = getenv(name).map { String(cString: $0) }
+        },
+        terminal: isatty(STDERR_FILENO) == 1)
 
     enum Colour: String {
         case red = "31", yellow = "33", cyan = "36"
@@ -159,23 +163,23 @@ func posixWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) ->
 /// A JSON document written in pieces as it is produced.
 final class JSONStream {
     var json = PrettyJSON()
-    private let sink: ([UInt8]) throws -> Void
+    private let sink: (UnsafeRawBufferPointer) throws -> Void
 
-    init(sink: @escaping ([UInt8]) throws -> Void) {
+    init(sink: @escaping (UnsafeRawBufferPointer) throws -> Void) {
         self.sink = sink
     }
 
     /// Hands what is written so far to the sink once it is worth a write.
     func flushIfLarge() throws {
-        guard json.bytes.count >= 1 << 16 else { return }
-        try sink(json.bytes)
-        json.bytes.removeAll(keepingCapacity: true)
+        guard json.count >= 1 << 16 else { return }
+        try json.withBytes(sink)
+        json.removeAll()
     }
 
     func finish() throws {
-        json.bytes.append(0x0A)
-        try sink(json.bytes)
-        json.bytes.removeAll()
+        json.appendByte(0x0A)
+        try json.withBytes(sink)
+        json.removeAll()
     }
 }
 
