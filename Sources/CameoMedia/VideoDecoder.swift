@@ -9,12 +9,9 @@ final class VideoDecoder {
         var skipNonReference = false
         /// Skip the deblocking filter: edges get blockier, which the cheap signals do not notice.
         var skipLoopFilter = false
-        /// Skip every B-frame (P- and I-frames never refer to them): a picture every few frames, for a fraction of the work.
-        var skipBidirectional = false
 
         static let none = Shortcuts()
         static let analysis = Shortcuts(skipNonReference: true, skipLoopFilter: true)
-        static let sparse = Shortcuts(skipLoopFilter: true, skipBidirectional: true)
         /// Keyframes only: whatever else is sent is dropped unread.
         static let keyframes = Shortcuts(skipLoopFilter: true, keyframesOnly: true)
 
@@ -79,7 +76,6 @@ final class VideoDecoder {
         codec.pointee.thread_type = threading.type
         codec.pointee.pkt_timebase = stream.pointee.time_base
         if shortcuts.skipNonReference { codec.pointee.skip_frame = AVDISCARD_NONREF }
-        if shortcuts.skipBidirectional { codec.pointee.skip_frame = AVDISCARD_BIDIR }
         if shortcuts.keyframesOnly { codec.pointee.skip_frame = AVDISCARD_NONKEY }
         if shortcuts.skipLoopFilter {
             codec.pointee.skip_loop_filter = AVDISCARD_ALL

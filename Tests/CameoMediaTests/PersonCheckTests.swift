@@ -147,6 +147,34 @@ enum LabelledSet {
 
     /// The queue the analysis starts filling: a picture handed over twice is looked at once, one no
     /// longer wanted is dropped before it is looked at, and only the faces asked for come back.
+    /// The frames the check decodes for itself show what the clip shows, also where
+    /// P-frames refer to B-frames: skipping every B-frame broke those pictures.
+    @Test func theCheckDecodesWhatTheClipShows() throws {
+        let path = Repository.fixture("b-references.mp4")
+        func pictures(_ shortcuts: VideoDecoder.Shortcuts) throws -> [Int: [UInt8]] {
+            let input = try MediaInput(.file(path), timeout: 30)
+            let info = try ClipProbe().probe(input)
+            let decoder = try VideoDecoder(input, shortcuts: shortcuts)
+            decoder.rewind()
+            var result: [Int: [UInt8]] = [:]
+            try decoder.decode { frame throws(MediaError) in
+                if let time = decoder.time(of: frame),
+                   let image = RGBImage(frame: frame, width: 64, height: 36, rotation: info.video.rotation) {
+                    result[Int((time * 1000).rounded())] = image.pixels
+                }
+                return true
+            }
+            return result
+        }
+        let exact = try pictures(.none), checked = try pictures(HoleFiller.shortcuts)
+        #expect(checked.count > exact.count / 4)
+        for (time, pixels) in checked.sorted(by: { $0.key < $1.key }) {
+            let reference = try #require(exact[time])
+            let difference = zip(pixels, reference).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) } / max(1, pixels.count)
+            #expect(difference <= 2, "the frame at \(time) ms differs from the clip's by \(difference) a sample")
+        }
+    }
+
     @Test func theFaceQueueLooksAtWhatIsStillWanted() throws {
         let blank = RGBImage(width: 64, height: 64, fill: .init(128, 128, 128))
         let waiting = FaceQueue()
