@@ -44,12 +44,15 @@ public struct ClipAnalyzer: Sendable {
     }
 
     /// The fast path; nil when this clip gains nothing from it (every frame a
-    /// keyframe, or a single keyframe), and the caller decodes every frame.
+    /// keyframe, a single keyframe, or a GOP too long to trust), and the
+    /// caller decodes every frame.
     private func survey(_ input: MediaInput, location: MediaLocation, info: ClipInfo, capture: FrameCapture?, people: PersonFrames?,
                         ranking: WindowQuery, progress: ((AnalysisProgress) -> Void)?) throws(MediaError) -> ClipAnalysis? {
         let survey = ClipSurvey(input: input, duration: info.duration, capture: capture, people: people, progress: progress)
         try survey.read()
         guard survey.starts.count >= 2, survey.keyShare < 0.5, !survey.keyframes.isEmpty else { return nil }
+        // Between keyframes too far apart, only decoding shows a cut: every frame is, from the top.
+        guard !survey.hasLongGOP else { return nil }
         let frameDuration = info.video.framesPerSecond.map { 1 / $0 } ?? Self.medianGap(survey.keyframes)
         func analysis() -> ClipAnalysis {
             let frames = survey.frames()

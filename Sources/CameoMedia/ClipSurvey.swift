@@ -211,6 +211,21 @@ final class ClipSurvey {
         return plan
     }
 
+    /// Keyframes further apart than this cannot rule a cut out: over 3 s a shot's
+    /// own motion changes them as much as a cut to a similar shot does, and a
+    /// capped bit rate evens out packet sizes across the cut (`rate-capped-gop.mp4`,
+    /// and the bench's long-GOP clip, missed two of seven cuts). Phones' 1 s GOPs
+    /// and x264's 2 s ones are within it.
+    static let longestTrustedGOP = 2.0
+
+    /// Whether some GOP (the last one to the clip's end) is longer than `longestTrustedGOP`.
+    var hasLongGOP: Bool {
+        starts.indices.contains { index in
+            let range = gopRange(index)
+            return min(duration, range.end) - range.start > Self.longestTrustedGOP + 0.0005
+        }
+    }
+
     static func median(_ values: [Int]) -> Int {
         values.isEmpty ? 0 : values.sorted()[values.count / 2]
     }
