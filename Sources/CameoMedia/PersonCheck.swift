@@ -97,8 +97,8 @@ public enum PersonCheck {
 }
 
 /// Decodes the samples the kept pictures leave missing: each hole from the keyframe
-/// before its first deadline, frames nothing refers to skipped, taking the latest
-/// frame before each deadline (the fewest frames to decode and to look at).
+/// before its first deadline, taking the latest frame before each deadline (the
+/// fewest frames to look at).
 struct HoleFiller {
     let input: MediaInput
     let info: ClipInfo
@@ -108,10 +108,11 @@ struct HoleFiller {
     /// Holes this close are decoded through instead of seeking between them.
     static let through = 2.0
 
-    /// Frames nothing refers to are skipped, not every B-frame: in a B-pyramid with
-    /// more than one reference (x264's presets from `fast` on) P-frames refer to
-    /// B-frames, and skipping those showed the detector pictures at 19-27 dB PSNR.
-    static let shortcuts = VideoDecoder.Shortcuts.analysis
+    /// No frame is skipped: the rule may need any frame (at 15 fps, a window's last
+    /// sample can fall on a B-frame nothing refers to). Skipping every B-frame also
+    /// broke pictures where P-frames refer to B-frames (a B-pyramid with several
+    /// references, x264's presets from `fast` on): 19-27 dB PSNR against the clip.
+    static let shortcuts = VideoDecoder.Shortcuts(skipLoopFilter: true)
 
     func fill(_ holes: [SampleRule.Hole], emit: (Double, RGBImage) -> Void) throws(MediaError) {
         let decoder = try VideoDecoder(input, shortcuts: Self.shortcuts)
