@@ -98,7 +98,7 @@ public enum PersonCheck {
 
 /// Decodes the samples the kept pictures leave missing: each hole from the keyframe
 /// before its first deadline, taking the latest frame before each deadline (the
-/// fewest frames to look at).
+/// fewest frames to look at); every frame near the holes, only those others refer to before.
 struct HoleFiller {
     let input: MediaInput
     let info: ClipInfo
@@ -108,11 +108,14 @@ struct HoleFiller {
     /// Holes this close are decoded through instead of seeking between them.
     static let through = 2.0
 
-    /// No frame is skipped: the rule may need any frame (at 15 fps, a window's last
-    /// sample can fall on a B-frame nothing refers to). Skipping every B-frame also
-    /// broke pictures where P-frames refer to B-frames (a B-pyramid with several
-    /// references, x264's presets from `fast` on): 19-27 dB PSNR against the clip.
-    static let shortcuts = VideoDecoder.Shortcuts(skipLoopFilter: true)
+    /// On the way from a keyframe, frames nothing refers to are skipped; not every
+    /// B-frame: where P-frames refer to B-frames (a B-pyramid with several references,
+    /// x264's presets from `fast` on) that broke the pictures, 19-27 dB PSNR against the clip.
+    static let shortcuts = VideoDecoder.Shortcuts.analysis
+    /// Every frame is decoded from a packet shown this long before a group's first sample
+    /// may come: the rule may need any frame (at 15 fps a window's last sample can fall on
+    /// a frame nothing refers to). Decided per packet sent, so frame threads change nothing.
+    static let everyFrameLead = 0.1
 
     func fill(_ holes: [SampleRule.Hole], emit: (Double, RGBImage) -> Void) throws(MediaError) {
         let decoder = try VideoDecoder(input, shortcuts: Self.shortcuts)
@@ -136,11 +139,21 @@ struct HoleFiller {
             for margin in [0.25, 3.0] {
                 let target = rule.latest(group[0].span, after: group[0].after) - margin
                 if target <= 0 { decoder.rewind() } else { decoder.seek(to: target) }
+                decoder.decodeEveryFrame(false)
+                let everyFrameFrom = rule.lowest(group[0].span, after: group[0].after) - Self.everyFrameLead
                 var index = 0, previous = group[0].after
                 var heldTime: Double?, lastTime: Double?, landedLate = false, first = true
                 av_frame_unref(held)
                 av_frame_unref(last)
-                try decoder.decode { frame throws(MediaError) in
+                var everyFrame = false
+                try decoder.decode(sending: { packet in
+                    let timestamp = packet.pointee.pts != cameo_nopts() ? packet.pointee.pts : packet.pointee.dts
+                    if !everyFrame, timestamp == cameo_nopts() || Double(timestamp) * decoder.timeBase - decoder.zero >= everyFrameFrom {
+                        everyFrame = true
+                        decoder.decodeEveryFrame(true)
+                    }
+                    return true
+                }) { frame throws(MediaError) in
                     guard let time = decoder.time(of: frame) else { return true }
                     if first, margin < 3, target > 0, time > rule.latest(group[0].span, after: group[0].after) {
                         landedLate = true

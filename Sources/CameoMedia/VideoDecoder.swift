@@ -126,6 +126,12 @@ final class VideoDecoder {
         codec.pointee.skip_frame = only ? AVDISCARD_NONKEY : AVDISCARD_NONREF
     }
 
+    /// Whether frames nothing refers to are decoded too from now on: skipping them
+    /// until a stretch that needs every frame is near costs nothing after it.
+    func decodeEveryFrame(_ every: Bool) {
+        codec.pointee.skip_frame = every ? AVDISCARD_DEFAULT : AVDISCARD_NONREF
+    }
+
     /// Whether frames come out as soon as their packet goes in (no frame threads holding them).
     var framesComeOutAtOnce: Bool { (codec.pointee.active_thread_type & FF_THREAD_FRAME) == 0 }
 
