@@ -86,9 +86,7 @@ final class ClipSurvey {
         var records: [PacketRecord] = []
         let progress = self.progress, duration = self.duration
         try decoder.decode(sending: { packet in
-            let timestamp = packet.pointee.pts != cameo_nopts() ? packet.pointee.pts : packet.pointee.dts
-            guard timestamp != cameo_nopts() else { return false }
-            let time = Double(timestamp) * decoder.timeBase - decoder.zero
+            guard let time = decoder.time(of: packet) else { return false }
             let key = (packet.pointee.flags & AV_PKT_FLAG_KEY) != 0
             records.append(PacketRecord(time: time, size: Int(packet.pointee.size), key: key))
             if let progress, time - lastReported >= 0.5 {
@@ -268,7 +266,7 @@ final class ClipSurvey {
         let total = runs.reduce(0.0) { $0 + min(duration, $1.through) - gopRange($1.first).start }
         var done = 0.0
         guard let decoder else { return }
-        decoder.decodeKeyframesOnly(false)
+        decoder.skip(.unreferenced)
         for run in runs {
             let start = gopRange(run.first).start
             // A hair past the keyframe, so that rounding never lands on the one before.

@@ -139,7 +139,7 @@ struct HoleFiller {
             for margin in [0.25, 3.0] {
                 let target = rule.latest(group[0].span, after: group[0].after) - margin
                 if target <= 0 { decoder.rewind() } else { decoder.seek(to: target) }
-                decoder.decodeEveryFrame(false)
+                decoder.skip(.unreferenced)
                 let everyFrameFrom = rule.lowest(group[0].span, after: group[0].after) - Self.everyFrameLead
                 var index = 0, previous = group[0].after
                 var heldTime: Double?, lastTime: Double?, landedLate = false, first = true
@@ -147,10 +147,9 @@ struct HoleFiller {
                 av_frame_unref(last)
                 var everyFrame = false
                 try decoder.decode(sending: { packet in
-                    let timestamp = packet.pointee.pts != cameo_nopts() ? packet.pointee.pts : packet.pointee.dts
-                    if !everyFrame, timestamp == cameo_nopts() || Double(timestamp) * decoder.timeBase - decoder.zero >= everyFrameFrom {
+                    if !everyFrame, decoder.time(of: packet).map({ $0 >= everyFrameFrom }) ?? true {
                         everyFrame = true
-                        decoder.decodeEveryFrame(true)
+                        decoder.skip(.nothing)
                     }
                     return true
                 }) { frame throws(MediaError) in

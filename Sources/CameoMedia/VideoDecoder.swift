@@ -110,6 +110,13 @@ final class VideoDecoder {
         return Double(timestamp) * timeBase - zero
     }
 
+    /// Seconds from `zero` of a packet (its presentation time, else its decoding time), or nil without either.
+    func time(of packet: UnsafePointer<AVPacket>) -> Double? {
+        let timestamp = packet.pointee.pts != cameo_nopts() ? packet.pointee.pts : packet.pointee.dts
+        guard timestamp != cameo_nopts() else { return nil }
+        return Double(timestamp) * timeBase - zero
+    }
+
     /// Moves to the keyframe at or before `seconds` (from zero); later frames come from there.
     func seek(to seconds: Double) {
         // A stream's time base and start come from the file: a target they make unrepresentable means no seek.
@@ -119,17 +126,24 @@ final class VideoDecoder {
         }
     }
 
-    /// Which frames to decode from now on (after a seek, say): keyframes only, or
-    /// every frame the analysis needs. One decoder serves both passes of the fast
-    /// path, so its big picture buffers are allocated once.
-    func decodeKeyframesOnly(_ only: Bool) {
-        codec.pointee.skip_frame = only ? AVDISCARD_NONKEY : AVDISCARD_NONREF
+    /// Which frames the decoder leaves out from now on (after a seek, say). One
+    /// decoder serves several passes, so its big picture buffers are allocated once;
+    /// the choice holds from the next packet sent.
+    enum Skipping {
+        /// Keyframes only: the fast path's coarse pass.
+        case allButKeyframes
+        /// Frames nothing refers to: what the analysis and the check need on the way from a keyframe.
+        case unreferenced
+        /// Nothing: the check's stretches, where any frame may be a sample.
+        case nothing
     }
 
-    /// Whether frames nothing refers to are decoded too from now on: skipping them
-    /// until a stretch that needs every frame is near costs nothing after it.
-    func decodeEveryFrame(_ every: Bool) {
-        codec.pointee.skip_frame = every ? AVDISCARD_DEFAULT : AVDISCARD_NONREF
+    func skip(_ skipping: Skipping) {
+        switch skipping {
+        case .allButKeyframes: codec.pointee.skip_frame = AVDISCARD_NONKEY
+        case .unreferenced: codec.pointee.skip_frame = AVDISCARD_NONREF
+        case .nothing: codec.pointee.skip_frame = AVDISCARD_DEFAULT
+        }
     }
 
     /// Whether frames come out as soon as their packet goes in (no frame threads holding them).
