@@ -130,8 +130,6 @@ final class VideoDecoder {
     /// decoder serves several passes, so its big picture buffers are allocated once;
     /// the choice holds from the next packet sent.
     enum Skipping {
-        /// Keyframes only: the fast path's coarse pass.
-        case allButKeyframes
         /// Frames nothing refers to: what the analysis and the check need on the way from a keyframe.
         case unreferenced
         /// Nothing: the check's stretches, where any frame may be a sample.
@@ -140,7 +138,6 @@ final class VideoDecoder {
 
     func skip(_ skipping: Skipping) {
         switch skipping {
-        case .allButKeyframes: codec.pointee.skip_frame = AVDISCARD_NONKEY
         case .unreferenced: codec.pointee.skip_frame = AVDISCARD_NONREF
         case .nothing: codec.pointee.skip_frame = AVDISCARD_DEFAULT
         }
