@@ -48,12 +48,14 @@ public struct ClipAnalyzer: Sendable {
     /// caller decodes every frame.
     private func survey(_ input: MediaInput, location: MediaLocation, info: ClipInfo, capture: FrameCapture?, people: PersonFrames?,
                         ranking: WindowQuery, progress: ((AnalysisProgress) -> Void)?) throws(MediaError) -> ClipAnalysis? {
+        // Between keyframes too far apart, only decoding shows a cut: every frame is, from the top.
+        // An MP4's index tells before anything is read.
+        let statedFrameDuration = info.video.framesPerSecond.map { 1 / $0 }
+        if ClipSurvey.indexShowsNoGain(input, duration: info.duration, frameDuration: statedFrameDuration) { return nil }
         let survey = ClipSurvey(input: input, duration: info.duration, capture: capture, people: people, progress: progress)
         try survey.read()
-        guard survey.starts.count >= 2, survey.keyShare < 0.5, !survey.keyframes.isEmpty else { return nil }
-        // Between keyframes too far apart, only decoding shows a cut: every frame is, from the top.
-        guard !survey.hasLongGOP else { return nil }
-        let frameDuration = info.video.framesPerSecond.map { 1 / $0 } ?? Self.medianGap(survey.keyframes)
+        guard !survey.gainsNothing else { return nil }
+        let frameDuration = statedFrameDuration ?? Self.medianGap(survey.keyframes)
         func analysis() -> ClipAnalysis {
             let frames = survey.frames()
             // As on the exact path: windows only where there are frames (a header may claim more).

@@ -109,9 +109,6 @@ final class ClipSurvey {
         starts = packets.filter(\.key).map(\.time)
     }
 
-    /// Share of packets that are keyframes.
-    var keyShare: Double { packets.isEmpty ? 1 : Double(starts.count) / Double(packets.count) }
-
     /// The GOP holding `time`: the last keyframe at or before it (0 before the first).
     func gop(at time: Double) -> Int {
         var lower = 0, upper = starts.count
@@ -216,12 +213,42 @@ final class ClipSurvey {
     /// and x264's 2 s ones are within it.
     static let longestTrustedGOP = 2.0
 
-    /// Whether some GOP (the last one to the clip's end) is longer than `longestTrustedGOP`.
-    var hasLongGOP: Bool {
-        starts.indices.contains { index in
-            let range = gopRange(index)
-            return min(duration, range.end) - range.start > Self.longestTrustedGOP + 0.0005
+    /// Whether the fast path gains nothing on this clip: every frame a keyframe, a single
+    /// keyframe, or a GOP (the last one to the clip's end) longer than `longestTrustedGOP`.
+    var gainsNothing: Bool {
+        Self.gainsNothing(keyframeTimes: starts, packetCount: packets.count, duration: duration) || keyframes.isEmpty
+    }
+
+    /// The same verdict from keyframe times (ascending) alone. `slack` is how much shorter
+    /// than their times say the GOPs may really be.
+    static func gainsNothing(keyframeTimes starts: [Double], packetCount: Int, duration: Double, slack: Double = 0) -> Bool {
+        guard starts.count >= 2, Double(starts.count) / Double(max(1, packetCount)) < 0.5 else { return true }
+        return starts.indices.contains { index in
+            let end = index + 1 < starts.count ? starts[index + 1] : duration + 1
+            return min(duration, end) - starts[index] - slack > Self.longestTrustedGOP + 0.0005
         }
+    }
+
+    /// Whether the container's index shows that the fast path gains nothing, before a
+    /// packet is read or a keyframe decoded (they were ~6% of a declined clip's time).
+    /// Only an index that lists every packet of the stream is believed (an MP4's sample
+    /// table; Matroska's cues may list some keyframes only), and then the survey's own
+    /// verdict after reading still stands for the clips this one lets through. Index
+    /// times are decoding times: a keyframe is shown up to the decoder's reordering delay
+    /// later than its neighbour is, so the GOPs are given that much slack.
+    static func indexShowsNoGain(_ input: MediaInput, duration: Double, frameDuration: Double?) -> Bool {
+        guard let stream = input.videoStream, let parameters = stream.pointee.codecpar else { return false }
+        let count = Int(avformat_index_get_entries_count(stream))
+        guard count > 0, stream.pointee.nb_frames == Int64(count) else { return false }
+        let timeBase = stream.pointee.time_base.doubleValue ?? 1.0 / 90_000, zero = VideoDecoder.zero(of: input)
+        var starts: [Double] = []
+        for index in 0..<Int32(count) {
+            guard let entry = avformat_index_get_entry(stream, index) else { return false }
+            if cameo_index_entry_is_key(entry) != 0 { starts.append(Double(entry.pointee.timestamp) * timeBase - zero) }
+        }
+        guard zip(starts, starts.dropFirst()).allSatisfy({ $0 <= $1 }) else { return false }
+        let slack = Double(max(0, parameters.pointee.video_delay) + 1) * (frameDuration ?? 1.0 / 12)
+        return gainsNothing(keyframeTimes: starts, packetCount: count, duration: duration, slack: slack)
     }
 
     static func median(_ values: [Int]) -> Int {

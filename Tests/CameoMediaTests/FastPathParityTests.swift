@@ -98,3 +98,36 @@ import Testing
         #expect(spacing > Double(ClipSurvey.marginFrames) * frameDuration + 0.0005, "decoded through \(decoded.last?.time ?? 0) s")
     }
 }
+
+/// Which clips the fast path declines, and how early.
+@Suite struct FastPathDeclineTests {
+    static func verdicts(_ clip: String) throws -> (index: Bool, survey: Bool) {
+        let input = try MediaInput(MediaLocation(Repository.fixture(clip)), timeout: 60)
+        let info = try ClipProbe(timeout: 60).probe(input)
+        let index = ClipSurvey.indexShowsNoGain(input, duration: info.duration, frameDuration: info.video.framesPerSecond.map { 1 / $0 })
+        let survey = ClipSurvey(input: input, duration: info.duration, capture: nil, people: nil, progress: nil)
+        try survey.read()
+        return (index, survey.gainsNothing)
+    }
+
+    /// The index declines only clips the survey would decline after reading every packet
+    /// and decoding every keyframe: on them the verdict comes at no cost, elsewhere it
+    /// is the survey's own.
+    @Test(arguments: FastPathParityTests.clips)
+    func indexDeclinesOnlyWhatTheSurveyDeclines(_ clip: String) throws {
+        let verdicts = try Self.verdicts(clip)
+        #expect(!verdicts.index || verdicts.survey, "the index declines \(clip), the survey takes it")
+    }
+
+    /// Long GOPs and single keyframes are seen in an MP4's index, before a keyframe is decoded.
+    @Test(arguments: ["long-gop.mp4", "rate-capped-gop.mp4", "shots.mp4", "landscape.mp4", "hevc-10bit.mp4"])
+    func indexDeclinesWhatItCanTell(_ clip: String) throws {
+        #expect(try Self.verdicts(clip) == (true, true))
+    }
+
+    /// Clips with short GOPs go on to the survey.
+    @Test(arguments: ["pframes.mp4", "scenecut.mp4", "fades.mp4", "rapid-cuts.mp4"])
+    func indexLetsShortGOPsThrough(_ clip: String) throws {
+        #expect(try Self.verdicts(clip) == (false, false))
+    }
+}
