@@ -55,7 +55,8 @@ public struct ClipAnalyzer: Sendable {
         let survey = ClipSurvey(input: input, duration: info.duration, capture: capture, people: people, progress: progress)
         try survey.read()
         guard !survey.gainsNothing else { return nil }
-        let frameDuration = statedFrameDuration ?? Self.medianGap(survey.keyframes)
+        // Without a stated rate, from the packets (every frame has one; keyframes are a GOP apart).
+        let frameDuration = statedFrameDuration ?? Self.medianGap(survey.packets.map(\.time))
         func analysis() -> ClipAnalysis {
             let frames = survey.frames()
             // As on the exact path: windows only where there are frames (a header may claim more).
@@ -158,8 +159,11 @@ public struct ClipAnalyzer: Sendable {
 
     static let reservedFrames = 32 * 600
 
-    static func medianGap(_ frames: [FrameSignals]) -> Double {
-        let gaps = zip(frames, frames.dropFirst()).map { $1.time - $0.time }.filter { $0 > 0 }.sorted()
+    static func medianGap(_ frames: [FrameSignals]) -> Double { medianGap(frames.map(\.time)) }
+
+    /// The median gap between ascending times.
+    static func medianGap(_ times: [Double]) -> Double {
+        let gaps = zip(times, times.dropFirst()).map { $1 - $0 }.filter { $0 > 0 }.sorted()
         return gaps.isEmpty ? 1.0 / 30 : gaps[gaps.count / 2]
     }
 
