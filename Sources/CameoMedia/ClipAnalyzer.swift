@@ -37,8 +37,8 @@ public struct ClipAnalyzer: Sendable {
                 return analysis
             }
         }
-        // The windows are known only at the end here: the check's pictures are kept within their
-        // budget from the top (a fresh keeper: the fast path's kept only under its own windows).
+        // The windows are known only at the end here: the check's pictures are kept from the top,
+        // within their budget (a fresh keeper: the fast path's kept only under its own windows).
         let people = capturingPersonFrames && around == nil ? PersonFrames(info: info) : nil
         var analysis = try decodeAll(input, location: location, info: info, capture: capture.map { _ in Preview.stripCapture(for: info) },
                                      around: around, people: people, progress: progress)

@@ -50,10 +50,9 @@ public enum PersonCheck {
         defer { if kept == nil { faces.close() } }
         var wanted = Set(plan.kept.map(SampleRule.key))
         faces.forget { !wanted.contains($0) }
-        for time in plan.kept {
-            if let image = kept?.picture(at: time) { faces.add(time: time, image) }
-        }
-        if info.video.width * info.video.height <= alongsidePixels { faces.start() }
+        for (time, image) in kept?.take(plan.kept) ?? [] { faces.add(time: time, image) }
+        // With nothing to decode, the faces are looked for here, on every core.
+        if info.video.width * info.video.height <= alongsidePixels, !plan.holes.isEmpty { faces.start() }
         if !plan.holes.isEmpty {
             let input: MediaInput
             if let opened { input = opened } else { input = try MediaInput(try MediaLocation(clip), timeout: timeout) }

@@ -53,6 +53,9 @@ final class PersonFrames: @unchecked Sendable {
         let rule = SampleRule(framesPerSecond: info.video.framesPerSecond)
         spacing = rule.reach
         tolerance = rule.tolerance
+        // The pictures, and the decoder's buffers between them, would otherwise stay in the heap
+        // once let go, under OpenCV: measured 195 against 166 MB peak for `windows` at 1080p.
+        MappedAllocations.from(Int32(SmallPicture.bytes(width: codedSize.width, height: codedSize.height) / 2))
     }
 
     deinit {
@@ -132,14 +135,20 @@ final class PersonFrames: @unchecked Sendable {
                  scaler: &converter, flags: SWS_BILINEAR)
     }
 
+    /// The pictures kept at `times` (by millisecond), as the detector takes them; all are let
+    /// go: they would sit beside OpenCV, and the check needs each once.
+    func take(_ times: [Double]) -> [(time: Double, image: RGBImage)] {
+        scaling.sync {
+            let taken = times.compactMap { time in kept[SampleRule.key(time)].flatMap { rgb($0.picture) }.map { (time, $0) } }
+            kept = [:]
+            bytes = 0
+            return taken
+        }
+    }
+
     /// The times of the pictures kept, earliest first.
     var times: [Double] {
         scaling.sync { kept.values.map(\.time).sorted() }
-    }
-
-    /// The picture kept at `time` (by millisecond), as the detector takes it.
-    func picture(at time: Double) -> RGBImage? {
-        scaling.sync { kept[SampleRule.key(time)].flatMap { rgb($0.picture) } }
     }
 
     /// What the pictures kept take, in bytes.
