@@ -38,10 +38,11 @@ final class PersonFrames: @unchecked Sendable {
     /// read in full is ranked only at its end, and a long one full of cuts may be read nearly
     /// whole on the fast path. Past the budget the check reads what is missing itself:
     /// keeping the newest instead would scale pictures only to drop them, and where the best
-    /// windows lie has nothing to do with time. 64 MB holds 80 s of 1080p; above
-    /// 1080p-and-a-bit the decoder's own pictures are large, and 32 MB keeps the peak under 200 MB.
+    /// windows lie has nothing to do with time. 64 MB holds 75 s of 1080p; above
+    /// 1080p-and-a-bit the decoder's own pictures take up to 175 MB (10-bit 4K HEVC), and
+    /// 24 MB holds as many pictures as 48 MB of RGB did there, when only the fast path kept them.
     static func defaultBudget(for info: ClipInfo) -> Int {
-        info.video.width * info.video.height <= PersonCheck.alongsidePixels ? 64 << 20 : 32 << 20
+        info.video.width * info.video.height <= PersonCheck.alongsidePixels ? 64 << 20 : 24 << 20
     }
 
     init(info: ClipInfo, budget: Int? = nil) {
