@@ -66,6 +66,11 @@ static inline int cameo_duration_from_bitrate(const AVFormatContext *context) {
     return context->duration_estimation_method == AVFMT_DURATION_FROM_BITRATE;
 }
 
+/// Whether an entry of a stream's index is a keyframe (the flag is a bit-field).
+static inline int cameo_index_entry_is_key(const AVIndexEntry *entry) {
+    return (entry->flags & AVINDEX_KEYFRAME) != 0;
+}
+
 static inline int cameo_frame_is_key(const AVFrame *frame) {
 #if LIBAVUTIL_VERSION_INT >= AV_VERSION_INT(58, 7, 100)
     return (frame->flags & AV_FRAME_FLAG_KEY) != 0;

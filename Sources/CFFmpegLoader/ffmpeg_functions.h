@@ -92,6 +92,8 @@ FFMPEG_FUNCTION(AVFORMAT, int, av_seek_frame, (AVFormatContext *s, int stream_in
 FFMPEG_FUNCTION(AVFORMAT, int, avformat_seek_file, (AVFormatContext *s, int stream_index, int64_t min_ts, int64_t ts, int64_t max_ts, int flags),
         (s, stream_index, min_ts, ts, max_ts, flags))
 FFMPEG_FUNCTION(AVFORMAT, int64_t, avio_size, (AVIOContext *s), (s))
+FFMPEG_FUNCTION(AVFORMAT, int, avformat_index_get_entries_count, (const AVStream *st), (st))
+FFMPEG_FUNCTION(AVFORMAT, const AVIndexEntry *, avformat_index_get_entry, (AVStream *st, int idx), (st, idx))
 FFMPEG_FUNCTION(AVFORMAT, int, avformat_alloc_output_context2,
         (AVFormatContext **ctx, const AVOutputFormat *oformat, const char *format_name, const char *filename),
         (ctx, oformat, format_name, filename))

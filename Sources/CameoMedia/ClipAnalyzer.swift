@@ -51,12 +51,15 @@ public struct ClipAnalyzer: Sendable {
     /// caller decodes every frame.
     private func survey(_ input: MediaInput, location: MediaLocation, info: ClipInfo, capture: FrameCapture?, people: PersonFrames?,
                         ranking: WindowQuery, progress: ((AnalysisProgress) -> Void)?) throws(MediaError) -> ClipAnalysis? {
+        // Between keyframes too far apart, only decoding shows a cut: every frame is, from the top.
+        // An MP4's index tells before anything is read.
+        let statedFrameDuration = info.video.framesPerSecond.map { 1 / $0 }
+        if ClipSurvey.indexShowsNoGain(input, duration: info.duration, frameDuration: statedFrameDuration) { return nil }
         let survey = ClipSurvey(input: input, duration: info.duration, capture: capture, people: people, progress: progress)
         try survey.read()
-        guard survey.starts.count >= 2, survey.keyShare < 0.5, !survey.keyframes.isEmpty else { return nil }
-        // Between keyframes too far apart, only decoding shows a cut: every frame is, from the top.
-        guard !survey.hasLongGOP else { return nil }
-        let frameDuration = info.video.framesPerSecond.map { 1 / $0 } ?? Self.medianGap(survey.keyframes)
+        guard !survey.gainsNothing else { return nil }
+        // Without a stated rate, from the packets (every frame has one; keyframes are a GOP apart).
+        let frameDuration = statedFrameDuration ?? Self.medianGap(survey.packets.map(\.time))
         func analysis() -> ClipAnalysis {
             let frames = survey.frames()
             // As on the exact path: windows only where there are frames (a header may claim more).
@@ -75,11 +78,13 @@ public struct ClipAnalyzer: Sendable {
         // The stretches where something may hide are decoded before any ranking rests on
         // decoded frames: their pictures are all kept (within a budget), the best windows are
         // usually among them (a ranking on stand-ins alone missed them on the bench's clip).
-        try survey.decode(survey.suspiciousStretches(), frameDuration: frameDuration)
+        try survey.decode(survey.suspiciousStretches(frameDuration: frameDuration), frameDuration: frameDuration)
         var current = analysis()
-        // Until every finding, and the best windows, rest on decoded frames.
+        // Until every finding, and the best windows, rest on decoded frames, and each run of
+        // level shifts held back as the encoder's rhythm has been seen on decoded frames.
         for _ in 0..<24 {
             var needed = survey.toConfirm(current, frames: current.frames)
+            needed.merge(survey.rhythmsToDecode(cuts: current.cuts, frameDuration: frameDuration, calibrating: false)) { max($0, $1) }
             var confirming: RankedWindow?
             // Steps finer than a frame rank the same windows (the command raises them to one).
             let step = max(ranking.step, frameDuration)
@@ -90,9 +95,16 @@ public struct ClipAnalyzer: Sendable {
                     confirming = windows[rank]
                 }
             }
+            if needed.isEmpty { needed = survey.rhythmsToDecode(cuts: current.cuts, frameDuration: frameDuration, calibrating: true) }
             if needed.isEmpty { break }
             focus(current, confirming: confirming)
             try survey.decode(needed, frameDuration: frameDuration)
+            current = analysis()
+        }
+        // Rhythms never seen on decoded frames (the loop ran out): decoded, not trusted.
+        let unsettled = survey.unsettledRhythms()
+        if !unsettled.isEmpty {
+            try survey.decode(unsettled, frameDuration: frameDuration)
             current = analysis()
         }
         focus(current)
@@ -152,8 +164,11 @@ public struct ClipAnalyzer: Sendable {
 
     static let reservedFrames = 32 * 600
 
-    static func medianGap(_ frames: [FrameSignals]) -> Double {
-        let gaps = zip(frames, frames.dropFirst()).map { $1.time - $0.time }.filter { $0 > 0 }.sorted()
+    static func medianGap(_ frames: [FrameSignals]) -> Double { medianGap(frames.map(\.time)) }
+
+    /// The median gap between ascending times.
+    static func medianGap(_ times: [Double]) -> Double {
+        let gaps = zip(times, times.dropFirst()).map { $1 - $0 }.filter { $0 > 0 }.sorted()
         return gaps.isEmpty ? 1.0 / 30 : gaps[gaps.count / 2]
     }
 

@@ -109,9 +109,6 @@ final class ClipSurvey {
         starts = packets.filter(\.key).map(\.time)
     }
 
-    /// Share of packets that are keyframes.
-    var keyShare: Double { packets.isEmpty ? 1 : Double(starts.count) / Double(packets.count) }
-
     /// The GOP holding `time`: the last keyframe at or before it (0 before the first).
     func gop(at time: Double) -> Int {
         var lower = 0, upper = starts.count
@@ -133,11 +130,85 @@ final class ClipSurvey {
     /// keyframe when the time lies beyond it.
     typealias Plan = [Int: Double]
 
+    /// A level shift in packet sizes: where it is steepest, which way, how steep, and
+    /// the stretch it asks to decode.
+    struct LevelShift {
+        var time: Double
+        var up: Bool
+        var steepness: Double
+        var gop: Int
+        var marks: (gop: Int, through: Double)
+
+        /// Whether this is `other` again one GOP later: as far into its GOP (within
+        /// `tolerance` seconds), the same way, about as steep.
+        func repeats(_ other: LevelShift, within tolerance: Double, starts: [Double]) -> Bool {
+            other.gop == gop - 1 && other.up == up && max(steepness, other.steepness) <= 1.25 * min(steepness, other.steepness)
+                && abs((time - starts[gop]) - (other.time - starts[other.gop])) <= tolerance + 0.0005
+        }
+    }
+
+    /// Level shifts that recur at the same place in consecutive GOPs, the same way and
+    /// about as steep: the encoder's rate control keeping a rhythm within a shot (x265
+    /// on busy footage halves its P-frames a third into every GOP, and doubles them
+    /// again after each keyframe), not a change of picture; a cut does not repeat itself
+    /// from GOP to GOP. Their stretches are held back until one of them is decoded (for
+    /// a window, say, or on purpose): no cut there, and the run is the encoder's; a cut,
+    /// and every stretch of the run is decoded (`rhythmsToDecode`).
+    struct Rhythm {
+        var shifts: [LevelShift]
+        var plan: Plan
+        /// Decided: seen to be the encoder's, or decoded in full.
+        var settled = false
+        /// Whether its first shift was decoded for it.
+        var calibrated = false
+    }
+
+    /// Filled in by `suspiciousStretches`.
+    private(set) var rhythms: [Rhythm] = []
+
+    /// What the rhythms held back need decoded now, given the cuts found so far: every
+    /// stretch of a run one of whose decoded shifts is a cut; with `calibrating`, the first
+    /// shift of each run none of whose shifts is decoded yet, or the whole run when its
+    /// first shift was decoded for it and still cannot be seen (at the clip's edge, say).
+    func rhythmsToDecode(cuts: [ClipAnalysis.Cut], frameDuration: Double, calibrating: Bool) -> Plan {
+        var plan = Plan()
+        let reach = 8 * frameDuration + 0.0005
+        let first = packets.first?.time ?? 0, last = packets.last?.time ?? 0
+        for index in rhythms.indices where !rhythms[index].settled {
+            let seen = rhythms[index].shifts.filter { isCovered(max(first, $0.time - reach)) && isCovered(min(last, $0.time + reach)) }
+            if seen.contains(where: { shift in cuts.contains { abs($0.time - shift.time) <= reach } }) {
+                plan.merge(rhythms[index].plan) { max($0, $1) }
+                rhythms[index].settled = true
+            } else if !seen.isEmpty {
+                rhythms[index].settled = true
+            } else if calibrating, rhythms[index].calibrated {
+                plan.merge(rhythms[index].plan) { max($0, $1) }
+                rhythms[index].settled = true
+            } else if calibrating, let shift = rhythms[index].shifts.first {
+                plan[shift.marks.gop] = max(plan[shift.marks.gop] ?? 0, shift.marks.through)
+                rhythms[index].calibrated = true
+            }
+        }
+        return plan
+    }
+
+    /// Every stretch of the runs not settled yet (when the analysis stops short of it).
+    func unsettledRhythms() -> Plan {
+        var plan = Plan()
+        for index in rhythms.indices where !rhythms[index].settled {
+            plan.merge(rhythms[index].plan) { max($0, $1) }
+            rhythms[index].settled = true
+        }
+        return plan
+    }
+
     /// The stretches whose packets or bounding keyframes say something happens
     /// there: up to a suspicious packet, or the whole GOP when only its
-    /// keyframes tell (the change lies somewhere between them).
-    func suspiciousStretches() -> Plan {
+    /// keyframes tell (the change lies somewhere between them). Level shifts
+    /// that only keep the encoder's rhythm are held back (`rhythms`).
+    func suspiciousStretches(frameDuration: Double) -> Plan {
         var plan = Plan()
+        rhythms = []
         guard !starts.isEmpty else { return plan }
         func mark(_ gop: Int, through time: Double) { plan[gop] = max(plan[gop] ?? time, time) }
         let others = packets.filter { !$0.key }
@@ -168,21 +239,38 @@ final class ClipSurvey {
         // (a cut from a calm shot to a busy one, or back, without a single jump).
         // Counted where it is steepest; when a keyframe is a few packets away the
         // new picture may start right at it, so the GOP before it is marked.
-        let shifts = others.indices.map { index -> Double in
-            guard index >= 4, index + 4 <= others.count else { return 1 }
-            let before = Self.median(others[max(0, index - 8)..<index].map(\.size))
-            let after = Self.median(others[index..<min(others.count, index + 8)].map(\.size))
-            return Double(max(before, after) + 32) / Double(min(before, after) + 32)
+        let levels = others.indices.map { index -> (before: Int, after: Int) in
+            guard index >= 4, index + 4 <= others.count else { return (0, 0) }
+            return (Self.median(others[max(0, index - 8)..<index].map(\.size)), Self.median(others[index..<min(others.count, index + 8)].map(\.size)))
         }
+        let shifts = levels.map { Double(max($0.before, $0.after) + 32) / Double(min($0.before, $0.after) + 32) }
+        var found: [LevelShift] = []
         for (index, packet) in others.enumerated() where shifts[index] >= 2 {
             let around = max(0, index - 4)...min(others.count - 1, index + 4)
             guard around.allSatisfy({ shifts[$0] <= shifts[index] }) else { continue }
             let first = gop(at: others[around.lowerBound].time), last = gop(at: others[around.upperBound].time)
-            if first == last {
-                mark(first, through: others[around.upperBound].time)
-            } else {
-                mark(last - 1, through: starts[last])
+            found.append(LevelShift(time: packet.time, up: levels[index].after > levels[index].before, steepness: shifts[index], gop: gop(at: packet.time),
+                                    marks: first == last ? (first, others[around.upperBound].time) : (last - 1, starts[last])))
+        }
+        // Shifts that repeat one in the GOP before or after are held back, in runs.
+        let tolerance = 3 * frameDuration
+        var run = Array(found.indices)
+        func root(_ index: Int) -> Int { run[index] == index ? index : root(run[index]) }
+        var repeating = Array(repeating: false, count: found.count)
+        for later in found.indices {
+            for earlier in found.indices where found[later].repeats(found[earlier], within: tolerance, starts: starts) {
+                repeating[later] = true
+                repeating[earlier] = true
+                run[root(later)] = root(earlier)
             }
+        }
+        var runs: [Int: Int] = [:]
+        for (index, shift) in found.enumerated() {
+            guard repeating[index] else { mark(shift.marks.gop, through: shift.marks.through); continue }
+            let number = runs[root(index)] ?? { rhythms.append(Rhythm(shifts: [], plan: [:])); return rhythms.count - 1 }()
+            runs[root(index)] = number
+            rhythms[number].shifts.append(shift)
+            rhythms[number].plan[shift.marks.gop] = max(rhythms[number].plan[shift.marks.gop] ?? 0, shift.marks.through)
         }
         // Keyframes: blank ones, and pairs that differ more than their neighbours do.
         let changes = keyframes.map(\.cutScore)
@@ -216,12 +304,42 @@ final class ClipSurvey {
     /// and x264's 2 s ones are within it.
     static let longestTrustedGOP = 2.0
 
-    /// Whether some GOP (the last one to the clip's end) is longer than `longestTrustedGOP`.
-    var hasLongGOP: Bool {
-        starts.indices.contains { index in
-            let range = gopRange(index)
-            return min(duration, range.end) - range.start > Self.longestTrustedGOP + 0.0005
+    /// Whether the fast path gains nothing on this clip: every frame a keyframe, a single
+    /// keyframe, or a GOP (the last one to the clip's end) longer than `longestTrustedGOP`.
+    var gainsNothing: Bool {
+        Self.gainsNothing(keyframeTimes: starts, packetCount: packets.count, duration: duration) || keyframes.isEmpty
+    }
+
+    /// The same verdict from keyframe times (ascending) alone. `slack` is how much shorter
+    /// than their times say the GOPs may really be.
+    static func gainsNothing(keyframeTimes starts: [Double], packetCount: Int, duration: Double, slack: Double = 0) -> Bool {
+        guard starts.count >= 2, Double(starts.count) / Double(max(1, packetCount)) < 0.5 else { return true }
+        return starts.indices.contains { index in
+            let end = index + 1 < starts.count ? starts[index + 1] : duration + 1
+            return min(duration, end) - starts[index] - slack > Self.longestTrustedGOP + 0.0005
         }
+    }
+
+    /// Whether the container's index shows that the fast path gains nothing, before a
+    /// packet is read or a keyframe decoded (they were ~6% of a declined clip's time).
+    /// Only an index that lists every packet of the stream is believed (an MP4's sample
+    /// table; Matroska's cues may list some keyframes only), and then the survey's own
+    /// verdict after reading still stands for the clips this one lets through. Index
+    /// times are decoding times: a keyframe is shown up to the decoder's reordering delay
+    /// later than its neighbour is, so the GOPs are given that much slack.
+    static func indexShowsNoGain(_ input: MediaInput, duration: Double, frameDuration: Double?) -> Bool {
+        guard let stream = input.videoStream, let parameters = stream.pointee.codecpar else { return false }
+        let count = Int(avformat_index_get_entries_count(stream))
+        guard count > 0, stream.pointee.nb_frames == Int64(count) else { return false }
+        let timeBase = stream.pointee.time_base.doubleValue ?? 1.0 / 90_000, zero = VideoDecoder.zero(of: input)
+        var starts: [Double] = []
+        for index in 0..<Int32(count) {
+            guard let entry = avformat_index_get_entry(stream, index) else { return false }
+            if cameo_index_entry_is_key(entry) != 0 { starts.append(Double(entry.pointee.timestamp) * timeBase - zero) }
+        }
+        guard zip(starts, starts.dropFirst()).allSatisfy({ $0 <= $1 }) else { return false }
+        let slack = Double(max(0, parameters.pointee.video_delay) + 1) * (frameDuration ?? 1.0 / 12)
+        return gainsNothing(keyframeTimes: starts, packetCount: count, duration: duration, slack: slack)
     }
 
     static func median(_ values: [Int]) -> Int {

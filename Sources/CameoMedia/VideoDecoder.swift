@@ -77,8 +77,13 @@ final class VideoDecoder {
         self.packet = packet
         self.frame = frame
         timeBase = stream.pointee.time_base.doubleValue ?? 1.0 / 90_000
+        zero = Self.zero(of: input)
+    }
+
+    /// Seconds of `input`'s timestamps that count as zero: the first moment a player shows.
+    static func zero(of input: MediaInput) -> Double {
         let start = input.context.pointee.start_time
-        zero = start == cameo_nopts() ? 0 : max(0, Double(start) / Double(cameo_time_base()))
+        return start == cameo_nopts() ? 0 : max(0, Double(start) / Double(cameo_time_base()))
     }
 
     deinit {

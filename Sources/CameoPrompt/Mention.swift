@@ -62,7 +62,8 @@ public enum MentionParser {
     }
 
     /// Every name the mentions of `text` could be: each run of up to 64
-    /// characters after an `@` or `＠`, cut at each length, and each `{name}`.
+    /// characters after an `@` or `＠`, cut at each length where a name may end
+    /// (`nameMayEnd`, as the parser reads mentions), and each `{name}`.
     public static func candidateKeys(in text: String, longest: Int = 64) -> Set<String> {
         var keys = Set<String>()
         var position = text.startIndex
@@ -74,18 +75,27 @@ public enum MentionParser {
                     keys.insert(NameKey.of(text[inner..<close].trimmingWhitespace()))
                 }
             } else {
-                var name = ""
+                let start = end
                 var count = 0
                 while end < text.endIndex, count < longest, !text[end].isWhitespace, text[end] != "@", text[end] != "＠" {
-                    name.append(text[end])
-                    keys.insert(NameKey.of(name))
                     end = text.index(after: end)
                     count += 1
+                    // Only where a known name may end: "@char-487" asks for "char-" and "char-487", not "c", "ch"…
+                    if nameMayEnd(at: end, in: text) { keys.insert(NameKey.of(String(text[start..<end]))) }
                 }
             }
             position = text.index(after: at)
         }
         return keys
+    }
+
+    /// Whether a known name may end just before `end` (a name is at least one
+    /// character): an ASCII name must not run on into more ASCII name characters
+    /// (`@duckling` is not `@duck`); after `_`, `-` or CJK text a name may end anywhere.
+    static func nameMayEnd(at end: String.Index, in text: String) -> Bool {
+        let last = text[text.index(before: end)]
+        guard isASCIIWordCharacter(last), last != "_", last != "-", end < text.endIndex else { return true }
+        return !isASCIIWordCharacter(text[end])
     }
 
     static func blocksMention(_ previous: Character?) -> Bool {
@@ -166,11 +176,7 @@ public enum MentionParser {
             end = text.index(after: end)
             ends.append(end)
         }
-        for candidateEnd in ends.reversed() {
-            let last = text[text.index(before: candidateEnd)]
-            if isASCIIWordCharacter(last), last != "_", last != "-", candidateEnd < text.endIndex, isASCIIWordCharacter(text[candidateEnd]) {
-                continue
-            }
+        for candidateEnd in ends.reversed() where nameMayEnd(at: candidateEnd, in: text) {
             let name = String(text[start..<candidateEnd])
             let alias = index.character(alias: name)
             if let username = index.character(username: name) {

@@ -2,7 +2,11 @@
 /// characters and emoji take two, combining marks and format characters none.
 /// Carets under a CJK prompt and the columns of a table both depend on it.
 public enum DisplayWidth {
-    public static func of(_ text: some StringProtocol) -> Int {
+    /// A `String`, not `some StringProtocol`: called from another module, a generic
+    /// body asks the runtime for the text's `UTF8View` witness, which demangles its
+    /// name and scans every protocol conformance in the binary (once per run, but
+    /// that is most of what printing one finding costs).
+    public static func of(_ text: String) -> Int {
         // Printable ASCII is one column a byte; most of what cameo prints is.
         if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text.utf8.count }
         return text.reduce(0) { $0 + of($1) }

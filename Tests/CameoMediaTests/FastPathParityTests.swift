@@ -11,7 +11,7 @@ import Testing
     static let clips = [
         "shots.mp4", "rapid-cuts.mp4", "black.mp4", "landscape.mp4", "moov-at-end.mp4", "portrait.mp4", "rotated.mp4",
         "offset.ts", "no-header-duration.webm", "hevc.mp4", "hevc-10bit.mp4", "one-second.mp4", "ultrawide.mp4",
-        "pframes.mp4", "long-gop.mp4", "fades.mp4", "scenecut.mp4", "rate-capped-gop.mp4",
+        "pframes.mp4", "long-gop.mp4", "fades.mp4", "scenecut.mp4", "rate-capped-gop.mp4", "rhythm.mp4",
     ]
 
     @Test(arguments: clips)
@@ -57,6 +57,34 @@ import Testing
         #expect(!fast.frames.contains { $0.standIn })
     }
 
+    /// Packet sizes that jump and fall back at the same place in every GOP are the encoder's
+    /// rhythm: once one of the jumps is seen decoded and is no cut, the others stay undecoded.
+    @Test func leavesTheEncodersRhythmUndecoded() throws {
+        let input = try MediaInput(MediaLocation(Repository.fixture("rhythm.mp4")), timeout: 60)
+        let info = try ClipProbe(timeout: 60).probe(input)
+        let survey = ClipSurvey(input: input, duration: info.duration, capture: nil, people: nil, progress: nil)
+        try survey.read()
+        #expect(survey.suspiciousStretches(frameDuration: 1.0 / 30).count <= 1)
+        #expect(survey.rhythms.map(\.shifts.count).reduce(0, +) >= 8, "\(survey.rhythms.map { $0.shifts.map(\.time) })")
+        let fast = try ClipAnalyzer().analyze(Repository.fixture("rhythm.mp4"))
+        #expect(fast.decodedShare < 0.8, "decoded \(fast.decodedShare) of the packets")
+    }
+
+    /// Cuts at the same place in every GOP (every 0.5 s, a keyframe every second) look like a
+    /// rhythm too: the first one decoded is a cut, so every stretch of the run is decoded.
+    @Test func decodesARhythmOfCuts() throws {
+        let input = try MediaInput(MediaLocation(Repository.fixture("rapid-cuts.mp4")), timeout: 60)
+        let info = try ClipProbe(timeout: 60).probe(input)
+        let survey = ClipSurvey(input: input, duration: info.duration, capture: nil, people: nil, progress: nil)
+        try survey.read()
+        _ = survey.suspiciousStretches(frameDuration: 1.0 / 30)
+        #expect(!survey.rhythms.isEmpty)
+        let fast = try ClipAnalyzer().analyze(Repository.fixture("rapid-cuts.mp4"))
+        let frame = 1.0 / 30 + 0.0005
+        #expect(fast.cuts.count == 7 && zip(fast.cuts, stride(from: 0.5, through: 3.5, by: 0.5)).allSatisfy { abs($0.time - $1) <= frame },
+                "\(fast.cuts.map(\.time))")
+    }
+
     /// Cuts in the middle of P-only GOPs, where no keyframe marks them, are found where they were made.
     @Test func findsCutsBetweenKeyframes() throws {
         let frame = 1.0 / 30 + 0.0005
@@ -96,5 +124,38 @@ import Testing
         // The clip does skip frames: the same margin in frame times would have held fewer.
         let spacing = (decoded.last?.time ?? through) - through
         #expect(spacing > Double(ClipSurvey.marginFrames) * frameDuration + 0.0005, "decoded through \(decoded.last?.time ?? 0) s")
+    }
+}
+
+/// Which clips the fast path declines, and how early.
+@Suite struct FastPathDeclineTests {
+    static func verdicts(_ clip: String) throws -> (index: Bool, survey: Bool) {
+        let input = try MediaInput(MediaLocation(Repository.fixture(clip)), timeout: 60)
+        let info = try ClipProbe(timeout: 60).probe(input)
+        let index = ClipSurvey.indexShowsNoGain(input, duration: info.duration, frameDuration: info.video.framesPerSecond.map { 1 / $0 })
+        let survey = ClipSurvey(input: input, duration: info.duration, capture: nil, people: nil, progress: nil)
+        try survey.read()
+        return (index, survey.gainsNothing)
+    }
+
+    /// The index declines only clips the survey would decline after reading every packet
+    /// and decoding every keyframe: on them the verdict comes at no cost, elsewhere it
+    /// is the survey's own.
+    @Test(arguments: FastPathParityTests.clips)
+    func indexDeclinesOnlyWhatTheSurveyDeclines(_ clip: String) throws {
+        let verdicts = try Self.verdicts(clip)
+        #expect(!verdicts.index || verdicts.survey, "the index declines \(clip), the survey takes it")
+    }
+
+    /// Long GOPs and single keyframes are seen in an MP4's index, before a keyframe is decoded.
+    @Test(arguments: ["long-gop.mp4", "rate-capped-gop.mp4", "shots.mp4", "landscape.mp4", "hevc-10bit.mp4"])
+    func indexDeclinesWhatItCanTell(_ clip: String) throws {
+        #expect(try Self.verdicts(clip) == (true, true))
+    }
+
+    /// Clips with short GOPs go on to the survey.
+    @Test(arguments: ["pframes.mp4", "scenecut.mp4", "fades.mp4", "rapid-cuts.mp4"])
+    func indexLetsShortGOPsThrough(_ clip: String) throws {
+        #expect(try Self.verdicts(clip) == (false, false))
     }
 }

@@ -128,3 +128,11 @@ func compose(_ text: String, _ options: PromptOptions = .init()) -> String {
         #expect(compose(text) == expected)
     }
 }
+
+@Suite struct CandidateKeyTests {
+    /// Only where the parser lets a name end: after `-`, before CJK text, before a space.
+    @Test func onlyWhereANameMayEnd() {
+        #expect(MentionParser.candidateKeys(in: "@Char-487牵手 and @duck.x {b}") == ["char-", "char-487", "char-487牵", "char-487牵手", "duck", "duck.", "duck.x"])
+        #expect(MentionParser.candidateKeys(in: "@{ Duck } @duckling") == ["duck", "duckling"])
+    }
+}

@@ -1,5 +1,6 @@
 import CameoPrompt
 import CameoTestSupport
+import CameoText
 import Testing
 
 /// Random prompts from a seeded generator: the seed is in every failure message, so any case can be replayed.
@@ -92,7 +93,43 @@ struct PromptGenerator {
         }
     }
 
+    /// `load` asks the catalog only for the names `candidateKeys` lists: every
+    /// mention reads the same as with every character at hand.
+    @Test(arguments: seeds)
+    func candidateKeysFindEveryMention(seed: UInt64) throws {
+        var generator = PromptGenerator(random: SeededGenerator(seed: seed &+ 400))
+        for round in 0..<400 {
+            let text = generator.prompt()
+            let loaded = try CharacterIndex.load(for: text, from: NamedCharacters())
+            #expect(MentionParser.mentions(in: text, index: loaded).map { described($0, loaded, in: text) }
+                        == MentionParser.mentions(in: text, index: catalog).map { described($0, catalog, in: text) },
+                    "seed \(seed) round \(round): \(text.debugDescription)")
+        }
+    }
+
+    func described(_ mention: Mention, _ index: CharacterIndex, in text: String) -> String {
+        let range = "\(mention.range.lowerBound.utf16Offset(in: text))-\(mention.range.upperBound.utf16Offset(in: text))"
+        switch mention.target {
+        case .alias(let number): return "alias:\(index.characters[number].alias)@\(range)"
+        case .username(let number, let state): return "user:\(index.characters[number].alias):\(state)@\(range)"
+        case .unknown(let name): return "unknown:\(name)@\(range)"
+        case .malformed: return "malformed@\(range)"
+        }
+    }
+
     func trimmed(_ text: String) -> String {
         String(text.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
+}
+
+/// The test catalog as a store answers: only the characters one of whose names is among the keys.
+struct NamedCharacters: CharacterSource {
+    func promptCharacters(named keys: Set<String>) throws -> [PromptCharacter] {
+        catalog.characters.filter { character in
+            let names = [character.alias] + [character.activeUsername].compactMap { $0 } + character.retiredUsernames.map(\.username)
+            return names.contains { keys.contains(NameKey.of($0)) }
+        }
+    }
+
+    func aliases(near name: String) throws -> [String] { [] }
 }
