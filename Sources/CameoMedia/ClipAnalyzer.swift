@@ -37,10 +37,13 @@ public struct ClipAnalyzer: Sendable {
                 return analysis
             }
         }
-        // Every frame of the clip is decoded here and the windows are known only at the end: keeping
-        // the check's pictures would hold them all, so the check reads its windows again instead.
-        return try decodeAll(input, location: location, info: info, capture: capture.map { _ in Preview.stripCapture(for: info) },
-                             around: around, progress: progress)
+        // The windows are known only at the end here: the check's pictures are kept from the top,
+        // within their budget (a fresh keeper: the fast path's kept only under its own windows).
+        let people = capturingPersonFrames && around == nil ? PersonFrames(info: info) : nil
+        var analysis = try decodeAll(input, location: location, info: info, capture: capture.map { _ in Preview.stripCapture(for: info) },
+                                     around: around, people: people, progress: progress)
+        analysis.personFrames = people
+        return analysis
     }
 
     /// The fast path; nil when this clip gains nothing from it (every frame a
@@ -122,7 +125,8 @@ public struct ClipAnalyzer: Sendable {
 
     /// The exact path: every frame the signals need, from the top (or the stretch `around`).
     private func decodeAll(_ input: MediaInput, location: MediaLocation, info: ClipInfo, capture: FrameCapture?,
-                           around: ClosedRange<Double>?, progress: ((AnalysisProgress) -> Void)?) throws(MediaError) -> ClipAnalysis {
+                           around: ClosedRange<Double>?, people: PersonFrames?,
+                           progress: ((AnalysisProgress) -> Void)?) throws(MediaError) -> ClipAnalysis {
         let decoder = try VideoDecoder(input, shortcuts: .analysis)
         // Probing (or the fast path) may have read packets; start again from the top.
         decoder.rewind()
@@ -144,6 +148,7 @@ public struct ClipAnalyzer: Sendable {
             }
             guard let signals = sampler.measure(frame, time: time) else { return true }
             capture?.offer(frame, time: time)
+            people?.offer(frame, time: time)
             frames.append(signals)
             return true
         }

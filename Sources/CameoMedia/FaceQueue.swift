@@ -56,7 +56,8 @@ final class FaceQueue: @unchecked Sendable {
         condition.lock()
         let threaded = started
         condition.unlock()
-        if !threaded, let detector = try? FaceDetector.shared() { detector.runBesideDecoding(false) }
+        // Whoever asks has finished decoding: the pictures left get every core.
+        if let detector = try? FaceDetector.shared() { detector.runBesideDecoding(false) }
         while !threaded, let next = take() { look(at: next) }
         condition.lock()
         defer { condition.unlock() }

@@ -19,7 +19,13 @@ public enum PersonCheck {
     /// anyway are looked at as they are, and the clip is read only for the rest.
     public static func run(clip: String, windows: [ClosedRange<Double>], timeout: Double = 60,
                            reusing analysis: ClipAnalysis? = nil) throws(MediaError) -> [PersonCheckResult] {
-        guard !windows.isEmpty else { return [] }
+        try check(clip: clip, windows: windows, timeout: timeout, reusing: analysis).results
+    }
+
+    /// The results, and the stretches of the clip the check decoded itself (`SampleRule.Hole`s).
+    static func check(clip: String, windows: [ClosedRange<Double>], timeout: Double = 60,
+                      reusing analysis: ClipAnalysis? = nil) throws(MediaError) -> (results: [PersonCheckResult], holes: [SampleRule.Hole]) {
+        guard !windows.isEmpty else { return ([], []) }
         let kept = analysis?.personFrames
         let info: ClipInfo
         var opened: MediaInput?
@@ -34,8 +40,7 @@ public enum PersonCheck {
         let rule = SampleRule(framesPerSecond: info.video.framesPerSecond)
         let lastFrame = max(0, info.duration - rule.frameDuration)
         let spans = rule.spans(windows, lastFrame: lastFrame)
-        let pictures = kept?.pictures ?? []
-        let plan = rule.plan(spans, kept: pictures.map(\.time))
+        let plan = rule.plan(spans, kept: kept?.times ?? [])
         let size = detectionSize(width: info.video.displayWidth, height: info.video.displayHeight)
 
         // Faces are looked for on a thread of their own while the rest is decoded (the analysis
@@ -45,10 +50,9 @@ public enum PersonCheck {
         defer { if kept == nil { faces.close() } }
         var wanted = Set(plan.kept.map(SampleRule.key))
         faces.forget { !wanted.contains($0) }
-        for picture in pictures where wanted.contains(SampleRule.key(picture.time)) {
-            faces.add(time: picture.time, picture.image)
-        }
-        if info.video.width * info.video.height <= alongsidePixels { faces.start() }
+        for (time, image) in kept?.take(plan.kept) ?? [] { faces.add(time: time, image) }
+        // With nothing to decode, the faces are looked for here, on every core.
+        if info.video.width * info.video.height <= alongsidePixels, !plan.holes.isEmpty { faces.start() }
         if !plan.holes.isEmpty {
             let input: MediaInput
             if let opened { input = opened } else { input = try MediaInput(try MediaLocation(clip), timeout: timeout) }
@@ -63,7 +67,7 @@ public enum PersonCheck {
         let scaleX = Double(info.video.displayWidth) / Double(size.width)
         let scaleY = Double(info.video.displayHeight) / Double(size.height)
         let samples = found.keys.sorted()
-        return windows.map { window in
+        let results = windows.map { window in
             let span = rule.span(window, lastFrame: lastFrame)
             var frames: [Double] = [], sightings: [FaceSighting] = []
             for key in samples {
@@ -79,6 +83,7 @@ public enum PersonCheck {
             }
             return PersonCheckResult(detector: FaceDetector.name, version: FaceDetector.version, frames: frames, faces: sightings)
         }
+        return (results, plan.holes)
     }
 
     /// The detector's picture: the frame as shown, its longer side `FaceDetector.detectionSide`, both sides multiples of 32.

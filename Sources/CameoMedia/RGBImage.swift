@@ -34,7 +34,7 @@ public struct RGBImage: Sendable, Equatable {
 
     /// As above, with a scaler kept by the caller between frames of one clip (`sws_getCachedContext`).
     init?(frame: UnsafeMutablePointer<AVFrame>, width: Int, height: Int, rotation: Int, scaler cached: inout OpaquePointer?, flags: Int32) {
-        let quarterTurns = ((rotation % 360 + 360) % 360 + 45) / 90 % 4
+        let quarterTurns = Self.quarterTurns(rotation)
         let (codedWidth, codedHeight) = quarterTurns % 2 == 1 ? (height, width) : (width, height)
         guard codedWidth > 0, codedHeight > 0, frame.pointee.width > 0, frame.pointee.height > 0 else { return nil }
         cached = sws_getCachedContext(cached, frame.pointee.width, frame.pointee.height, AVPixelFormat(rawValue: frame.pointee.format),
@@ -54,6 +54,11 @@ public struct RGBImage: Sendable, Equatable {
         }
         self.init(width: codedWidth, height: codedHeight, pixels: coded)
         self = rotated(quarterTurnsCounterClockwise: quarterTurns)
+    }
+
+    /// Counter-clockwise quarter turns of `rotation` degrees, the nearest.
+    static func quarterTurns(_ rotation: Int) -> Int {
+        ((rotation % 360 + 360) % 360 + 45) / 90 % 4
     }
 
     init(width: Int, height: Int, pixels: [UInt8]) {

@@ -28,6 +28,12 @@ struct SampleRule: Sendable {
     struct Span: Equatable {
         var start: Double
         var end: Double
+        /// Where the windows merged into this span start and end inside it: each still needs its
+        /// first sample within `reach` of its start and its last within `reach` of its end. A gap
+        /// of `longestGap` across such a point meets the rule counted in frames, but not against a
+        /// window's end, which lies between frames (`span(_:lastFrame:)`).
+        var innerStarts: [Double] = []
+        var innerEnds: [Double] = []
 
         func contains(_ time: Double, tolerance: Double) -> Bool {
             time >= start - tolerance && time <= end + tolerance
@@ -40,17 +46,27 @@ struct SampleRule: Sendable {
         return Span(start: min(window.lowerBound, max(0, end)), end: max(min(window.lowerBound, max(0, end)), end))
     }
 
-    /// Windows merged where they overlap: samples meeting the rule on the union meet it on each window.
+    /// Windows merged where they overlap, their own starts and ends kept: samples meeting
+    /// the rule on the union and at those points meet it on each window.
     func spans(_ windows: [ClosedRange<Double>], lastFrame: Double) -> [Span] {
-        var merged: [Span] = []
+        var merged: [(span: Span, parts: [Span])] = []
         for span in windows.map({ span($0, lastFrame: lastFrame) }).sorted(by: { $0.start < $1.start }) {
-            if let last = merged.last, span.start <= last.end + tolerance {
-                merged[merged.count - 1].end = max(last.end, span.end)
+            if let last = merged.last, span.start <= last.span.end + tolerance {
+                merged[merged.count - 1].span.end = max(last.span.end, span.end)
+                merged[merged.count - 1].parts.append(span)
             } else {
-                merged.append(span)
+                merged.append((span, [span]))
             }
         }
-        return merged
+        return merged.map { union, parts in
+            var span = union
+            func inner(_ times: [Double], than edge: Double) -> [Double] {
+                Array(Set(times.filter { abs($0 - edge) > tolerance })).sorted()
+            }
+            span.innerStarts = inner(parts.map(\.start), than: union.start)
+            span.innerEnds = inner(parts.map(\.end), than: union.end)
+            return span
+        }
     }
 
     /// A stretch of a span that the kept pictures leave too sparse: samples must be
@@ -91,16 +107,22 @@ struct SampleRule: Sendable {
         after.map { $0 + tolerance } ?? span.start - tolerance
     }
 
-    /// The latest time the sample after `after` may have.
+    /// The latest time the sample after `after` may have: also no later than a window
+    /// starting after `after` needs its first, nor than one ending needs its last.
     func latest(_ span: Span, after: Double?) -> Double {
-        min(after.map { $0 + longestGap } ?? span.start + reach, span.end) + tolerance
+        var deadline = min(after.map { $0 + longestGap } ?? span.start + reach, span.end)
+        if let after {
+            for start in span.innerStarts where after < start - tolerance { deadline = min(deadline, start + reach) }
+            for end in span.innerEnds where after < end - reach - tolerance { deadline = min(deadline, end) }
+        }
+        return deadline + tolerance
     }
 
     /// Whether samples up to `after` leave nothing to look at before `before` (or the span's end).
     func isDone(_ span: Span, after: Double?, before: Double?) -> Bool {
         guard let after else { return false }
-        if let before { return before <= after + longestGap + tolerance }
-        return after >= span.end - reach - tolerance
+        if let before { return before <= latest(span, after: after) }
+        return after >= span.end - reach - tolerance && span.innerStarts.allSatisfy { after >= $0 - tolerance }
     }
 
     /// Whether `samples` meet the rule on `span` (what `plan` and the decoding promise).

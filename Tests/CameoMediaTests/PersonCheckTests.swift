@@ -81,9 +81,9 @@ enum LabelledSet {
         let kept = try #require(analysis.personFrames, "the fast path kept no pictures")
         let windows = try analysis.windows(maximumLength: 3, step: 1, top: 5).map { $0.start...$0.end }
         #expect(!windows.isEmpty)
+        let keptTimes = Set(kept.times.map(PersonCheck.rounded))
         let lent = try PersonCheck.run(clip: clip, windows: windows, reusing: analysis)
         let read = try PersonCheck.run(clip: clip, windows: windows)
-        let keptTimes = Set(kept.pictures.map { PersonCheck.rounded($0.time) })
         #expect(lent.contains { !keptTimes.isDisjoint(with: $0.frames) }, "no window's frame came from the analysis")
         let rule = SampleRule(framesPerSecond: analysis.info.video.framesPerSecond)
         for (window, (mine, theirs)) in zip(windows, zip(lent, read)) {
@@ -92,6 +92,60 @@ enum LabelledSet {
             #expect(rule.covers(span, with: mine.frames) && rule.covers(span, with: theirs.frames), "\(window) \(span): \(mine.frames), \(theirs.frames)")
         }
         #expect(lent.contains(where: \.foundPerson) && lent.contains { !$0.foundPerson })
+    }
+
+    /// A clip read in full (keyframes 3 s apart) keeps the check's pictures too: the check
+    /// decodes nothing of its own, and finds what it finds reading the clip itself.
+    @Test func theFullPathsPicturesServeTheCheck() throws {
+        let clip = Repository.fixture("faces/cat-then-person.mp4")
+        let analysis = try ClipAnalyzer().analyze(clip, capturingPersonFrames: true)
+        #expect(analysis.decodedShare == 1, "the clip was not read in full")
+        let kept = try #require(analysis.personFrames, "the full path kept no pictures")
+        let windows = try analysis.windows(maximumLength: 3, step: 1, top: 5).map { $0.start...$0.end }
+        #expect(windows.count >= 3)
+        let keptTimes = Set(kept.times.map(PersonCheck.rounded))
+        let lent = try PersonCheck.check(clip: clip, windows: windows, reusing: analysis)
+        #expect(lent.holes.isEmpty, "the check decoded \(lent.holes) itself; kept \(keptTimes.sorted())")
+        // The check let its pictures go: they would sit beside OpenCV.
+        #expect(kept.times.isEmpty && kept.keptBytes == 0)
+        let read = try PersonCheck.run(clip: clip, windows: windows)
+        let rule = SampleRule(framesPerSecond: analysis.info.video.framesPerSecond)
+        for (window, (mine, theirs)) in zip(windows, zip(lent.results, read)) {
+            #expect(mine.foundPerson == theirs.foundPerson, "\(window): \(mine) vs \(theirs)")
+            #expect(keptTimes.isSuperset(of: mine.frames), "\(window): \(mine.frames) not all kept")
+            let span = rule.span(window, lastFrame: analysis.info.duration - rule.frameDuration)
+            #expect(rule.covers(span, with: mine.frames), "\(window) \(span): \(mine.frames)")
+        }
+        #expect(lent.results.contains(where: \.foundPerson) && lent.results.contains { !$0.foundPerson })
+    }
+
+    /// Before any window is known, pictures are kept up to the budget and then no more: the
+    /// earliest ones stay, and the check decodes what lies past them.
+    @Test func theKeptPicturesStayWithinTheirBudget() throws {
+        let clip = Repository.fixture("faces/cat-then-person.mp4")
+        var analysis = try ClipAnalyzer().analyze(clip)
+        let everything = PersonFrames(info: analysis.info, budget: .max)
+        let capped = PersonFrames(info: analysis.info, budget: 1_000_000)
+        let input = try MediaInput(.file(clip), timeout: 30)
+        let decoder = try VideoDecoder(input, shortcuts: .analysis)
+        decoder.rewind()
+        try decoder.decode { frame throws(MediaError) in
+            if let time = decoder.time(of: frame) {
+                everything.offer(frame, time: time)
+                capped.offer(frame, time: time)
+            }
+            return true
+        }
+        // 640x360 shown: 512x288 pictures of 221,184 bytes, four within the budget.
+        #expect(everything.times.count > 10 && everything.keptBytes == everything.times.count * 221_184, "\(everything.times)")
+        #expect(capped.keptBytes <= capped.budget && capped.times.count == capped.budget / 221_184, "\(capped.times)")
+        #expect(capped.times == Array(everything.times.prefix(capped.times.count)))
+        analysis.personFrames = capped
+        let window = 0.0...3.0, last = capped.times.last
+        let checked = try PersonCheck.check(clip: clip, windows: [window], reusing: analysis)
+        #expect(checked.holes.count == 1 && checked.holes[0].after == last, "\(checked.holes)")
+        let rule = SampleRule(framesPerSecond: analysis.info.video.framesPerSecond)
+        #expect(rule.covers(rule.span(window, lastFrame: 6 - rule.frameDuration), with: checked.results[0].frames), "\(checked.results[0].frames)")
     }
 
     /// A face on `run` consecutive frames (a third of a second) always has one of them looked at.
@@ -115,6 +169,29 @@ enum LabelledSet {
         #expect(SampleRule(framesPerSecond: nil).longestGap == 1.0 / 3)
         #expect(PersonCheck.detectionSize(width: 1920, height: 1080) == (512, 288))
         #expect(PersonCheck.detectionSize(width: 720, height: 1280) == (288, 512))
+    }
+
+    /// Windows planned together still each have a sample within reach of their own start and
+    /// end: a gap across a window's end is measured from that end, which lies between frames.
+    @Test func mergedWindowsEachMeetTheRule() {
+        // Windows 1-3 s long, starting and ending anywhere on a tenth of a second, with one of 0-3 s.
+        var windows: [ClosedRange<Double>] = [0...3]
+        for tenth in 0..<30 {
+            let start = Double(tenth) / 10, length = 1 + Double(tenth % 7) * 0.3
+            windows.append(start...(start + length))
+        }
+        for rate in [30.0, 29.97, 25, 15, 24] {
+            let rule = SampleRule(framesPerSecond: rate)
+            // Every frame, then every other frame (as with frames nothing refers to skipped).
+            for (every, phase) in [(1, 0), (2, 0), (2, 1)] {
+                let kept = (0..<Int(rate * 7)).filter { $0 % every == phase }.map { Double($0) / rate }
+                let plan = rule.plan(rule.spans(windows, lastFrame: 10), kept: kept)
+                #expect(plan.holes.isEmpty, "\(rate) fps: \(plan.holes)")
+                for window in windows {
+                    #expect(rule.covers(rule.span(window, lastFrame: 10), with: plan.kept), "\(rate) fps, \(window): \(plan.kept)")
+                }
+            }
+        }
     }
 
     /// What the bench's clip gives: the analysis kept a third of a second's pictures from the keyframe
