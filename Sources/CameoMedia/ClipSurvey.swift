@@ -271,9 +271,8 @@ final class ClipSurvey {
         var run = Array(found.indices)
         func root(_ index: Int) -> Int { run[index] == index ? index : root(run[index]) }
         var repeating = Array(repeating: false, count: found.count)
-        let byGOP = Dictionary(grouping: found.indices) { found[$0].gop }
         for later in found.indices {
-            for earlier in byGOP[found[later].gop - 1] ?? [] where found[later].repeats(found[earlier], within: tolerance, starts: starts) {
+            for earlier in found.indices where found[later].repeats(found[earlier], within: tolerance, starts: starts) {
                 repeating[later] = true
                 repeating[earlier] = true
                 run[root(later)] = root(earlier)
