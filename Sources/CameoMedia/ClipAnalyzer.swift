@@ -107,18 +107,6 @@ public struct ClipAnalyzer: Sendable {
             try survey.decode(unsettled, frameDuration: frameDuration)
             current = analysis()
         }
-        // The person check reads the frames of the best windows: those a rhythm held back there
-        // cost less decoded here, on the way, than by the check's own decoder (measured at 4K:
-        // 1.7 s of CPU more for the whole command when the check filled them in).
-        if people != nil, let windows = try? current.windows(maximumLength: ranking.maximumLength, step: max(ranking.step, frameDuration),
-                                                             top: ranking.top) {
-            let underWindows = survey.heldBack(under: windows)
-            if !underWindows.isEmpty {
-                focus(current)
-                try survey.decode(underWindows, frameDuration: frameDuration)
-                current = analysis()
-            }
-        }
         focus(current)
         return current
     }

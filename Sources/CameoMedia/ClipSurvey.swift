@@ -192,20 +192,6 @@ final class ClipSurvey {
         return plan
     }
 
-    /// The GOPs a rhythm held back under `windows`, each through the end of the windows there.
-    func heldBack(under windows: [RankedWindow]) -> Plan {
-        var plan = Plan()
-        for rhythm in rhythms {
-            for gop in rhythm.plan.keys {
-                let range = gopRange(gop)
-                for window in windows where range.start < window.end && range.end > window.start {
-                    plan[gop] = max(plan[gop] ?? 0, min(window.end, range.end))
-                }
-            }
-        }
-        return plan
-    }
-
     /// Every stretch of the runs not settled yet (when the analysis stops short of it).
     func unsettledRhythms() -> Plan {
         var plan = Plan()

@@ -70,20 +70,6 @@ import Testing
         #expect(fast.decodedShare < 0.8, "decoded \(fast.decodedShare) of the packets")
     }
 
-    /// The person check reads the best windows' frames: what the rhythm held back under them is
-    /// decoded by the analysis on the way, not left to the check's own decoder.
-    @Test func decodesWhatTheRhythmHeldBackUnderWindowsForThePersonCheck() throws {
-        func standInsUnderWindows(_ analysis: ClipAnalysis) throws -> Int {
-            try analysis.windows().reduce(0) { count, window in
-                count + analysis.frames.filter { $0.standIn && $0.time >= window.start && $0.time <= window.end }.count
-            }
-        }
-        let alone = try ClipAnalyzer().analyze(Repository.fixture("rhythm.mp4"))
-        let checked = try ClipAnalyzer().analyze(Repository.fixture("rhythm.mp4"), capturingPersonFrames: true)
-        #expect(try standInsUnderWindows(alone) > 0)
-        #expect(try standInsUnderWindows(checked) == 0)
-    }
-
     /// Cuts at the same place in every GOP (every 0.5 s, a keyframe every second) look like a
     /// rhythm too: the first one decoded is a cut, so every stretch of the run is decoded.
     @Test func decodesARhythmOfCuts() throws {
