@@ -101,12 +101,6 @@ public struct ClipAnalyzer: Sendable {
             try survey.decode(needed, frameDuration: frameDuration)
             current = analysis()
         }
-        // Rhythms never seen on decoded frames (the loop ran out): decoded, not trusted.
-        let unsettled = survey.unsettledRhythms()
-        if !unsettled.isEmpty {
-            try survey.decode(unsettled, frameDuration: frameDuration)
-            current = analysis()
-        }
         focus(current)
         return current
     }

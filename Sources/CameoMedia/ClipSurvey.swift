@@ -159,8 +159,6 @@ final class ClipSurvey {
         var plan: Plan
         /// Decided: seen to be the encoder's, or decoded in full.
         var settled = false
-        /// Whether its first shift was decoded for it.
-        var calibrated = false
     }
 
     /// Filled in by `suspiciousStretches`.
@@ -168,36 +166,20 @@ final class ClipSurvey {
 
     /// What the rhythms held back need decoded now, given the cuts found so far: every
     /// stretch of a run one of whose decoded shifts is a cut; with `calibrating`, the first
-    /// shift of each run none of whose shifts is decoded yet, or the whole run when its
-    /// first shift was decoded for it and still cannot be seen (at the clip's edge, say).
+    /// shift of each run none of whose shifts is decoded yet.
     func rhythmsToDecode(cuts: [ClipAnalysis.Cut], frameDuration: Double, calibrating: Bool) -> Plan {
         var plan = Plan()
         let reach = 8 * frameDuration + 0.0005
-        let first = packets.first?.time ?? 0, last = packets.last?.time ?? 0
         for index in rhythms.indices where !rhythms[index].settled {
-            let seen = rhythms[index].shifts.filter { isCovered(max(first, $0.time - reach)) && isCovered(min(last, $0.time + reach)) }
+            let seen = rhythms[index].shifts.filter { isCovered($0.time - reach) && isCovered($0.time + reach) }
             if seen.contains(where: { shift in cuts.contains { abs($0.time - shift.time) <= reach } }) {
                 plan.merge(rhythms[index].plan) { max($0, $1) }
                 rhythms[index].settled = true
             } else if !seen.isEmpty {
                 rhythms[index].settled = true
-            } else if calibrating, rhythms[index].calibrated {
-                plan.merge(rhythms[index].plan) { max($0, $1) }
-                rhythms[index].settled = true
-            } else if calibrating, let shift = rhythms[index].shifts.first {
-                plan[shift.marks.gop] = max(plan[shift.marks.gop] ?? 0, shift.marks.through)
-                rhythms[index].calibrated = true
+            } else if calibrating, let first = rhythms[index].shifts.first {
+                plan[first.marks.gop] = max(plan[first.marks.gop] ?? 0, first.marks.through)
             }
-        }
-        return plan
-    }
-
-    /// Every stretch of the runs not settled yet (when the analysis stops short of it).
-    func unsettledRhythms() -> Plan {
-        var plan = Plan()
-        for index in rhythms.indices where !rhythms[index].settled {
-            plan.merge(rhythms[index].plan) { max($0, $1) }
-            rhythms[index].settled = true
         }
         return plan
     }
