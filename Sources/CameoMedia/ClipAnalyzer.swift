@@ -78,13 +78,11 @@ public struct ClipAnalyzer: Sendable {
         // The stretches where something may hide are decoded before any ranking rests on
         // decoded frames: their pictures are all kept (within a budget), the best windows are
         // usually among them (a ranking on stand-ins alone missed them on the bench's clip).
-        try survey.decode(survey.suspiciousStretches(frameDuration: frameDuration), frameDuration: frameDuration)
+        try survey.decode(survey.suspiciousStretches(), frameDuration: frameDuration)
         var current = analysis()
-        // Until every finding, and the best windows, rest on decoded frames, and each run of
-        // level shifts held back as the encoder's rhythm has been seen on decoded frames.
+        // Until every finding, and the best windows, rest on decoded frames.
         for _ in 0..<24 {
             var needed = survey.toConfirm(current, frames: current.frames)
-            needed.merge(survey.rhythmsToDecode(cuts: current.cuts, frameDuration: frameDuration, calibrating: false)) { max($0, $1) }
             var confirming: RankedWindow?
             // Steps finer than a frame rank the same windows (the command raises them to one).
             let step = max(ranking.step, frameDuration)
@@ -95,7 +93,6 @@ public struct ClipAnalyzer: Sendable {
                     confirming = windows[rank]
                 }
             }
-            if needed.isEmpty { needed = survey.rhythmsToDecode(cuts: current.cuts, frameDuration: frameDuration, calibrating: true) }
             if needed.isEmpty { break }
             focus(current, confirming: confirming)
             try survey.decode(needed, frameDuration: frameDuration)

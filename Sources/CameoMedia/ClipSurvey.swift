@@ -130,67 +130,11 @@ final class ClipSurvey {
     /// keyframe when the time lies beyond it.
     typealias Plan = [Int: Double]
 
-    /// A level shift in packet sizes: where it is steepest, which way, how steep, and
-    /// the stretch it asks to decode.
-    struct LevelShift {
-        var time: Double
-        var up: Bool
-        var steepness: Double
-        var gop: Int
-        var marks: (gop: Int, through: Double)
-
-        /// Whether this is `other` again one GOP later: as far into its GOP (within
-        /// `tolerance` seconds), the same way, about as steep.
-        func repeats(_ other: LevelShift, within tolerance: Double, starts: [Double]) -> Bool {
-            other.gop == gop - 1 && other.up == up && max(steepness, other.steepness) <= 1.25 * min(steepness, other.steepness)
-                && abs((time - starts[gop]) - (other.time - starts[other.gop])) <= tolerance + 0.0005
-        }
-    }
-
-    /// Level shifts that recur at the same place in consecutive GOPs, the same way and
-    /// about as steep: the encoder's rate control keeping a rhythm within a shot (x265
-    /// on busy footage halves its P-frames a third into every GOP, and doubles them
-    /// again after each keyframe), not a change of picture; a cut does not repeat itself
-    /// from GOP to GOP. Their stretches are held back until one of them is decoded (for
-    /// a window, say, or on purpose): no cut there, and the run is the encoder's; a cut,
-    /// and every stretch of the run is decoded (`rhythmsToDecode`).
-    struct Rhythm {
-        var shifts: [LevelShift]
-        var plan: Plan
-        /// Decided: seen to be the encoder's, or decoded in full.
-        var settled = false
-    }
-
-    /// Filled in by `suspiciousStretches`.
-    private(set) var rhythms: [Rhythm] = []
-
-    /// What the rhythms held back need decoded now, given the cuts found so far: every
-    /// stretch of a run one of whose decoded shifts is a cut; with `calibrating`, the first
-    /// shift of each run none of whose shifts is decoded yet.
-    func rhythmsToDecode(cuts: [ClipAnalysis.Cut], frameDuration: Double, calibrating: Bool) -> Plan {
-        var plan = Plan()
-        let reach = 8 * frameDuration + 0.0005
-        for index in rhythms.indices where !rhythms[index].settled {
-            let seen = rhythms[index].shifts.filter { isCovered($0.time - reach) && isCovered($0.time + reach) }
-            if seen.contains(where: { shift in cuts.contains { abs($0.time - shift.time) <= reach } }) {
-                plan.merge(rhythms[index].plan) { max($0, $1) }
-                rhythms[index].settled = true
-            } else if !seen.isEmpty {
-                rhythms[index].settled = true
-            } else if calibrating, let first = rhythms[index].shifts.first {
-                plan[first.marks.gop] = max(plan[first.marks.gop] ?? 0, first.marks.through)
-            }
-        }
-        return plan
-    }
-
     /// The stretches whose packets or bounding keyframes say something happens
     /// there: up to a suspicious packet, or the whole GOP when only its
-    /// keyframes tell (the change lies somewhere between them). Level shifts
-    /// that only keep the encoder's rhythm are held back (`rhythms`).
-    func suspiciousStretches(frameDuration: Double) -> Plan {
+    /// keyframes tell (the change lies somewhere between them).
+    func suspiciousStretches() -> Plan {
         var plan = Plan()
-        rhythms = []
         guard !starts.isEmpty else { return plan }
         func mark(_ gop: Int, through time: Double) { plan[gop] = max(plan[gop] ?? time, time) }
         let others = packets.filter { !$0.key }
@@ -221,38 +165,21 @@ final class ClipSurvey {
         // (a cut from a calm shot to a busy one, or back, without a single jump).
         // Counted where it is steepest; when a keyframe is a few packets away the
         // new picture may start right at it, so the GOP before it is marked.
-        let levels = others.indices.map { index -> (before: Int, after: Int) in
-            guard index >= 4, index + 4 <= others.count else { return (0, 0) }
-            return (Self.median(others[max(0, index - 8)..<index].map(\.size)), Self.median(others[index..<min(others.count, index + 8)].map(\.size)))
+        let shifts = others.indices.map { index -> Double in
+            guard index >= 4, index + 4 <= others.count else { return 1 }
+            let before = Self.median(others[max(0, index - 8)..<index].map(\.size))
+            let after = Self.median(others[index..<min(others.count, index + 8)].map(\.size))
+            return Double(max(before, after) + 32) / Double(min(before, after) + 32)
         }
-        let shifts = levels.map { Double(max($0.before, $0.after) + 32) / Double(min($0.before, $0.after) + 32) }
-        var found: [LevelShift] = []
         for (index, packet) in others.enumerated() where shifts[index] >= 2 {
             let around = max(0, index - 4)...min(others.count - 1, index + 4)
             guard around.allSatisfy({ shifts[$0] <= shifts[index] }) else { continue }
             let first = gop(at: others[around.lowerBound].time), last = gop(at: others[around.upperBound].time)
-            found.append(LevelShift(time: packet.time, up: levels[index].after > levels[index].before, steepness: shifts[index], gop: gop(at: packet.time),
-                                    marks: first == last ? (first, others[around.upperBound].time) : (last - 1, starts[last])))
-        }
-        // Shifts that repeat one in the GOP before or after are held back, in runs.
-        let tolerance = 3 * frameDuration
-        var run = Array(found.indices)
-        func root(_ index: Int) -> Int { run[index] == index ? index : root(run[index]) }
-        var repeating = Array(repeating: false, count: found.count)
-        for later in found.indices {
-            for earlier in found.indices where found[later].repeats(found[earlier], within: tolerance, starts: starts) {
-                repeating[later] = true
-                repeating[earlier] = true
-                run[root(later)] = root(earlier)
+            if first == last {
+                mark(first, through: others[around.upperBound].time)
+            } else {
+                mark(last - 1, through: starts[last])
             }
-        }
-        var runs: [Int: Int] = [:]
-        for (index, shift) in found.enumerated() {
-            guard repeating[index] else { mark(shift.marks.gop, through: shift.marks.through); continue }
-            let number = runs[root(index)] ?? { rhythms.append(Rhythm(shifts: [], plan: [:])); return rhythms.count - 1 }()
-            runs[root(index)] = number
-            rhythms[number].shifts.append(shift)
-            rhythms[number].plan[shift.marks.gop] = max(rhythms[number].plan[shift.marks.gop] ?? 0, shift.marks.through)
         }
         // Keyframes: blank ones, and pairs that differ more than their neighbours do.
         let changes = keyframes.map(\.cutScore)

@@ -11,7 +11,7 @@ import Testing
     static let clips = [
         "shots.mp4", "rapid-cuts.mp4", "black.mp4", "landscape.mp4", "moov-at-end.mp4", "portrait.mp4", "rotated.mp4",
         "offset.ts", "no-header-duration.webm", "hevc.mp4", "hevc-10bit.mp4", "one-second.mp4", "ultrawide.mp4",
-        "pframes.mp4", "long-gop.mp4", "fades.mp4", "scenecut.mp4", "rate-capped-gop.mp4", "rhythm.mp4",
+        "pframes.mp4", "long-gop.mp4", "fades.mp4", "scenecut.mp4", "rate-capped-gop.mp4",
     ]
 
     @Test(arguments: clips)
@@ -55,34 +55,6 @@ import Testing
         let fast = try ClipAnalyzer().analyze(Repository.fixture(clip))
         #expect(fast.decodedShare == 1, "decoded \(fast.decodedShare) of the packets")
         #expect(!fast.frames.contains { $0.standIn })
-    }
-
-    /// Packet sizes that jump and fall back at the same place in every GOP are the encoder's
-    /// rhythm: once one of the jumps is seen decoded and is no cut, the others stay undecoded.
-    @Test func leavesTheEncodersRhythmUndecoded() throws {
-        let input = try MediaInput(MediaLocation(Repository.fixture("rhythm.mp4")), timeout: 60)
-        let info = try ClipProbe(timeout: 60).probe(input)
-        let survey = ClipSurvey(input: input, duration: info.duration, capture: nil, people: nil, progress: nil)
-        try survey.read()
-        #expect(survey.suspiciousStretches(frameDuration: 1.0 / 30).count <= 1)
-        #expect(survey.rhythms.map(\.shifts.count).reduce(0, +) >= 8, "\(survey.rhythms.map { $0.shifts.map(\.time) })")
-        let fast = try ClipAnalyzer().analyze(Repository.fixture("rhythm.mp4"))
-        #expect(fast.decodedShare < 0.8, "decoded \(fast.decodedShare) of the packets")
-    }
-
-    /// Cuts at the same place in every GOP (every 0.5 s, a keyframe every second) look like a
-    /// rhythm too: the first one decoded is a cut, so every stretch of the run is decoded.
-    @Test func decodesARhythmOfCuts() throws {
-        let input = try MediaInput(MediaLocation(Repository.fixture("rapid-cuts.mp4")), timeout: 60)
-        let info = try ClipProbe(timeout: 60).probe(input)
-        let survey = ClipSurvey(input: input, duration: info.duration, capture: nil, people: nil, progress: nil)
-        try survey.read()
-        _ = survey.suspiciousStretches(frameDuration: 1.0 / 30)
-        #expect(!survey.rhythms.isEmpty)
-        let fast = try ClipAnalyzer().analyze(Repository.fixture("rapid-cuts.mp4"))
-        let frame = 1.0 / 30 + 0.0005
-        #expect(fast.cuts.count == 7 && zip(fast.cuts, stride(from: 0.5, through: 3.5, by: 0.5)).allSatisfy { abs($0.time - $1) <= frame },
-                "\(fast.cuts.map(\.time))")
     }
 
     /// Cuts in the middle of P-only GOPs, where no keyframe marks them, are found where they were made.
