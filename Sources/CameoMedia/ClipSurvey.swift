@@ -138,7 +138,8 @@ final class ClipSurvey {
         guard !starts.isEmpty else { return plan }
         func mark(_ gop: Int, through time: Double) { plan[gop] = max(plan[gop] ?? time, time) }
         let others = packets.filter { !$0.key }
-        let keySizes = packets.filter(\.key).map(\.size).sorted()
+        let keySizesInOrder = packets.filter(\.key).map(\.size)
+        let keySizes = keySizesInOrder.sorted()
         let keyMedian = keySizes.isEmpty ? 0 : keySizes[keySizes.count / 2]
         // Sizes against the packets around: a jump up is a new picture coded
         // from scratch (a cut, the end of a flash); a dip, a picture with
@@ -159,6 +160,14 @@ final class ClipSurvey {
             let low = around[around.count * 2 / 10]
             if packet.size > high * 5 / 2 + 64 || packet.size * 10 < low * 3 {
                 mark(gop(at: packet.time), through: packet.time)
+            }
+            // A picture coded nearly from scratch costs nearly what a keyframe does, even where
+            // grain makes every frame dear and the jump stays under the margin above (a shot
+            // inserted between two keyframes that show the same scene: nothing else shows it).
+            let here = gop(at: packet.time)
+            let keyframeSizes = keySizesInOrder[min(here, keySizesInOrder.count - 1)...].prefix(2)
+            if let smaller = keyframeSizes.min(), packet.size * 20 >= smaller * 9, packet.size * 2 >= around[around.count / 2] * 3 + 128 {
+                mark(here, through: packet.time)
             }
         }
         // A level shift: the packets after cost twice or half what those before did
@@ -366,6 +375,17 @@ final class ClipSurvey {
             }
         }
         for cut in analysis.cuts { need(around: cut.time, frames: 9) }
+        // A shot that begins between keyframes may end exactly at the next one, where nothing
+        // shows it undecoded: the keyframes either side are alike, and a keyframe's packet is
+        // large whatever it shows. So the rest of a GOP where a cut was decoded is decoded too.
+        for cut in analysis.cuts {
+            let index = gop(at: cut.time)
+            guard index + 1 < starts.count, cut.time > starts[index] + 0.0005 else { continue }
+            let next = starts[index + 1]
+            if let last = frames.last(where: { $0.standIn && $0.time > cut.time && $0.time < next - 0.0005 }) {
+                needed[index] = max(needed[index] ?? last.time, last.time)
+            }
+        }
         for span in analysis.black + analysis.frozen {
             need(around: span.start, frames: 2)
             need(around: span.end, frames: 2)

@@ -28,7 +28,9 @@ final class PersonFrames: @unchecked Sendable {
     private var kept: [Int: (time: Double, picture: SmallPicture)] = [:]
     private var bytes = 0
     private var scaler: OpaquePointer?, converter: OpaquePointer?
-    /// Where pictures are scaled and kept; everything above is touched only on it (or under `sync`).
+    /// Where pictures are scaled and kept; everything above is touched only on it, under `sync`,
+    /// or (when pictures are not scaled alongside the decoder) on the decoding thread, which
+    /// then never hands it work.
     private let scaling = DispatchQueue(label: "cameo.person-frames")
     /// The frame before in the run being decoded (nil at a run's start), and the last one chosen.
     /// Touched only on the decoding thread.
@@ -56,7 +58,9 @@ final class PersonFrames: @unchecked Sendable {
         tolerance = rule.tolerance
         // The pictures, and the decoder's buffers between them, would otherwise stay in the heap
         // once let go, under OpenCV: measured 195 against 166 MB peak for `windows` at 1080p.
-        MappedAllocations.from(Int32(SmallPicture.bytes(width: codedSize.width, height: codedSize.height) / 2))
+        // Never below 64 KB: the setting holds for the rest of the process, and a very wide clip's
+        // pictures are small.
+        MappedAllocations.from(Int32(max(64 << 10, SmallPicture.bytes(width: codedSize.width, height: codedSize.height) / 2)))
     }
 
     deinit {

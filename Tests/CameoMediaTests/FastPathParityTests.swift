@@ -11,7 +11,8 @@ import Testing
     static let clips = [
         "shots.mp4", "rapid-cuts.mp4", "black.mp4", "landscape.mp4", "moov-at-end.mp4", "portrait.mp4", "rotated.mp4",
         "offset.ts", "no-header-duration.webm", "hevc.mp4", "hevc-10bit.mp4", "one-second.mp4", "ultrawide.mp4",
-        "pframes.mp4", "long-gop.mp4", "fades.mp4", "scenecut.mp4", "rate-capped-gop.mp4",
+        "pframes.mp4", "long-gop.mp4", "fades.mp4", "scenecut.mp4", "rate-capped-gop.mp4", "insert-to-keyframe.mp4",
+        "insert-in-rhythm.mp4",
     ]
 
     @Test(arguments: clips)
@@ -37,6 +38,17 @@ import Testing
             #expect(exact.problems(start: best.start, end: best.end).isEmpty, "fast path's best window \(best.start)-\(best.end)")
         case .failure:
             #expect(throws: MediaError.self) { try fast.windows() }
+        }
+    }
+
+    /// A shot between two keyframes that show the same scene, back at the second: its cut's packet
+    /// is only about twice its grainy neighbours', and nothing at the keyframe shows the cut back.
+    @Test(arguments: ["insert-to-keyframe.mp4", "insert-in-rhythm.mp4"])
+    func findsAShotInsertedBetweenKeyframes(_ clip: String) throws {
+        let fast = try ClipAnalyzer().analyze(Repository.fixture(clip))
+        #expect(fast.cuts.map(\.time) == [4.4, 5.0])
+        for window in try fast.windows(top: 5) {
+            #expect(window.end <= 4.4 + 0.0005 || window.start >= 5.0 - 0.0005, "window \(window.start)-\(window.end) crosses the inserted shot")
         }
     }
 
