@@ -374,11 +374,11 @@ final class ClipSurvey {
                 needed[gop(at: time)] = max(needed[gop(at: time)] ?? time, time)
             }
         }
-        for cut in analysis.cuts { need(around: cut.time, frames: 9) }
-        // A shot that begins between keyframes may end exactly at the next one, where nothing
-        // shows it undecoded: the keyframes either side are alike, and a keyframe's packet is
-        // large whatever it shows. So the rest of a GOP where a cut was decoded is decoded too.
         for cut in analysis.cuts {
+            need(around: cut.time, frames: 9)
+            // A shot that begins between keyframes may end exactly at the next one, where nothing
+            // shows it undecoded: the keyframes either side are alike, and a keyframe's packet is
+            // large whatever it shows. So the rest of a GOP where a cut was decoded is decoded too.
             let index = gop(at: cut.time)
             guard index + 1 < starts.count, cut.time > starts[index] + 0.0005 else { continue }
             let next = starts[index + 1]

@@ -52,7 +52,7 @@ public enum PersonCheck {
         faces.forget { !wanted.contains($0) }
         for (time, image) in kept?.take(plan.kept) ?? [] { faces.add(time: time, image) }
         // With nothing to decode, the faces are looked for here, on every core.
-        if info.video.width * info.video.height <= alongsidePixels, !plan.holes.isEmpty { faces.start() }
+        if lookAlongsideDecoding(info), !plan.holes.isEmpty { faces.start() }
         if !plan.holes.isEmpty {
             let input: MediaInput
             if let opened { input = opened } else { input = try MediaInput(try MediaLocation(clip), timeout: timeout) }
@@ -96,9 +96,12 @@ public enum PersonCheck {
 
     static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
 
-    /// Frames up to this size are decoded with frame threads (`VideoDecoder.threading`), whose
-    /// memory and OpenCV's fit together; larger ones are decoded before the detector loads.
-    static let alongsidePixels = 2_500_000
+    /// Whether faces are looked for while the clip is decoded: frames that are not large
+    /// (`VideoDecoder.largeFramePixels`) leave room for OpenCV beside their decoder; larger
+    /// ones are decoded before the detector loads.
+    static func lookAlongsideDecoding(_ info: ClipInfo) -> Bool {
+        info.video.width * info.video.height <= VideoDecoder.largeFramePixels
+    }
 }
 
 /// Decodes the samples the kept pictures leave missing: each hole from the keyframe

@@ -44,7 +44,7 @@ final class PersonFrames: @unchecked Sendable {
     /// 1080p-and-a-bit the decoder's own pictures take up to 175 MB (10-bit 4K HEVC), and
     /// 24 MB holds as many pictures as 48 MB of RGB did there, when only the fast path kept them.
     static func defaultBudget(for info: ClipInfo) -> Int {
-        info.video.width * info.video.height <= PersonCheck.alongsidePixels ? 64 << 20 : 24 << 20
+        PersonCheck.lookAlongsideDecoding(info) ? 64 << 20 : 24 << 20
     }
 
     init(info: ClipInfo, budget: Int? = nil) {
@@ -52,7 +52,7 @@ final class PersonFrames: @unchecked Sendable {
         self.budget = budget ?? Self.defaultBudget(for: info)
         size = PersonCheck.detectionSize(width: info.video.displayWidth, height: info.video.displayHeight)
         codedSize = RGBImage.quarterTurns(info.video.rotation) % 2 == 1 ? (size.height, size.width) : size
-        alongside = info.video.width * info.video.height <= PersonCheck.alongsidePixels
+        alongside = PersonCheck.lookAlongsideDecoding(info)
         let rule = SampleRule(framesPerSecond: info.video.framesPerSecond)
         spacing = rule.reach
         tolerance = rule.tolerance

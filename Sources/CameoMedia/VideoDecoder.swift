@@ -19,13 +19,17 @@ final class VideoDecoder {
         var keyframesOnly = false
     }
 
+    /// Frames above this (1080p-and-a-bit) are large: their decoder's memory and OpenCV's
+    /// do not fit together under 200 MB.
+    static let largeFramePixels = 2_500_000
+
     /// How to thread the decoder for frames of `pixels`. Each frame thread keeps
     /// its own pictures in flight (25 MB each for 10-bit 4K), so frames above
     /// 1080p-and-a-bit are decoded with slice threads only (wavefront rows in
     /// HEVC): one set of pictures, peak memory under 200 MB at 4K.
     static func threading(forPixels pixels: Int) -> (count: Int32, type: Int32) {
         let cores = Int32(max(1, min(16, ProcessInfo.processInfo.activeProcessorCount)))
-        if pixels > 2_500_000 { return (cores, FF_THREAD_SLICE) }
+        if pixels > largeFramePixels { return (cores, FF_THREAD_SLICE) }
         return (cores + 1, FF_THREAD_FRAME | FF_THREAD_SLICE)
     }
 
@@ -57,7 +61,7 @@ final class VideoDecoder {
         let pixels = Int(parameters.pointee.width) * Int(parameters.pointee.height)
         // A 4K clip's picture buffers would stay in the heap after their decoder is gone: measured
         // 207 against 193 MB peak for `windows` with the person check on 10-bit 4K.
-        if pixels > 2_500_000 { MappedAllocations.from(1 << 20) }
+        if pixels > Self.largeFramePixels { MappedAllocations.from(1 << 20) }
         let threading = Self.threading(forPixels: pixels)
         codec.pointee.thread_count = threading.count
         codec.pointee.thread_type = threading.type
