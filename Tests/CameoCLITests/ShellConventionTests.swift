@@ -97,9 +97,9 @@ import Testing
         #expect(!(try cli.run("--help")).stdout.contains("__aliases"))
     }
 
-    /// `scripts/manual` renders the page from `cameo --experimental-dump-help` (swift-argument-parser's
-    /// generate-manual reads nothing else): the dump must succeed and name every command a file in
-    /// `Sources/cameo/Commands` declares, with its aliases, and every command's help must print.
+    /// `scripts/manual` writes the page from `cameo --experimental-dump-help`: the dump must
+    /// succeed and name every command a file in `Sources/cameo/Commands` declares, with its
+    /// aliases, and every command's help must print.
     @Test func theManualsSourceNamesEveryCommand() throws {
         let dump = try cli.run("--experimental-dump-help")
         #expect(dump.status == 0, "\(dump)")
@@ -130,6 +130,47 @@ import Testing
             #expect(help.status == 0, "\(name): \(help)")
             #expect(help.stdout.contains("USAGE: cameo \(name)"), "\(name): \(help.stdout)")
         }
+    }
+
+    /// The manual page as `man` shows it: groff reads it without a warning, and each command's
+    /// name, aliases and every line of its help text are there as written, Chinese included
+    /// (swift-argument-parser's generate-manual dropped every character beyond ASCII).
+    @Test func theManualPageCarriesEveryCommandsTextAsWritten() throws {
+        var environment = cli.environment
+        environment["CAMEO"] = CLI.executable.path
+        let page = try CLI.Running(executable: "/usr/bin/env", arguments: ["python3", Repository.root.appendingPathComponent("scripts/manual").path, "--print"],
+                                   environment: environment, stdin: nil).finish(timeout: 60)
+        #expect(page.status == 0, "\(page)")
+        #expect(page.stdout.utf8.allSatisfy { $0 < 0x80 }, "the page is written in ASCII, whatever the reader's locale")
+        // -ww: every warning; -P-cbou: plain text, no overstriking; a wide line keeps each sentence on one line.
+        let rendered = try CLI.Running(executable: "/usr/bin/env", arguments: ["groff", "-mdoc", "-Tutf8", "-ww", "-P-cbou", "-rLL=300n"],
+                                       environment: environment, stdin: page.stdout).finish(timeout: 60)
+        #expect(rendered.status == 0 && rendered.stderr.isEmpty, "\(rendered.stderr)")
+        let text = rendered.stdout
+        #expect(text.contains("cameo compose '@duck在舞台上和@cookie牵手跳舞'"))
+
+        let dump = try cli.run("--experimental-dump-help")
+        let tool = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
+        let root = try #require(tool["command"] as? [String: Any])
+        let commands = try #require(root["subcommands"] as? [[String: Any]])
+        var checked = 0
+        for line in (root["discussion"] as? String ?? "").split(separator: "\n") {
+            #expect(text.contains(line.trimmingCharacters(in: .whitespaces)), "cameo: \(line)")
+            checked += 1
+        }
+        for command in commands where command["shouldDisplay"] as? Bool != false && command["commandName"] as? String != "help" {
+            let name = try #require(command["commandName"] as? String)
+            let aliases = (command["aliases"] as? [String] ?? []).map { "cameo \($0)" }
+            let heading = "cameo \(name)" + (aliases.isEmpty ? "" : " (also \(aliases.joined(separator: ", ")))")
+            #expect(text.contains("\n   \(heading)\n"), "no section for \(name)")
+            #expect(text.contains(try #require(command["abstract"] as? String)), "\(name)'s abstract")
+            for line in (command["discussion"] as? String ?? "").split(separator: "\n") {
+                #expect(text.contains(line.trimmingCharacters(in: .whitespaces)), "\(name): \(line)")
+                checked += 1
+            }
+        }
+        #expect(checked > 100, "\(checked) lines")
+        #expect(!text.contains("__aliases"))
     }
 
     @Test func mistypedCommandsGetADidYouMeanAndOneErrorStyle() throws {
