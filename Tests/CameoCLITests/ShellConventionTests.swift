@@ -177,10 +177,14 @@ import Testing
         let typo = try cli.run("lsit")
         #expect(typo.status == 64)
         #expect(typo.stderr == "cameo: error: unknown command 'lsit'; did you mean `cameo list`? (`cameo --help` lists the commands)\n")
-        let help = try cli.run("help", "lsit")
-        #expect(help.status == 64)
-        #expect(help.stdout.isEmpty)
-        #expect(help.stderr.hasPrefix("cameo: error: unknown command 'lsit'"))
+        for arguments in [["help", "lsit"], ["lsit", "--help"], ["lsit", "-h"], ["lsit", "--version"], ["--db", "x.sqlite", "lsit"]] {
+            let help = try cli.run(arguments)
+            #expect(help.status == 64, "\(arguments): \(help)")
+            #expect(help.stdout.isEmpty, "\(arguments)")
+            #expect(help.stderr.hasPrefix("cameo: error: unknown command 'lsit'"), "\(arguments): \(help.stderr)")
+        }
+        #expect(try cli.run("help").status == 0)
+        #expect(try cli.run("--help").status == 0)
         let option = try cli.run("list", "--bogus")
         #expect(option.status == 64)
         #expect(option.stderr.hasPrefix("cameo: error: unknown option '--bogus'"))
