@@ -132,21 +132,30 @@ import Testing
         }
     }
 
-    /// The manual page as `man` shows it: groff reads it without a warning, and each command's
-    /// name, aliases and every line of its help text are there as written, Chinese included
-    /// (swift-argument-parser's generate-manual dropped every character beyond ASCII).
+    /// The manual page as `man` shows it: groff reads it without a warning, it fits in 80
+    /// columns, and each command's name, aliases, usage, every line of its help text and every
+    /// option's description are there, Chinese included (swift-argument-parser's generate-manual
+    /// dropped every character beyond ASCII).
     @Test func theManualPageCarriesEveryCommandsTextAsWritten() throws {
         var environment = cli.environment
         environment["CAMEO"] = CLI.executable.path
         let page = try CLI.Running(executable: "/usr/bin/env", arguments: ["python3", Repository.root.appendingPathComponent("scripts/manual").path, "--print"],
                                    environment: environment, stdin: nil).finish(timeout: 60)
         #expect(page.status == 0, "\(page)")
-        #expect(page.stdout.utf8.allSatisfy { $0 < 0x80 }, "the page is written in ASCII, whatever the reader's locale")
-        // -ww: every warning; -P-cbou: plain text, no overstriking; a wide line keeps each sentence on one line.
-        let rendered = try CLI.Running(executable: "/usr/bin/env", arguments: ["groff", "-mdoc", "-Tutf8", "-ww", "-P-cbou", "-rLL=300n"],
-                                       environment: environment, stdin: page.stdout).finish(timeout: 60)
-        #expect(rendered.status == 0 && rendered.stderr.isEmpty, "\(rendered.stderr)")
-        let text = rendered.stdout
+        #expect(page.stdout.utf8.allSatisfy { $0 < 0x80 }, "the page is written in ASCII: no preconv needed")
+        // -ww: every warning; -P-cbou: plain text, no overstriking.
+        func render(_ options: String...) throws -> String {
+            let rendered = try CLI.Running(executable: "/usr/bin/env", arguments: ["groff", "-mdoc", "-Tutf8", "-ww", "-P-cbou"] + options,
+                                           environment: environment, stdin: page.stdout).finish(timeout: 60)
+            #expect(rendered.status == 0 && rendered.stderr.isEmpty, "\(rendered.stderr)")
+            return rendered.stdout
+        }
+        let wide = try render("-rLL=78n")
+        let widest = wide.split(separator: "\n").max { $0.count < $1.count } ?? ""
+        #expect(widest.count <= 80, "wider than 80 columns: \(widest)")
+        // Compared with runs of spaces made one: tables are laid out anew. A wide line keeps each sentence on one line.
+        func spaced(_ text: some StringProtocol) -> String { text.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ") }
+        let text = try render("-rLL=2000n").split(separator: "\n").map(spaced).joined(separator: "\n")
         #expect(text.contains("cameo compose '@duck在舞台上和@cookie牵手跳舞'"))
 
         let dump = try cli.run("--experimental-dump-help")
@@ -154,22 +163,36 @@ import Testing
         let root = try #require(tool["command"] as? [String: Any])
         let commands = try #require(root["subcommands"] as? [[String: Any]])
         var checked = 0
-        for line in (root["discussion"] as? String ?? "").split(separator: "\n") {
-            #expect(text.contains(line.trimmingCharacters(in: .whitespaces)), "cameo: \(line)")
-            checked += 1
+        func expectText(of command: [String: Any], _ name: String) {
+            for line in (command["discussion"] as? String ?? "").split(separator: "\n") where !line.allSatisfy(\.isWhitespace) {
+                // A table's name and description may be laid out on lines of their own.
+                for part in line.split(separator: /\ {2,}/) {
+                    #expect(text.contains(spaced(part)), "\(name): \(line)")
+                }
+                checked += 1
+            }
+            for argument in command["arguments"] as? [[String: Any]] ?? [] where argument["shouldDisplay"] as? Bool != false {
+                let abstract = argument["abstract"] as? String ?? ""
+                #expect(text.contains(spaced(abstract)), "\(name): \(abstract)")
+                if let value = argument["defaultValue"] as? String, argument["kind"] as? String != "flag" {
+                    #expect(text.contains(spaced(abstract) + " (") && text.contains("default: \(value))"), "\(name): \(abstract)'s default")
+                }
+                checked += 1
+            }
         }
+        expectText(of: root, "cameo")
         for command in commands where command["shouldDisplay"] as? Bool != false && command["commandName"] as? String != "help" {
             let name = try #require(command["commandName"] as? String)
             let aliases = (command["aliases"] as? [String] ?? []).map { "cameo \($0)" }
             let heading = "cameo \(name)" + (aliases.isEmpty ? "" : " (also \(aliases.joined(separator: ", ")))")
-            #expect(text.contains("\n   \(heading)\n"), "no section for \(name)")
-            #expect(text.contains(try #require(command["abstract"] as? String)), "\(name)'s abstract")
-            for line in (command["discussion"] as? String ?? "").split(separator: "\n") {
-                #expect(text.contains(line.trimmingCharacters(in: .whitespaces)), "\(name): \(line)")
-                checked += 1
-            }
+            #expect(text.contains("\n\(heading)\n"), "no section for \(name)")
+            // The usage line, as `cameo help` starts it.
+            #expect(text.contains("\ncameo \(name) "), "no usage line for \(name)")
+            #expect(text.contains(spaced(try #require(command["abstract"] as? String))), "\(name)'s abstract")
+            expectText(of: command, name)
         }
-        #expect(checked > 100, "\(checked) lines")
+        #expect(text.contains("cameo add [--db path-or-url] alias --url url [--window start,end]"))
+        #expect(checked > 300, "\(checked) lines")
         #expect(!text.contains("__aliases"))
     }
 
