@@ -152,19 +152,19 @@ final class ClipSurvey {
                 around.append(others[other].size)
             }
             around.sort()
+            let here = gop(at: packet.time)
             let tiny = packet.size < max(64, keyMedian / 100)
             tinyRun = tiny ? tinyRun + 1 : 0
-            if tinyRun >= 3 { mark(gop(at: packet.time), through: packet.time) }
+            if tinyRun >= 3 { mark(here, through: packet.time) }
             guard !around.isEmpty else { continue }
             let high = around[min(around.count - 1, around.count * 8 / 10)]
             let low = around[around.count * 2 / 10]
             if packet.size > high * 5 / 2 + 64 || packet.size * 10 < low * 3 {
-                mark(gop(at: packet.time), through: packet.time)
+                mark(here, through: packet.time)
             }
             // A picture coded nearly from scratch costs nearly what a keyframe does, even where
             // grain makes every frame dear and the jump stays under the margin above (a shot
             // inserted between two keyframes that show the same scene: nothing else shows it).
-            let here = gop(at: packet.time)
             let keyframeSizes = keySizesInOrder[min(here, keySizesInOrder.count - 1)...].prefix(2)
             if let smaller = keyframeSizes.min(), packet.size * 20 >= smaller * 9, packet.size * 2 >= around[around.count / 2] * 3 + 128 {
                 mark(here, through: packet.time)

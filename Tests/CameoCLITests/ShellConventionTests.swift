@@ -97,16 +97,27 @@ import Testing
         #expect(!(try cli.run("--help")).stdout.contains("__aliases"))
     }
 
-    /// `scripts/manual` writes the page from `cameo --experimental-dump-help`: the dump must
-    /// succeed and name every command a file in `Sources/cameo/Commands` declares, with its
-    /// aliases, and every command's help must print.
-    @Test func theManualsSourceNamesEveryCommand() throws {
+    /// cameo's command definitions as `--experimental-dump-help` prints them (what
+    /// `scripts/manual` reads): the root, and its subcommands.
+    func dumpedCommands() throws -> (root: [String: Any], commands: [[String: Any]]) {
         let dump = try cli.run("--experimental-dump-help")
         #expect(dump.status == 0, "\(dump)")
         let tool = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
         let root = try #require(tool["command"] as? [String: Any])
+        return (root, try #require(root["subcommands"] as? [[String: Any]]))
+    }
+
+    /// The commands `cameo --help` lists (ArgumentParser's own `help` is none of cameo's).
+    static func displayed(_ commands: [[String: Any]]) -> [[String: Any]] {
+        commands.filter { $0["shouldDisplay"] as? Bool != false && $0["commandName"] as? String != "help" }
+    }
+
+    /// `scripts/manual` writes the page from `cameo --experimental-dump-help`: the dump must
+    /// succeed and name every command a file in `Sources/cameo/Commands` declares, with its
+    /// aliases, and every command's help must print.
+    @Test func theManualsSourceNamesEveryCommand() throws {
+        let (root, commands) = try dumpedCommands()
         #expect(root["commandName"] as? String == "cameo")
-        let commands = try #require(root["subcommands"] as? [[String: Any]])
         let dumped = Set(commands.compactMap { $0["commandName"] as? String })
 
         let folder = Repository.root.appendingPathComponent("Sources/cameo/Commands")
@@ -123,7 +134,7 @@ import Testing
         #expect(aliases["list"] == ["ls"] && aliases["rm"] == ["remove"] && aliases["config"] == ["doctor"], "\(aliases)")
 
         // `help` is ArgumentParser's own (`cameo help COMMAND`), not a command with a --help.
-        for command in commands where command["shouldDisplay"] as? Bool != false && command["commandName"] as? String != "help" {
+        for command in Self.displayed(commands) {
             let name = try #require(command["commandName"] as? String)
             #expect(!(command["abstract"] as? String ?? "").isEmpty, "\(name) has no abstract")
             let help = try cli.run(name, "--help")
@@ -158,10 +169,7 @@ import Testing
         let text = try render("-rLL=2000n").split(separator: "\n").map(spaced).joined(separator: "\n")
         #expect(text.contains("cameo compose '@duck在舞台上和@cookie牵手跳舞'"))
 
-        let dump = try cli.run("--experimental-dump-help")
-        let tool = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
-        let root = try #require(tool["command"] as? [String: Any])
-        let commands = try #require(root["subcommands"] as? [[String: Any]])
+        let (root, commands) = try dumpedCommands()
         var checked = 0
         func expectText(of command: [String: Any], _ name: String) {
             for line in (command["discussion"] as? String ?? "").split(separator: "\n") where !line.allSatisfy(\.isWhitespace) {
@@ -181,7 +189,7 @@ import Testing
             }
         }
         expectText(of: root, "cameo")
-        for command in commands where command["shouldDisplay"] as? Bool != false && command["commandName"] as? String != "help" {
+        for command in Self.displayed(commands) {
             let name = try #require(command["commandName"] as? String)
             let aliases = (command["aliases"] as? [String] ?? []).map { "cameo \($0)" }
             let heading = "cameo \(name)" + (aliases.isEmpty ? "" : " (also \(aliases.joined(separator: ", ")))")
